@@ -1,0 +1,73 @@
+import { relative } from 'node:path';
+import { formatLocation } from '../../matrix/errors.js';
+import { formatVerdict } from '../../matrix/verdict.js';
+import type { Reporter } from '../../reports/types.js';
+import type { CellResult, RunMeta, RunSummary } from '../types.js';
+
+export interface ConsoleOptions {
+  write: (text: string) => void;
+  color: boolean;
+  quiet: boolean;
+  /** Draw a progress bar (a terminal, not CI). */
+  progress: boolean;
+  writeProgress?: (text: string) => void;
+}
+
+const MAX_LISTED = 200;
+
+/** Human output: provenance, each mismatch as it happens, then the counts and timings. */
+export function consoleReporter(options: ConsoleOptions): Reporter & { progress(done: number, total: number): void } {
+  const paint = (code: number, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  let listed = 0;
+  let lastDrawn = 0;
+  const clearProgress = () => options.progress && options.writeProgress?.('\r\u001b[K');
+
+  return {
+    onRunStart(meta: RunMeta) {
+      if (options.quiet) return;
+      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${meta.matrixName} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
+    },
+    onCellResult(result: CellResult) {
+      if (result.status === 'pass' || result.status === 'known') return;
+      if (++listed > MAX_LISTED) return;
+      clearProgress();
+      const label = result.status === 'fail' ? paint(31, '✗ FAIL ') : paint(33, '⚠ ERROR');
+      options.write(`${label} ${describeCell(result)}\n`);
+    },
+    onRunEnd(summary: RunSummary) {
+      clearProgress();
+      const { counts, timings } = summary;
+      if (listed > MAX_LISTED) options.write(`… and ${listed - MAX_LISTED} more mismatches (see the reports)\n`);
+      const setup = timings.providerMs + timings.shimMs + timings.migrationsMs + timings.fixturesMs + timings.planMs;
+      const verdict = summary.exitCode === 0 ? paint(32, 'PASS') : paint(31, 'FAIL');
+      options.write(
+        `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps\n` +
+          `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
+          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s)\n`,
+      );
+    },
+    progress(done: number, total: number) {
+      if (!options.progress || !options.writeProgress) return;
+      const now = Date.now();
+      if (done !== total && now - lastDrawn < 100) return;
+      lastDrawn = now;
+      const width = 30;
+      const filled = total ? Math.round((done / total) * width) : width;
+      options.writeProgress(`\r[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`);
+    },
+  };
+}
+
+/** `public.courses · alice · update · own → expected allow, observed denied:policy (42501 …) at file:line`. */
+export function describeCell(result: CellResult): string {
+  const { cell, outcome } = result;
+  const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
+  const observed = outcome.vacuous ? 'vacuous (the scope matches no row)' : outcome.class === 'partial' || outcome.class === 'allowed' ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)` : outcome.class;
+  const why = outcome.error ? ` [${outcome.error.sqlstate} ${outcome.error.message}]` : outcome.reason && !outcome.vacuous ? ` [${outcome.reason}]` : '';
+  const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
+  return `${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}

@@ -1,0 +1,146 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FixtureError } from '../../fixtures/errors.js';
+import { MatrixError, MatrixErrors } from '../../matrix/errors.js';
+import { findMatrixFiles } from '../../matrix/load.js';
+import { HarnessError } from '../errors.js';
+import { PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
+import type { ProviderName } from '../providers/index.js';
+import { toolVersion } from '../version.js';
+import { consoleReporter } from './console-reporter.js';
+import { fileReporters, REPORTER_NAMES, verifyCommand } from './report-wiring.js';
+
+/** Exit codes (DESIGN §6). */
+export const EXIT = { pass: 0, mismatch: 1, badInput: 2, infrastructure: 3 } as const;
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+};
+
+/** Parses argv, runs the command and returns the exit code; the only caller of process.exit is bin/. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let exitCode: number = EXIT.pass;
+  const started: StartedDatabase[] = [];
+  const stopOnSignal = (signal: NodeJS.Signals, code: number) => async () => {
+    io.stderr(`\nrls-matrix: ${signal}, stopping PostgreSQL and removing its files…\n`);
+    await Promise.allSettled(started.map((db) => db.stop()));
+    process.exit(code);
+  };
+  const onSigint = stopOnSignal('SIGINT', 130);
+  const onSigterm = stopOnSignal('SIGTERM', 143);
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+
+  const program = new Command('rls-matrix')
+    .description('Test PostgreSQL / Supabase Row-Level Security with an allow/deny matrix, run exactly as PostgREST would.')
+    .version(toolVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('run')
+    .description('run matrices; exit 0 pass, 1 mismatch, 2 bad input, 3 infrastructure')
+    .argument('[targets...]', 'matrix files or directories (default: the current directory)')
+    .addOption(new Option('--provider <name>', 'where PostgreSQL comes from').choices(PROVIDER_NAMES).default('embedded'))
+    .option('--out <dir>', 'report directory', 'rls-report')
+    .option('--reporter <names>', `reports to write, comma-separated (${REPORTER_NAMES.join(', ')}, none)`, REPORTER_NAMES.join(','))
+    .option('--workers <n>', 'connections running cells in parallel', positiveInt, 4)
+    .option('--filter <text...>', 'run only cells whose id (table/persona/operation/scope) contains one of these')
+    .option('--timeout <ms>', 'cancel a cell after this long and report it as an error', positiveInt, 5000)
+    .option('--sign-key <file>', 'sign the manifest with this Ed25519 private key (PEM or JWK)')
+    .option('--quiet', 'print only mismatches and the summary', false)
+    .action(async (targets: string[], flags: RunFlags) => {
+      exitCode = await runCommand(targets, flags, io, (db) => started.push(db));
+    });
+
+  program
+    .command('verify')
+    .description("check an archived report's manifest (hashes of every artifact and source) and signature")
+    .argument('<dir>', 'report directory')
+    .option('--key <file>', 'Ed25519 public key (PEM or JWK) to check the signature with')
+    .action(async (dir: string, flags: { key?: string }) => {
+      exitCode = await verifyCommand(dir, flags, io);
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    exitCode = reportError(error, io);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+  return exitCode;
+}
+
+interface RunFlags {
+  provider: ProviderName;
+  out: string;
+  reporter: string;
+  workers: number;
+  filter?: string[];
+  timeout: number;
+  signKey?: string;
+  quiet: boolean;
+}
+
+async function runCommand(targets: string[], flags: RunFlags, io: Io, onStarted: (db: StartedDatabase) => void): Promise<number> {
+  const { runMatrix } = await import('../run.js');
+  const color = io.isTTY && !io.env.NO_COLOR;
+  const progress = io.isTTY && !io.env.CI && !flags.quiet;
+  const consoleOut = consoleReporter({ write: io.stdout, writeProgress: io.stderr, color, quiet: flags.quiet, progress });
+  const files = await findMatrixFiles(targets);
+  const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
+  const { summary } = await runMatrix({
+    matrices: files,
+    provider: flags.provider,
+    workers: flags.workers,
+    cellTimeoutMs: flags.timeout,
+    ...(flags.filter ? { filter: flags.filter } : {}),
+    reporters: [consoleOut, ...reporters.list],
+    onStarted,
+    onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
+    onProgress: (done, total) => consoleOut.progress(done, total),
+  });
+  if (reporters.files.length && !flags.quiet) io.stdout(`     reports: ${reporters.files.join(', ')}\n`);
+  return summary.exitCode;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Prints an error the user can act on and maps it to an exit code; stack traces only with RLS_MATRIX_DEBUG. */
+export function reportError(error: unknown, io: Io): number {
+  const commanderCode = (error as { code?: string }).code;
+  if (commanderCode?.startsWith('commander.')) {
+    if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') return EXIT.pass;
+    return EXIT.badInput;
+  }
+  if (io.env.RLS_MATRIX_DEBUG) io.stderr(`${(error as Error).stack}\n`);
+  if (error instanceof MatrixErrors) {
+    io.stderr(`rls-matrix: the matrix has ${error.errors.length} problem${error.errors.length > 1 ? 's' : ''}:\n${error.errors.map((e) => `  ${e.message}`).join('\n')}\n`);
+    return EXIT.badInput;
+  }
+  if (error instanceof MatrixError || error instanceof FixtureError) {
+    io.stderr(`rls-matrix: ${error.message}\n`);
+    return EXIT.badInput;
+  }
+  if (error instanceof HarnessError) {
+    io.stderr(`rls-matrix: ${error.message}\n`);
+    return error.exitCode;
+  }
+  io.stderr(`rls-matrix: unexpected failure: ${(error as Error)?.message ?? String(error)}\n  (set RLS_MATRIX_DEBUG=1 for the stack trace, and please report it)\n`);
+  return EXIT.infrastructure;
+}

@@ -1,0 +1,46 @@
+import type { ClientBase, QueryResult } from 'pg';
+import { databaseErrorFields } from '../../fixtures/errors.js';
+import type { DatabaseErrorFields } from '../types.js';
+import type { Observation } from './classify.js';
+import type { CellPlan } from './plan.js';
+
+/** Raised when the connection itself failed, so the pool replaces it. */
+export class ConnectionLostError extends Error {
+  override name = 'ConnectionLostError';
+  readonly code = 'ERR_CONNECTION_LOST';
+}
+
+/**
+ * Runs one cell as PostgREST would run the request, in one round trip on success:
+ * savepoint, the persona's settings, the operation, rollback to the savepoint. After an error the
+ * rollback is sent on its own (a multi-statement string stops at its first error).
+ * Nothing a cell does outlives it.
+ */
+export async function executeCell(client: ClientBase, plan: CellPlan): Promise<Observation> {
+  const text = `savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; rollback to savepoint cell`;
+  try {
+    const results = (await client.query(text)) as unknown as QueryResult[];
+    const result = results[3]!;
+    const rows = plan.countFrom === 'select' ? Number((result.rows[0] as { rows: number }).rows) : (result.rowCount ?? 0);
+    return { rows, targetRows: plan.targetRows };
+  } catch (error) {
+    const fields = databaseErrorFields(error);
+    if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: error });
+    await client.query('rollback to savepoint cell').catch((cause: unknown) => {
+      throw new ConnectionLostError(`could not roll back a cell: ${(cause as Error).message}`, { cause });
+    });
+    return { rows: 0, targetRows: plan.targetRows, error: errorFields(error, fields) };
+  }
+}
+
+function errorFields(error: unknown, fields: ReturnType<typeof databaseErrorFields>): DatabaseErrorFields {
+  const e = error as { table?: string; constraint?: string };
+  return {
+    sqlstate: fields.sqlstate!,
+    message: fields.message,
+    ...(fields.detail ? { detail: fields.detail } : {}),
+    ...(fields.hint ? { hint: fields.hint } : {}),
+    ...(e.table ? { table: e.table } : {}),
+    ...(e.constraint ? { constraint: e.constraint } : {}),
+  };
+}

@@ -1,0 +1,33 @@
+import { plainVerdict } from '../../matrix/verdict.js';
+import type { Verdict } from '../../matrix/types.js';
+import type { CellStatus, Outcome } from '../types.js';
+
+/**
+ * Compares an outcome with the expected verdict. An `error` outcome is never a pass and never a
+ * deny, except where the verdict asks for exactly that SQLSTATE; a vacuous cell is always an error;
+ * a known gap is reported as known whatever happened.
+ */
+export function judgeOutcome(expected: Verdict, outcome: Outcome): CellStatus {
+  if (outcome.vacuous) return 'error';
+  if (typeof expected === 'object' && 'known' in expected) return 'known';
+  const verdict = plainVerdict(expected);
+  if (verdictHolds(verdict, outcome)) return 'pass';
+  return outcome.class === 'error' ? 'error' : 'fail';
+}
+
+/** Whether the outcome is what the verdict describes (for known gaps: whether the gap still exists). */
+export function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome): boolean {
+  if (outcome.vacuous) return false;
+  switch (verdict) {
+    case 'allow':
+      return outcome.class === 'allowed';
+    case 'deny':
+      return outcome.class === 'filtered' || outcome.class === 'denied:policy' || outcome.class === 'denied:privilege';
+    case 'filtered':
+      return outcome.class === 'filtered';
+    case 'refused':
+      return outcome.error?.sqlstate === '42501';
+    default:
+      return outcome.error?.sqlstate === verdict.refused;
+  }
+}

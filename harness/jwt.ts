@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import { personaUserId, stableUuid } from '../fixtures/references.js';
+import { personaHasUser } from '../matrix/validate.js';
+import type { LoadedMatrix } from '../matrix/types.js';
+import { HarnessError } from './errors.js';
+
+/** What a persona acts with: its token, and the role and claims PostgREST derives from it. */
+export interface PersonaIdentity {
+  persona: string;
+  token: string;
+  role: string;
+  claims: Record<string, unknown>;
+}
+
+/** A fresh HS256 secret for one run: never written anywhere. */
+export function randomJwtSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The claims Supabase Auth puts in a session token, for a persona: `sub`, `role`, `aud`, `email`,
+ * `phone`, `app_metadata`, `user_metadata`, `aal`, `amr`, `session_id`, `is_anonymous`, deep-merged
+ * with the persona's own `claims:`. Personas without a user (anon, service_role) carry only the
+ * role, as Supabase's API keys do.
+ */
+export function personaClaims(matrix: Pick<LoadedMatrix, 'personas'>, persona: string, issuedAt = 0): Record<string, unknown> {
+  const spec = matrix.personas[persona];
+  if (!spec) throw new HarnessError('ERR_JWT', `unknown persona ${persona}`);
+  const base: Record<string, unknown> = personaHasUser(matrix, persona)
+    ? {
+        sub: personaUserId(matrix, persona),
+        role: spec.role,
+        aud: 'authenticated',
+        email: spec.email ?? `${persona}@example.test`,
+        phone: spec.phone ?? '',
+        app_metadata: { provider: 'email', providers: ['email'] },
+        user_metadata: {},
+        aal: 'aal1',
+        amr: [{ method: 'password', timestamp: issuedAt }],
+        session_id: stableUuid(`session:${persona}`),
+        is_anonymous: false,
+      }
+    : { iss: 'supabase', role: spec.role };
+  return deepMerge(base, spec.claims ?? {});
+}
+
+/** Mints and verifies one token per persona. Verification uses the same path PostgREST takes. */
+export async function mintIdentities(matrix: LoadedMatrix, secret: string): Promise<Map<string, PersonaIdentity>> {
+  const key = new TextEncoder().encode(secret);
+  const now = Math.floor(Date.now() / 1000);
+  const identities = new Map<string, PersonaIdentity>();
+  for (const persona of Object.keys(matrix.personas)) {
+    const claims = personaClaims(matrix, persona, now);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + matrix.jwt.expiresIn)
+      .sign(key);
+    identities.set(persona, { persona, token, ...(await verifyToken(token, key)) });
+  }
+  return identities;
+}
+
+/**
+ * Verifies a token as PostgREST does (signature, expiry) and derives the role and claims from it:
+ * the role claim names the database role, the whole payload becomes `request.jwt.claims`.
+ */
+export async function verifyToken(token: string, key: Uint8Array): Promise<{ role: string; claims: Record<string, unknown> }> {
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+    if (typeof payload.role !== 'string' || !payload.role) throw new Error('the token has no role claim');
+    return { role: payload.role, claims: payload as Record<string, unknown> };
+  } catch (cause) {
+    throw new HarnessError('ERR_JWT', `a minted token did not verify: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

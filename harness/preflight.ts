@@ -1,0 +1,30 @@
+import type { ClientBase } from 'pg';
+import { HarnessError } from './errors.js';
+import type { PersonaIdentity } from './jwt.js';
+
+/**
+ * Refuses to run cells that could not mean what they say: every persona's role must exist, must
+ * not be the connecting role or a superuser (either bypasses RLS on every table, so every cell
+ * would pass as allowed), and the connecting role must be able to switch to it, as PostgREST's
+ * authenticator does.
+ */
+export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>): Promise<void> {
+  const byRole = new Map<string, string[]>();
+  for (const { persona, role } of identities) byRole.set(role, [...(byRole.get(role) ?? []), persona]);
+  const { rows } = await client.query<{ role: string; exists: boolean; superuser: boolean; is_me: boolean; can_switch: boolean }>(
+    `select r.name as role, a.oid is not null as exists, coalesce(a.rolsuper, false) as superuser,
+            r.name = current_user as is_me,
+            a.oid is not null and pg_has_role(current_user, a.oid, 'MEMBER') as can_switch
+       from unnest($1::text[]) as r(name) left join pg_roles a on a.rolname = r.name`,
+    [[...byRole.keys()]],
+  );
+  const problems: string[] = [];
+  for (const row of rows) {
+    const personas = byRole.get(row.role)!.join(', ');
+    if (!row.exists) problems.push(`role '${row.role}' (persona ${personas}) does not exist: create it in a migration, or enable database.supabase for anon/authenticated/service_role`);
+    else if (row.is_me) problems.push(`persona ${personas} would run as the connecting role '${row.role}', which bypasses RLS as owner; give it an API role`);
+    else if (row.superuser) problems.push(`persona ${personas} uses superuser role '${row.role}', which bypasses every policy`);
+    else if (!row.can_switch) problems.push(`the connecting role cannot SET ROLE to '${row.role}' (persona ${personas}): grant ${row.role} to it, as Supabase grants the API roles to authenticator`);
+  }
+  if (problems.length) throw new HarnessError('ERR_PERSONA_ROLE', problems.join('\n'));
+}

@@ -1,0 +1,228 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { readCatalog, runSqlFiles, seed } from '../fixtures/index.js';
+import { expandCells, loadMatrix } from '../matrix/index.js';
+import type { Cell, LoadedMatrix } from '../matrix/types.js';
+import type { Reporter } from '../reports/types.js';
+import { HarnessError } from './errors.js';
+import { classifyOutcome } from './executor/classify.js';
+import { judgeOutcome } from './executor/judge.js';
+import { planCells, type CellPlan } from './executor/plan.js';
+import { runPool } from './executor/pool.js';
+import { schemaFingerprint } from './fingerprint.js';
+import { mintIdentities, personaClaims, randomJwtSecret } from './jwt.js';
+import { checkPersonaRoles } from './preflight.js';
+import { resolveProvider, type ProviderName } from './providers/index.js';
+import type { ConnectionInfo, Provider, StartedDatabase } from './providers/types.js';
+import { installSupabaseShim } from './shim/install.js';
+import { toolVersion } from './version.js';
+import type { CellResult, RunCounts, RunMeta, RunSummary, RunTimings } from './types.js';
+
+export interface RunOptions {
+  /** Matrix files (see `findMatrixFiles` for directories). */
+  matrices: readonly string[];
+  /** @default 'embedded' */
+  provider?: ProviderName | Provider;
+  /** Connections running cells in parallel. @default 4 */
+  workers?: number;
+  /** Runs only cells whose id (`table/persona/operation/scope`) contains one of these strings. */
+  filter?: readonly string[];
+  /** Longest a cell may run before it is cancelled and reported as an error. @default 5000 */
+  cellTimeoutMs?: number;
+  /** HS256 secret for the personas' tokens. @default a random secret per run */
+  jwtSecret?: string;
+  reporters?: readonly Reporter[];
+  /** Setup stages and progress, for a console; the harness itself never prints. */
+  onStage?: (stage: string) => void;
+  onProgress?: (done: number, total: number) => void;
+  /** Called with the started database so a caller can stop it on a signal. */
+  onStarted?: (database: StartedDatabase) => void;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  meta: RunMeta;
+}
+
+interface PreparedMatrix {
+  matrix: LoadedMatrix;
+  connection: ConnectionInfo;
+  plans: CellPlan[];
+  fingerprint: string;
+}
+
+
+/**
+ * Runs matrices end to end (DESIGN §1): starts the provider, and per matrix creates a database,
+ * installs the shim, applies migrations, seeds, expands and plans cells; then executes every cell
+ * and streams results to the reporters. Always stops the provider. Never prints.
+ */
+export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const timings: RunTimings = { providerMs: 0, shimMs: 0, migrationsMs: 0, fixturesMs: 0, planMs: 0, executionMs: 0, totalMs: 0 };
+  const clock = performance.now();
+  const lap = (key: keyof RunTimings, since: number) => (timings[key] += performance.now() - since);
+
+  const matrices: LoadedMatrix[] = [];
+  for (const file of options.matrices) matrices.push(await loadMatrix(file));
+
+  const provider = typeof options.provider === 'object' ? options.provider : await resolveProvider(options.provider ?? 'embedded');
+  options.onStage?.(`starting PostgreSQL (${provider.name})`);
+  let t = performance.now();
+  const database = await provider.start();
+  options.onStarted?.(database);
+  lap('providerMs', t);
+
+  try {
+    const secret = options.jwtSecret ?? randomJwtSecret();
+    const prepared: PreparedMatrix[] = [];
+    let postgresVersion = '';
+    for (const [index, matrix] of matrices.entries()) {
+      // A fresh database per matrix; the random suffix lets runs share one server (tests, --pg-version).
+      const connection = { ...database.connection, database: `rls_matrix_${index + 1}_${randomBytes(4).toString('hex')}` };
+      const admin = await connect(database.connection);
+      try {
+        await admin.query(`create database ${pg.escapeIdentifier(connection.database)}`);
+      } finally {
+        await admin.end();
+      }
+      const client = await connect(connection);
+      try {
+        postgresVersion ||= (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+        if (matrix.database.supabase) {
+          options.onStage?.('installing the Supabase shim');
+          t = performance.now();
+          await installSupabaseShim(client, matrix.database.grants);
+          lap('shimMs', t);
+        }
+        options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
+        t = performance.now();
+        await runSqlFiles(client, matrix.database.migrations);
+        lap('migrationsMs', t);
+
+        options.onStage?.('seeding fixtures');
+        t = performance.now();
+        const identities = await mintIdentities(matrix, secret);
+        await inTransaction(client, 'commit', () => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
+        lap('fixturesMs', t);
+
+        options.onStage?.('planning cells');
+        t = performance.now();
+        const catalog = await readCatalog(client);
+        const cells = filterCells(expandCells(matrix, catalog), options.filter).map((cell) => (matrices.length > 1 ? { ...cell, id: `${index + 1}:${cell.id}` } : cell));
+        await checkPersonaRoles(client, identities.values());
+        const plans = await inTransaction(client, 'rollback', () => planCells({ client, matrix, catalog, identities }, cells));
+        const fingerprint = await schemaFingerprint(client, matrix.schemas);
+        lap('planMs', t);
+        prepared.push({ matrix, connection, plans, fingerprint });
+      } finally {
+        await client.end();
+      }
+    }
+
+    const meta = buildMeta(matrices, prepared, provider.name, postgresVersion, startedAt, options.workers ?? 4, await gitCommit(matrices[0]?.file));
+    const reporters = options.reporters ?? [];
+    for (const reporter of reporters) await reporter.onRunStart?.(meta);
+
+    options.onStage?.(`running ${meta.cellCount} cells`);
+    t = performance.now();
+    const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
+    for (const { connection, plans } of prepared) {
+      await runPool(plans, {
+        workers: options.workers ?? 4,
+        connect: () => connectWorker(connection, options.cellTimeoutMs ?? 5000),
+        onObservation: async (plan, observation, durationMs) => {
+          const outcome = classifyOutcome(observation);
+          const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
+          counts.total++;
+          counts[result.status]++;
+          for (const reporter of reporters) await reporter.onCellResult?.(result);
+          options.onProgress?.(counts.total, meta.cellCount);
+        },
+      });
+    }
+    lap('executionMs', t);
+    timings.totalMs = performance.now() - clock;
+
+    const summary: RunSummary = {
+      counts,
+      timings,
+      finishedAt: new Date().toISOString(),
+      cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
+      exitCode: counts.fail + counts.error > 0 ? 1 : 0,
+    };
+    for (const reporter of reporters) await reporter.onRunEnd?.(summary);
+    return { summary, meta };
+  } finally {
+    await database.stop();
+  }
+}
+
+function filterCells(cells: Cell[], filter: readonly string[] | undefined): Cell[] {
+  if (!filter?.length) return cells;
+  return cells.filter((cell) => filter.some((f) => cell.id.includes(f)));
+}
+
+async function connect(connection: ConnectionInfo): Promise<pg.Client> {
+  const client = new pg.Client({ ...connection, application_name: 'rls-matrix' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new HarnessError('ERR_CONNECTION', `cannot connect to PostgreSQL at ${connection.host}:${connection.port}: ${(cause as Error).message}`, { cause });
+  }
+  // Classification reads 42501 messages, which are only comparable in the C locale (superuser only; the server default is C for started providers).
+  await client.query(`set lc_messages = 'C'`).catch(() => undefined);
+  return client;
+}
+
+async function connectWorker(connection: ConnectionInfo, timeoutMs: number): Promise<pg.Client> {
+  const client = await connect(connection);
+  await client.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(timeoutMs)}; begin`);
+  return client;
+}
+
+async function inTransaction<T>(client: pg.Client, end: 'commit' | 'rollback', work: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    const result = await work();
+    await client.query(end);
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provider: string, postgresVersion: string, startedAt: Date, workers: number, commit: string | undefined): RunMeta {
+  const personas = new Map<string, string>();
+  for (const m of matrices) for (const [name, spec] of Object.entries(m.personas)) personas.set(name, spec.role);
+  return {
+    tool: { name: 'rls-matrix', version: toolVersion() },
+    matrixName: matrices.map((m) => m.name).join(', '),
+    matrixFiles: matrices.map((m) => m.file),
+    sources: [...new Set(matrices.flatMap((m) => m.sources))],
+    provider,
+    postgresVersion,
+    schemaFingerprint: prepared.length === 1 ? prepared[0]!.fingerprint : prepared.map((p) => p.fingerprint).join(','),
+    ...(commit ? { gitCommit: commit } : {}),
+    startedAt: startedAt.toISOString(),
+    personas: [...personas].map(([name, role]) => ({ name, role })),
+    tables: [...new Set(prepared.flatMap((p) => p.plans.map((plan) => plan.cell.table)))].sort(),
+    cellCount: prepared.reduce((n, p) => n + p.plans.length, 0),
+    workers,
+  };
+}
+
+async function gitCommit(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: dirname(file), timeout: 2000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

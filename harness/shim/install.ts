@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import type { ClientBase } from 'pg';
+import { databaseErrorFields } from '../../fixtures/errors.js';
+import { HarnessError } from '../errors.js';
+
+export type GrantsMode = 'legacy' | 'explicit';
+
+const LEGACY_MARKER = '-- @@grants:legacy';
+const EXPLICIT_MARKER = '-- @@grants:explicit';
+
+/**
+ * Installs the Supabase shim (DESIGN §3): roles, auth/storage/extensions schemas, auth.users,
+ * auth.uid()/role()/email()/jwt(), storage helpers, and the default grants of the chosen mode.
+ * Idempotent, and installs nothing that already exists (a supabase/postgres image keeps its own).
+ */
+export async function installSupabaseShim(client: ClientBase, grants: GrantsMode): Promise<void> {
+  const sql = await shimSql();
+  const common = sql.slice(0, sql.indexOf(LEGACY_MARKER));
+  const legacy = sql.slice(sql.indexOf(LEGACY_MARKER), sql.indexOf(EXPLICIT_MARKER));
+  const explicit = sql.slice(sql.indexOf(EXPLICIT_MARKER));
+  try {
+    await client.query(common);
+    await client.query(grants === 'legacy' ? legacy : explicit);
+  } catch (error) {
+    const fields = databaseErrorFields(error);
+    throw new HarnessError('ERR_SHIM_INSTALL', `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}; set database.supabase: false if the database brings its own auth schema`, { cause: error });
+  }
+}
+
+let cached: Promise<string> | undefined;
+function shimSql(): Promise<string> {
+  // The .sql file sits next to this module in the source tree and is copied next to it on build.
+  cached ??= readFile(new URL('./supabase.sql', import.meta.url), 'utf8').then((text) => {
+    if (!text.includes(LEGACY_MARKER) || !text.includes(EXPLICIT_MARKER)) throw new Error('supabase.sql lacks its grants markers');
+    return text;
+  });
+  return cached;
+}

@@ -1,0 +1,115 @@
+import { MatrixError, MatrixErrors } from './errors.js';
+import { DEFAULT_OPERATIONS, OPERATIONS, type Operation } from './schema.js';
+import { nearestName } from './suggest.js';
+import type { Cell, DocumentPath, LoadedMatrix, SchemaCatalog, TableSpec, Verdict } from './types.js';
+import { isVerdict } from './verdict.js';
+
+type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
+
+/**
+ * Expands a matrix into cells against the live catalogue: every table named in the matrix, plus
+ * every table of the exposed schemas (so a table nobody listed is still covered by `"*"` and
+ * `defaults`). Unknown table names are errors with the nearest existing name.
+ */
+export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
+  const problems: MatrixError[] = [];
+  const explicit = new Map<string, { key: string; spec: TableSpec }>();
+  for (const [key, spec] of Object.entries(matrix.tables)) {
+    if (key === '*') continue;
+    const name = resolveTableName(key, matrix.schemas, catalog);
+    if (!name) {
+      const where = matrix.locate(['tables', key]);
+      problems.push(new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown table '${key}' (not in the database after migrations)`, where, nearestName(key, catalog.tables.keys())));
+      continue;
+    }
+    if (explicit.has(name)) {
+      problems.push(new MatrixError('ERR_MATRIX_INVALID', `table ${name} is listed twice (as '${explicit.get(name)!.key}' and '${key}')`, matrix.locate(['tables', key])));
+      continue;
+    }
+    explicit.set(name, { key, spec });
+  }
+  if (problems.length) throw new MatrixErrors(problems);
+
+  const wildcard = matrix.tables['*'];
+  const exposed = [...catalog.tables.values()]
+    .filter((t) => matrix.schemas.includes(t.schema) && t.kind !== 'view')
+    .map((t) => t.name);
+  const tables = [...new Set([...explicit.keys(), ...exposed])].sort();
+  const personas = Object.keys(matrix.personas);
+
+  const cells: Cell[] = [];
+  for (const table of tables) {
+    const entry = explicit.get(table);
+    for (const persona of personas) {
+      const stated = entry?.spec.expect?.[persona];
+      const fromWildcard = wildcard?.expect?.[persona];
+      const statedPath: DocumentPath = ['tables', entry?.key ?? '', 'expect', persona];
+      const wildcardPath: DocumentPath = ['tables', '*', 'expect', persona];
+
+      const names = new Set<string>(DEFAULT_OPERATIONS);
+      for (const source of [stated, fromWildcard]) {
+        if (source && !isVerdict(source)) for (const name of Object.keys(source)) names.add(name);
+      }
+
+      for (const name of names) {
+        const caseSpec = entry?.spec.cases?.[name];
+        const operation = (caseSpec?.op ?? name) as Operation;
+        if (!caseSpec && !OPERATIONS.includes(operation)) continue;
+        const coversByDefault = !caseSpec && (DEFAULT_OPERATIONS as readonly string[]).includes(name);
+
+        const expectation =
+          lookup(stated, name, statedPath, 'stated', coversByDefault) ??
+          (caseSpec ? undefined : lookup(fromWildcard, name, wildcardPath, 'wildcard', coversByDefault)) ??
+          (coversByDefault && matrix.defaults !== undefined ? { verdict: matrix.defaults, path: ['defaults'], origin: 'default' as const } : undefined);
+        if (!expectation) continue;
+
+        const base = {
+          table,
+          persona,
+          operation,
+          ...(caseSpec ? { caseName: name } : {}),
+          origin: expectation.origin,
+          returning: caseSpec?.returning ?? false,
+        };
+        const set = caseSpec?.set ?? entry?.spec.set;
+        const rowFor = (scope: string | undefined) => caseSpec?.row ?? entry?.spec.rows?.[scope ?? 'default'];
+        const rowPathFor = (scope: string | undefined): DocumentPath | undefined =>
+          caseSpec?.row ? ['tables', entry!.key, 'cases', name, 'row'] : entry?.spec.rows?.[scope ?? 'default'] ? ['tables', entry.key, 'rows', scope ?? 'default'] : undefined;
+
+        const scoped = isVerdict(expectation.verdict) ? [[undefined, expectation.verdict] as const] : Object.entries(expectation.verdict as Record<string, Verdict>);
+        for (const [scope, verdict] of scoped) {
+          const path = scope ? [...expectation.path, scope] : expectation.path;
+          const row = operation === 'insert' || operation === 'upsert' ? rowFor(scope) : undefined;
+          const rowPath = row ? rowPathFor(scope) : undefined;
+          cells.push({
+            ...base,
+            id: `${table}/${persona}/${name}/${scope ?? '*'}`,
+            ...(scope ? { scope, scopePredicate: entry?.spec.scopes?.[scope] ?? 'false', scopeSource: matrix.locate(['tables', entry?.key ?? '', 'scopes', scope]) } : {}),
+            expected: verdict,
+            source: matrix.locate(path),
+            ...(set && (operation === 'update' || operation === 'upsert') ? { set } : {}),
+            ...(row ? { row } : {}),
+            ...(rowPath ? { rowSource: matrix.locate(rowPath) } : {}),
+          });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** What `source` says about operation or case `name`: a bare verdict covers every default operation. */
+function lookup(source: unknown, name: string, path: DocumentPath, origin: Cell['origin'], coversByDefault: boolean): Stated | undefined {
+  if (source === undefined) return undefined;
+  if (isVerdict(source)) return coversByDefault ? { verdict: source, path, origin } : undefined;
+  const entry = (source as Record<string, unknown>)[name];
+  if (entry === undefined) return undefined;
+  return { verdict: entry as Verdict, path: [...path, name], origin };
+}
+
+/** `schema.table` as written, or an unqualified name looked up in the exposed schemas in order. */
+export function resolveTableName(name: string, schemas: readonly string[], catalog: SchemaCatalog): string | undefined {
+  if (catalog.tables.has(name)) return name;
+  if (name.includes('.')) return undefined;
+  return schemas.map((s) => `${s}.${name}`).find((q) => catalog.tables.has(q));
+}

@@ -1,0 +1,153 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LineCounter, parseDocument } from 'yaml';
+import { MatrixError, MatrixErrors } from './errors.js';
+import { MatrixSchema, type MatrixDocument } from './schema.js';
+import { yamlLocator } from './source-map.js';
+import type { DocumentPath, LoadedMatrix, SourceLocation } from './types.js';
+import { validateMatrix } from './validate.js';
+import { zodIssuesToErrors } from './zod-errors.js';
+
+const MATRIX_FILE_NAMES = ['rls-matrix.yaml', 'rls-matrix.yml', 'rls-matrix.ts', 'rls-matrix.mts'];
+const MATRIX_FILE_PATTERN = /\.matrix\.(ya?ml|m?ts)$/;
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+
+/**
+ * Finds the matrix files named by the command line: files as given, directories searched for
+ * `rls-matrix.{yaml,yml,ts}` or else every `*.matrix.{yaml,ts}` in them.
+ */
+export async function findMatrixFiles(targets: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const target of targets.length ? targets : ['.']) {
+    const path = resolve(target);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new MatrixError('ERR_MATRIX_NOT_FOUND', `no such matrix file or directory: ${target}`);
+    if (info.isFile()) {
+      found.push(path);
+      continue;
+    }
+    const entries = (await readdir(path)).sort();
+    const conventional = MATRIX_FILE_NAMES.find((name) => entries.includes(name));
+    const matches = conventional ? [conventional] : entries.filter((name) => MATRIX_FILE_PATTERN.test(name));
+    if (!matches.length) {
+      throw new MatrixError(
+        'ERR_MATRIX_NOT_FOUND',
+        `no matrix in ${target}: looked for ${MATRIX_FILE_NAMES.join(', ')} or *.matrix.yaml / *.matrix.ts`,
+      );
+    }
+    found.push(...matches.map((name) => join(path, name)));
+  }
+  return found;
+}
+
+/**
+ * Loads one matrix file (YAML or TypeScript), validates it against the v1 format and the names it
+ * uses, and resolves its paths. Every problem is reported with file:line:column.
+ */
+export async function loadMatrix(file: string): Promise<LoadedMatrix> {
+  const path = resolve(file);
+  const { document, locate } = TS_EXTENSIONS.has(extname(path)) ? await readTypeScript(path) : await readYaml(path);
+
+  const parsed = MatrixSchema.safeParse(document);
+  if (!parsed.success) throw new MatrixErrors(zodIssuesToErrors(parsed.error.issues, document, locate));
+
+  const matrix = resolveMatrix(path, parsed.data, locate);
+  matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
+  matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
+  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql];
+  const problems = validateMatrix(matrix);
+  if (problems.length) throw new MatrixErrors(problems);
+  return matrix;
+}
+
+async function readYaml(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
+  const text = await readText(path);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new MatrixErrors(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const location = pos ? { file: path, line: pos.line, column: pos.col } : { file: path };
+        return new MatrixError('ERR_MATRIX_SYNTAX', `YAML syntax error: ${e.message.split('\n')[0]}`, location);
+      }),
+    );
+  }
+  const locate = yamlLocator(path, doc, lineCounter);
+  const document = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new MatrixError('ERR_MATRIX_INVALID', 'a matrix is a YAML mapping with version, personas and tables', { file: path, line: 1, column: 1 });
+  }
+  return { document, locate };
+}
+
+async function readTypeScript(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
+  const { tsImport } = await import('tsx/esm/api');
+  let module: { default?: unknown };
+  try {
+    module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+  } catch (cause) {
+    throw new MatrixError('ERR_MATRIX_SYNTAX', `cannot load ${path}: ${(cause as Error).message}`, { file: path }, undefined, { cause });
+  }
+  if (module.default === undefined) {
+    throw new MatrixError('ERR_MATRIX_INVALID', 'a TypeScript matrix must `export default defineMatrix({...})`', { file: path });
+  }
+  return { document: module.default, locate: () => ({ file: path }) };
+}
+
+/** Files as given, directories as their `*.sql` files in lexical order (how migration tools apply them). */
+async function expandSqlPaths(paths: string[], location: SourceLocation): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new MatrixError('ERR_MATRIX_NOT_FOUND', `no such file or directory: ${path}`, location);
+    if (info.isFile()) {
+      files.push(path);
+      continue;
+    }
+    const names = (await readdir(path)).filter((name) => name.endsWith('.sql')).sort();
+    if (!names.length) throw new MatrixError('ERR_MATRIX_NOT_FOUND', `no .sql files in ${path}`, location);
+    files.push(...names.map((name) => join(path, name)));
+  }
+  return files;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new MatrixError('ERR_MATRIX_NOT_FOUND', `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, undefined, undefined, { cause });
+  }
+}
+
+function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['locate']): LoadedMatrix {
+  const base = dirname(file);
+  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  const migrations = list(doc.database?.migrations).map((p) => resolve(base, p));
+  const sql = list(doc.fixtures?.sql).map((p) => resolve(base, p));
+  return {
+    file,
+    name: doc.name ?? file,
+    sources: [file, ...migrations, ...sql],
+    schemas: doc.schemas ?? ['public'],
+    database: {
+      migrations,
+      supabase: doc.database?.supabase ?? true,
+      grants: doc.database?.grants ?? 'legacy',
+    },
+    fixtures: {
+      sql,
+      rows: Object.entries(doc.fixtures?.rows ?? {}).map(([table, rows]) => ({
+        table,
+        rows: rows.map((row, i) => ({ row, path: ['fixtures', 'rows', table, i] })),
+      })),
+      seed: doc.fixtures?.seed ?? 1,
+    },
+    jwt: { ...(doc.jwt?.secret ? { secret: doc.jwt.secret } : {}), expiresIn: doc.jwt?.expiresIn ?? 3600 },
+    personas: doc.personas,
+    ...(doc.defaults !== undefined ? { defaults: doc.defaults } : {}),
+    tables: doc.tables ?? {},
+    locate,
+  };
+}

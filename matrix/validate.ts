@@ -1,0 +1,116 @@
+import { MatrixError } from './errors.js';
+import { OPERATIONS, type Operation } from './schema.js';
+import { nearestName } from './suggest.js';
+import type { DocumentPath, LoadedMatrix, RowSpec, TableSpec } from './types.js';
+import { isVerdict } from './verdict.js';
+
+const RESERVED_CASE_NAMES = new Set<string>([...OPERATIONS, 'refused', 'known', 'verdict']);
+
+/**
+ * Checks the names a matrix uses against what it declares (personas, scopes, cases, references),
+ * which zod cannot: each problem names file:line:column and the nearest valid name.
+ * Table names are checked later, against the live catalogue (see `expandCells`).
+ */
+export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
+  const problems: MatrixError[] = [];
+  const report = (path: DocumentPath, message: string, name?: string, candidates?: Iterable<string>) =>
+    problems.push(
+      new MatrixError(candidates ? 'ERR_MATRIX_UNKNOWN_NAME' : 'ERR_MATRIX_INVALID', message, matrix.locate(path), name && candidates ? nearestName(name, candidates) : undefined),
+    );
+
+  const personas = Object.keys(matrix.personas);
+  const userPersonas = personas.filter((p) => personaHasUser(matrix, p));
+
+  for (const [tableName, table] of Object.entries(matrix.tables)) {
+    const base = ['tables', tableName];
+    if (tableName === '*') validateWildcard(table, base, report);
+    for (const caseName of Object.keys(table.cases ?? {})) {
+      if (RESERVED_CASE_NAMES.has(caseName)) report([...base, 'cases', caseName], `a case cannot be named '${caseName}': that name is an operation or a verdict key`);
+    }
+    const operationNames = [...OPERATIONS, ...Object.keys(table.cases ?? {})];
+    const scopeNames = Object.keys(table.scopes ?? {});
+
+    for (const [persona, expectation] of Object.entries(table.expect ?? {})) {
+      const personaPath = [...base, 'expect', persona];
+      if (!matrix.personas[persona]) report(personaPath, `unknown persona '${persona}'`, persona, personas);
+      if (isVerdict(expectation)) continue;
+      for (const [operation, opExpectation] of Object.entries(expectation)) {
+        const opPath = [...personaPath, operation];
+        if (!operationNames.includes(operation)) {
+          report(opPath, `unknown operation or case '${operation}' for ${tableName} (operations: ${OPERATIONS.join(', ')}${table.cases ? `; cases: ${Object.keys(table.cases).join(', ')}` : ''})`, operation, operationNames);
+          continue;
+        }
+        if (isVerdict(opExpectation)) continue;
+        const op = (table.cases?.[operation]?.op ?? operation) as Operation;
+        for (const scope of Object.keys(opExpectation)) {
+          const scopePath = [...opPath, scope];
+          if (!scopeNames.includes(scope)) {
+            report(scopePath, scopeNames.length ? `unknown scope '${scope}' for ${tableName} (scopes: ${scopeNames.join(', ')})` : `${tableName} declares no scopes, so '${scope}' is unknown (add it under tables.${tableName}.scopes)`, scope, scopeNames);
+            continue;
+          }
+          const writesRow = op === 'insert' || op === 'upsert';
+          if (writesRow && !table.rows?.[scope] && !table.cases?.[operation]?.row) {
+            report(scopePath, `${op} on scope '${scope}' of ${tableName} needs the row it writes: add tables.${tableName}.rows.${scope}`);
+          }
+        }
+      }
+    }
+
+    for (const [scope, row] of Object.entries(table.rows ?? {})) {
+      if (scope !== 'default' && !scopeNames.includes(scope)) report([...base, 'rows', scope], `rows.${scope} names no scope of ${tableName} (use a scope name or 'default')`, scope, [...scopeNames, 'default']);
+      validateRowReferences(row, [...base, 'rows', scope], personas, userPersonas, report);
+    }
+    for (const [caseName, spec] of Object.entries(table.cases ?? {})) {
+      if (spec.row) validateRowReferences(spec.row, [...base, 'cases', caseName, 'row'], personas, userPersonas, report);
+      if (spec.set && spec.op !== 'update' && spec.op !== 'upsert') report([...base, 'cases', caseName, 'set'], `set: applies to update and upsert cases, not ${spec.op}`);
+    }
+  }
+
+  for (const { rows } of matrix.fixtures.rows) {
+    for (const { row, path } of rows) validateRowReferences(row, path, personas, userPersonas, report);
+  }
+  return problems;
+}
+
+export function personaHasUser(matrix: Pick<LoadedMatrix, 'personas'>, persona: string): boolean {
+  const spec = matrix.personas[persona];
+  return spec !== undefined && (spec.user ?? spec.role === 'authenticated');
+}
+
+function validateWildcard(table: TableSpec, base: DocumentPath, report: (path: DocumentPath, message: string) => void): void {
+  for (const key of ['scopes', 'rows', 'cases'] as const) {
+    if (table[key]) report([...base, key], `"*" covers tables of different shapes, so it takes bare verdicts only, not ${key}`);
+  }
+  for (const [persona, expectation] of Object.entries(table.expect ?? {})) {
+    if (isVerdict(expectation)) continue;
+    for (const [operation, opExpectation] of Object.entries(expectation)) {
+      if (!isVerdict(opExpectation)) report([...base, 'expect', persona, operation], `"*" takes bare verdicts only: scopes are declared per table`);
+    }
+  }
+}
+
+function validateRowReferences(
+  row: RowSpec,
+  path: DocumentPath,
+  personas: string[],
+  userPersonas: string[],
+  report: (path: DocumentPath, message: string, name?: string, candidates?: Iterable<string>) => void,
+): void {
+  for (const [column, value] of Object.entries(row)) {
+    if (column === '$as') {
+      if (typeof value !== 'string' || !personas.includes(value)) report([...path, column], `$as names an unknown persona '${String(value)}'`, String(value), personas);
+      continue;
+    }
+    if (column === '$count') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) report([...path, column], '$count must be a positive integer');
+      continue;
+    }
+    if (typeof value === 'string' && value.startsWith('@user.')) {
+      const persona = value.slice('@user.'.length);
+      if (!userPersonas.includes(persona)) {
+        const known = personas.includes(persona);
+        report([...path, column], known ? `'${value}': persona '${persona}' has no user (only role authenticated, or user: true, gets an auth.users row)` : `'${value}' names an unknown persona '${persona}'`, persona, known ? undefined : userPersonas);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { CellResult, CellStatus, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
+import { ReportError } from './errors.js';
+
+/**
+ * The shape every report format shares: text is produced in three steps (begin, one chunk per result
+ * in report order, end), so a format never needs all results at once and building text stays separate
+ * from where it is written. Internal to `reports/`.
+ */
+
+/** What a format knows when it begins: everything except the results themselves. */
+export interface AssembleContext {
+  readonly meta: Readonly<RunMeta>;
+  readonly summary: Readonly<RunSummary>;
+  /** Counted from the results the report holds (what CI shows must add up). */
+  readonly counts: Readonly<RunCounts>;
+  /** Results per table, in report order. */
+  readonly tables: readonly { name: string; counts: Readonly<RunCounts> }[];
+  /** Paths in reports are written relative to this directory. */
+  readonly cwd: string;
+  /** When the report was written. */
+  readonly generatedAt: Date;
+}
+
+/** One report format, written as a stream of text chunks. */
+export interface ArtifactWriter {
+  /** File name inside the report directory. */
+  readonly file: string;
+  begin(ctx: AssembleContext): string;
+  /** Called once per result, grouped by table, in report order. */
+  add(result: Readonly<CellResult>): string;
+  end(): string;
+}
+
+/** Runs a writer over results held in memory: for tests and small runs. */
+export function renderArtifact(writer: ArtifactWriter, ctx: AssembleContext, results: Iterable<Readonly<CellResult>>): string {
+  let text = writer.begin(ctx);
+  for (const result of results) text += writer.add(result);
+  return text + writer.end();
+}
+
+/** An empty tally. */
+export function emptyCounts(): RunCounts {
+  return { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
+}
+
+/** Adds one status to a tally. */
+export function tally(counts: RunCounts, status: CellStatus): void {
+  counts.total += 1;
+  counts[status] += 1;
+}
+
+/** A file being written chunk by chunk, honouring backpressure. */
+export class FileSink {
+  #stream: WriteStream;
+  #failure: unknown;
+
+  constructor(readonly path: string) {
+    this.#stream = createWriteStream(path, { flags: 'w' });
+    this.#stream.on('error', (err) => {
+      this.#failure ??= err;
+    });
+  }
+
+  write(chunk: string): Promise<void> | undefined {
+    this.#check();
+    if (chunk === '' || this.#stream.write(chunk)) return undefined;
+    return Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error')]).then(() => this.#check());
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#stream.end(resolve);
+      this.#stream.once('error', () => resolve());
+    });
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.#failure === undefined) return;
+    const cause = this.#failure;
+    throw new ReportError('ERR_REPORT_WRITE', `cannot write ${this.path}: ${String(cause)}`, { path: this.path, cause });
+  }
+}

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { Cell, CellResult, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../harness/types.js';
+
+/**
+ * Human wording shared by every reporter, so JUnit, HTML and Markdown name a cell, a verdict and an
+ * outcome the same way. Pure functions, no I/O.
+ */
+
+/** One symbol per outcome class: the grid never relies on colour alone. */
+export const CLASS_SYMBOL: Readonly<Record<OutcomeClass, string>> = {
+  allowed: '✓',
+  partial: '≈',
+  filtered: '∅',
+  'denied:privilege': '⊘',
+  'denied:policy': '⊘',
+  error: '⚠',
+};
+/** Shown instead of the class symbol for a vacuous cell (its scope matched no row). */
+export const VACUOUS_SYMBOL = '○';
+
+/** The expected verdict without its known-gap wrapper: `allow`, `deny`, `refused P0001`… */
+export function verdictText(verdict: Verdict): string {
+  if (typeof verdict === 'string') return verdict;
+  if ('known' in verdict) return verdictText(verdict.verdict);
+  return `refused ${verdict.refused}`;
+}
+
+/** The documented reason of a known gap, or undefined for an ordinary verdict. */
+export function knownReason(verdict: Verdict): string | undefined {
+  return typeof verdict === 'object' && 'known' in verdict ? verdict.known : undefined;
+}
+
+/** `update`, or `rename (update)` for a named case. */
+export function operationLabel(cell: Pick<Cell, 'operation' | 'caseName'>): string {
+  return cell.caseName && cell.caseName !== cell.operation ? `${cell.caseName} (${cell.operation})` : cell.operation;
+}
+
+/** The scope name, or `(table)` for a whole-table cell. */
+export function scopeLabel(cell: Pick<Cell, 'scope'>): string {
+  return cell.scope ?? '(table)';
+}
+
+/** `alice · update · own → expected allow` — a test name a human reads in a CI tab. */
+export function cellTitle(cell: Cell): string {
+  const known = knownReason(cell.expected) === undefined ? '' : ' (known gap)';
+  return `${cell.persona} · ${operationLabel(cell)} · ${scopeLabel(cell)} → expected ${verdictText(cell.expected)}${known}`;
+}
+
+/** The observed class, `vacuous` when the cell proved nothing. */
+export function observedText(outcome: Outcome): string {
+  return outcome.vacuous ? 'vacuous' : outcome.class;
+}
+
+/** `✓ allowed`, `∅ filtered`, `○ vacuous`… */
+export function observedWithSymbol(outcome: Outcome): string {
+  return `${outcome.vacuous ? VACUOUS_SYMBOL : CLASS_SYMBOL[outcome.class]} ${observedText(outcome)}`;
+}
+
+const ROW_VERB: Readonly<Record<string, string>> = {
+  select: 'visible',
+  insert: 'written',
+  upsert: 'written',
+  update: 'affected',
+  delete: 'affected',
+};
+
+/** `2 of 3 rows affected`: what the operation did against what `allowed` means. */
+export function rowsPhrase(result: Pick<CellResult, 'cell' | 'outcome'>): string {
+  const verb = ROW_VERB[result.cell.operation] ?? 'affected';
+  const { rows, targetRows } = result.outcome;
+  return `${rows} of ${targetRows} row${targetRows === 1 ? '' : 's'} ${verb}`;
+}
+
+/** `expected allow, observed filtered (0 of 3 rows visible)`. */
+export function mismatchText(result: Pick<CellResult, 'cell' | 'outcome'>): string {
+  const sqlstate = result.outcome.error ? `, SQLSTATE ${result.outcome.error.sqlstate}` : '';
+  return `expected ${verdictText(result.cell.expected)}, observed ${observedText(result.outcome)} (${rowsPhrase(result)}${sqlstate})`;
+}
+
+/** Why a cell is an error: vacuous, a harness reason, or the database error. */
+export function errorText(result: Pick<CellResult, 'cell' | 'outcome'>): string {
+  const { outcome, cell } = result;
+  if (outcome.vacuous) {
+    const scope = cell.scope === undefined ? 'the table' : `scope '${cell.scope}'`;
+    return `vacuous cell: ${scope} matches no row, so the cell proves nothing${outcome.reason ? ` (${outcome.reason})` : ''}`;
+  }
+  if (outcome.error) return `${outcome.error.sqlstate}: ${outcome.error.message}${outcome.reason ? ` (${outcome.reason})` : ''}`;
+  return outcome.reason ?? `observed ${outcome.class} (${rowsPhrase(result)})`;
+}
+
+/** A path relative to `base` with forward slashes; unchanged when it lies outside `base`. */
+export function relativePath(file: string, base: string): string {
+  if (!path.isAbsolute(file)) return file.split(path.sep).join('/');
+  const rel = path.relative(base, file);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return file;
+  return rel.split(path.sep).join('/');
+}
+
+/** `matrix.yaml:31:7`, relative to `base`. */
+export function locationText(location: SourceLocation | undefined, base: string): string {
+  if (!location) return '';
+  const file = relativePath(location.file, base);
+  if (location.line === undefined) return file;
+  return `${file}:${location.line}${location.column === undefined ? '' : `:${location.column}`}`;
+}
+
+/** Setup time: provider, shim, migrations, fixtures and planning. */
+export function setupMs(t: RunTimings): number {
+  return t.providerMs + t.shimMs + t.migrationsMs + t.fixturesMs + t.planMs;
+}
+
+/** `850 ms`, `12.4 s`, `3 min 05 s`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** `12,345` with a thin, locale-independent grouping. */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -1,0 +1,269 @@
+/**
+ * The script of report.html: reads the results embedded as JSON, draws a persona × operation grid per
+ * table, expands a cell to its details, filters. Plain ES2017 with DOM methods only: every string from
+ * the run (SQL, messages, names) reaches the page through `textContent`, never through HTML parsing.
+ * Kept as a string (not a function's source) so no transpiler or coverage tool can rewrite it.
+ * Internal to `reports/`.
+ */
+export const HTML_CLIENT = String.raw`(function () {
+'use strict';
+var started = performance.now();
+var data = JSON.parse(document.getElementById('rls-data').textContent);
+var results = data.results;
+var OPS = ['select', 'insert', 'update', 'delete', 'upsert'];
+var SYM = { allowed: '\u2713', partial: '\u2248', filtered: '\u2205', 'denied:privilege': '\u2298', 'denied:policy': '\u2298', error: '\u26a0' };
+var CLS = { allowed: 'allowed', partial: 'partial', filtered: 'filtered', 'denied:privilege': 'denied', 'denied:policy': 'denied', error: 'error' };
+var BADGE = { pass: '\u2714 PASS', fail: '\u2718 FAIL', error: '\u26a0 ERROR', known: '\u25d0 KNOWN' };
+var VERB = { select: 'visible', insert: 'written', upsert: 'written', update: 'affected', delete: 'affected' };
+var PROBLEM_PAGE = 200;
+
+function h(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+function opKey(r) { return r.c || r.o; }
+function opLabel(r) { return r.c ? r.c + ' (' + r.o + ')' : r.o; }
+function scope(r) { return r.s === undefined || r.s === null ? '(table)' : r.s; }
+function observed(r) { return r.v ? 'vacuous' : r.oc; }
+function sym(r) { return r.v ? '\u25cb' : (SYM[r.oc] || '?'); }
+function isProblem(r) { return r.st === 'fail' || r.st === 'error'; }
+function title(r) { return r.p + ' \u00b7 ' + opLabel(r) + ' \u00b7 ' + scope(r) + ' \u2192 expected ' + r.e; }
+
+var tableOrder = [];
+var byTable = new Map();
+var roles = new Map();
+var personaOrder = [];
+data.personas.forEach(function (p) { roles.set(p.name, p.role); personaOrder.push(p.name); });
+data.tables.forEach(function (t) { byTable.set(t, []); tableOrder.push(t); });
+results.forEach(function (r, i) {
+  r.$i = i;
+  var list = byTable.get(r.t);
+  if (!list) { list = []; byTable.set(r.t, list); tableOrder.push(r.t); }
+  list.push(r);
+  if (!roles.has(r.p)) { roles.set(r.p, r.ro); personaOrder.push(r.p); }
+});
+tableOrder = tableOrder.filter(function (t) { return byTable.get(t).length > 0; });
+
+var state = { failures: false, persona: '', table: '', q: '' };
+function haystack(r) {
+  if (r.$h === undefined) r.$h = [r.i, r.q, r.er ? r.er.sqlstate + ' ' + r.er.message : '', r.why || '', r.x || ''].join(' ').toLowerCase();
+  return r.$h;
+}
+function match(r) {
+  if (state.failures && !isProblem(r)) return false;
+  if (state.persona && r.p !== state.persona) return false;
+  if (state.table && r.t !== state.table) return false;
+  if (state.q && haystack(r).indexOf(state.q) < 0) return false;
+  return true;
+}
+
+function detail(r) {
+  var box = h('div', 'detail-box s-' + r.st);
+  box.appendChild(h('h4', null, r.t + ': ' + title(r)));
+  var dl = h('dl', 'kv');
+  function add(k, v, cls) { if (v === undefined || v === null || v === '') return; dl.appendChild(h('dt', null, k)); dl.appendChild(h('dd', cls, v)); }
+  add('Status', BADGE[r.st] + (r.m ? ' \u2014 ' + r.m : ''));
+  add('Expected', r.e + (r.k ? '  (known gap: ' + r.k + ')' : ''));
+  add('Observed', sym(r) + ' ' + observed(r) + ' \u2014 ' + r.r + ' of ' + r.n + ' row' + (r.n === 1 ? '' : 's') + ' ' + (VERB[r.o] || 'affected'));
+  add('Persona', r.p + ' (role ' + r.ro + ')');
+  add('Scope', r.s === undefined || r.s === null ? 'whole table' : r.s);
+  if (r.er) {
+    add('SQLSTATE', r.er.sqlstate, 'mono');
+    add('Message', r.er.message, 'msg');
+    add('Detail', r.er.detail); add('Hint', r.er.hint); add('Constraint', r.er.constraint);
+  }
+  add('Reason', r.why);
+  if (r.st === 'error') add('Error', r.x);
+  add('Values', r.w, 'mono');
+  add('Source', r.src, 'mono');
+  add('Cell', r.i, 'mono');
+  add('Origin', r.g);
+  add('Duration', r.ms.toFixed(2) + ' ms');
+  box.appendChild(dl);
+  var pre = h('pre');
+  pre.appendChild(h('code', 'sql', r.q));
+  box.appendChild(pre);
+  return box;
+}
+
+function chip(r) {
+  var b = h('button', 'chip c-' + (r.v ? 'error' : CLS[r.oc] || 'error') + ' s-' + r.st);
+  b.type = 'button';
+  b.setAttribute('data-i', String(r.$i));
+  b.setAttribute('aria-expanded', 'false');
+  b.title = r.st.toUpperCase() + ': ' + (r.m || title(r));
+  b.appendChild(h('span', 'sc', scope(r)));
+  b.appendChild(h('span', 'badge ' + r.st, BADGE[r.st]));
+  var obs = h('span', 'obs');
+  obs.appendChild(h('span', 'sym', sym(r)));
+  obs.appendChild(document.createTextNode(observed(r) + ' '));
+  obs.appendChild(h('span', 'exp', '\u00b7 exp ' + r.e));
+  b.appendChild(obs);
+  return b;
+}
+
+function opsOf(rows) {
+  var seen = new Map();
+  rows.forEach(function (r) { if (!seen.has(opKey(r))) seen.set(opKey(r), r); });
+  return Array.from(seen.keys()).sort(function (a, b) {
+    var ia = OPS.indexOf(a), ib = OPS.indexOf(b);
+    if (ia < 0) ia = 99; if (ib < 0) ib = 99;
+    return ia - ib || (a < b ? -1 : a > b ? 1 : 0);
+  }).map(function (k) { return seen.get(k); });
+}
+
+function tally(rows) {
+  var c = { pass: 0, fail: 0, error: 0, known: 0 };
+  rows.forEach(function (r) { c[r.st] += 1; });
+  return c;
+}
+
+function tableSection(t, rows) {
+  var sec = h('section', 'table');
+  sec.setAttribute('data-table', t);
+  var head = h('div', 'head');
+  head.appendChild(h('h2', 'mono', t));
+  var c = tally(byTable.get(t));
+  var tc = h('div', 'tc');
+  ['pass', 'fail', 'error', 'known'].forEach(function (s) { if (c[s]) tc.appendChild(h('span', 'badge ' + s, BADGE[s] + ' ' + c[s])); });
+  head.appendChild(tc);
+  sec.appendChild(head);
+  var ops = opsOf(rows);
+  var table = h('table', 'grid');
+  var thr = h('tr');
+  thr.appendChild(h('th', null, 'persona'));
+  ops.forEach(function (r) {
+    var th = h('th', null, r.c || r.o);
+    if (r.c) th.appendChild(h('span', 'muted', ' (' + r.o + ')'));
+    thr.appendChild(th);
+  });
+  table.appendChild(h('thead')).appendChild(thr);
+  var tbody = h('tbody');
+  var cells = new Map();
+  rows.forEach(function (r) {
+    var key = r.p + '\u0000' + opKey(r);
+    var list = cells.get(key);
+    if (!list) cells.set(key, list = []);
+    list.push(r);
+  });
+  personaOrder.forEach(function (p) {
+    if (!ops.some(function (o) { return cells.has(p + '\u0000' + opKey(o)); })) return;
+    var tr = h('tr');
+    var th = h('th', null, p);
+    th.appendChild(h('span', 'role', roles.get(p)));
+    tr.appendChild(th);
+    ops.forEach(function (o) {
+      var td = h('td', 'cellset');
+      var list = cells.get(p + '\u0000' + opKey(o));
+      if (list) {
+        var box = h('div', 'chips');
+        list.forEach(function (r) { box.appendChild(chip(r)); });
+        td.appendChild(box);
+      }
+      tr.appendChild(td);
+    });
+    tbody.appendChild(tr);
+  });
+  table.appendChild(tbody);
+  var scroll = h('div', 'scroll');
+  scroll.appendChild(table);
+  sec.appendChild(scroll);
+  return sec;
+}
+
+var root = document.getElementById('tables');
+var countEl = document.getElementById('f-count');
+function render() {
+  var frag = document.createDocumentFragment();
+  var shown = 0;
+  tableOrder.forEach(function (t) {
+    var rows = byTable.get(t).filter(match);
+    if (!rows.length) return;
+    shown += rows.length;
+    frag.appendChild(tableSection(t, rows));
+  });
+  root.textContent = '';
+  if (!shown) root.appendChild(h('div', 'empty', 'No cell matches the filters.'));
+  root.appendChild(frag);
+  countEl.textContent = 'Showing ' + shown.toLocaleString('en') + ' of ' + results.length.toLocaleString('en') + ' cells';
+}
+
+root.addEventListener('click', function (ev) {
+  var target = ev.target;
+  var b = target && target.closest ? target.closest('.chip') : null;
+  if (!b) return;
+  var r = results[Number(b.getAttribute('data-i'))];
+  var tr = b.closest('tr');
+  var open = tr.parentNode.querySelector('tr.detail[data-i="' + r.$i + '"]');
+  if (open) { open.remove(); b.setAttribute('aria-expanded', 'false'); return; }
+  var d = h('tr', 'detail');
+  d.setAttribute('data-i', String(r.$i));
+  var td = h('td');
+  td.colSpan = tr.children.length;
+  td.appendChild(detail(r));
+  d.appendChild(td);
+  var after = tr;
+  while (after.nextElementSibling && after.nextElementSibling.classList.contains('detail')) after = after.nextElementSibling;
+  after.parentNode.insertBefore(d, after.nextElementSibling);
+  b.setAttribute('aria-expanded', 'true');
+});
+
+var problems = results.filter(isProblem);
+var problemList = document.getElementById('problem-list');
+function problemItem(r) {
+  var item = h('details', 'item');
+  var sum = h('summary');
+  sum.appendChild(h('span', 'badge ' + r.st, BADGE[r.st]));
+  sum.appendChild(document.createTextNode(' '));
+  sum.appendChild(h('span', 't', r.t));
+  sum.appendChild(document.createTextNode(' ' + title(r) + ' \u2014 observed ' + sym(r) + ' ' + observed(r)));
+  item.appendChild(sum);
+  item.$fill = function () { if (item.childNodes.length === 1) item.appendChild(detail(r)); };
+  item.addEventListener('toggle', function () { if (item.open) item.$fill(); });
+  return item;
+}
+function renderProblems(limit) {
+  problemList.textContent = '';
+  var frag = document.createDocumentFragment();
+  problems.slice(0, limit).forEach(function (r) { frag.appendChild(problemItem(r)); });
+  problemList.appendChild(frag);
+  if (problems.length > limit) {
+    var more = h('button', 'link', 'Show all ' + problems.length.toLocaleString('en') + ' failures and errors');
+    more.type = 'button';
+    more.addEventListener('click', function () { renderProblems(problems.length); });
+    problemList.appendChild(more);
+  }
+}
+if (problems.length) renderProblems(PROBLEM_PAGE);
+else document.getElementById('problems').classList.add('hidden');
+
+function fill(select, values) {
+  values.forEach(function (v) { var o = h('option', null, v); o.value = v; select.appendChild(o); });
+}
+var fFailures = document.getElementById('f-failures');
+var fPersona = document.getElementById('f-persona');
+var fTable = document.getElementById('f-table');
+var fSearch = document.getElementById('f-search');
+fill(fPersona, personaOrder);
+fill(fTable, tableOrder);
+fFailures.addEventListener('change', function () { state.failures = fFailures.checked; render(); });
+fPersona.addEventListener('change', function () { state.persona = fPersona.value; render(); });
+fTable.addEventListener('change', function () { state.table = fTable.value; render(); });
+var timer = 0;
+fSearch.addEventListener('input', function () {
+  clearTimeout(timer);
+  timer = setTimeout(function () { state.q = fSearch.value.trim().toLowerCase(); render(); }, 150);
+});
+
+window.addEventListener('beforeprint', function () {
+  if (problemList.querySelectorAll('details').length < problems.length) renderProblems(problems.length);
+  problemList.querySelectorAll('details').forEach(function (d) { d.$fill(); d.open = true; });
+});
+
+render();
+document.body.setAttribute('data-render-ms', String(Math.round(performance.now() - started)));
+document.body.setAttribute('data-rendered', 'true');
+})();
+`;

@@ -1,0 +1,156 @@
+import type { XMLBuilder } from 'fast-xml-parser';
+import type { CellResult, RunMeta } from '../harness/types.js';
+import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
+import { cellTitle, errorText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
+import { XML_DECLARATION, createXmlBuilder, startTag, xmlAttr, xmlText } from './xml.js';
+
+/** File name of the JUnit report inside the report directory. */
+export const JUNIT_FILE = 'junit.xml';
+
+type XmlNode = Record<string, unknown>;
+
+/**
+ * The JUnit XML writer: a `<testsuite>` per table (classname = table), a `<testcase>` per cell named
+ * for a human, `<failure>` for a mismatch, `<error>` for an errored or vacuous cell, `<skipped>` for a
+ * known gap, and the run's provenance as `<properties>` of every suite (where the Ant schema that
+ * Jenkins, GitLab, GitHub and Azure read puts them).
+ *
+ * Results must arrive grouped by table; one table's testcases are held at a time.
+ *
+ * @example
+ * ```ts
+ * const xml = renderArtifact(createJunitWriter(), ctx, results);
+ * ```
+ */
+export function createJunitWriter(): ArtifactWriter {
+  const builder = createXmlBuilder();
+  let ctx: AssembleContext | undefined;
+  let table: string | undefined;
+  let cases: { node: XmlNode; result: Pick<CellResult, 'status' | 'durationMs'> }[] = [];
+
+  const flush = (): string => {
+    if (table === undefined || !ctx) return '';
+    const text = buildSuite(builder, table, cases, ctx);
+    table = undefined;
+    cases = [];
+    return text;
+  };
+
+  return {
+    file: JUNIT_FILE,
+    begin(context) {
+      ctx = context;
+      const { counts, summary, meta } = context;
+      return (
+        XML_DECLARATION +
+        startTag(builder, 'testsuites', {
+          name: `rls-matrix: ${meta.matrixName}`,
+          tests: counts.total,
+          failures: counts.fail,
+          errors: counts.error,
+          skipped: counts.known,
+          time: seconds(summary.timings.totalMs),
+          timestamp: meta.startedAt,
+        })
+      );
+    },
+    add(result) {
+      const text = result.cell.table === table ? '' : flush();
+      table = result.cell.table;
+      cases.push({ node: testcase(result, ctx?.cwd ?? process.cwd()), result: { status: result.status, durationMs: result.durationMs } });
+      return text;
+    },
+    end() {
+      return `${flush()}</testsuites>\n`;
+    },
+  };
+}
+
+function buildSuite(builder: XMLBuilder, table: string, cases: { node: XmlNode; result: Pick<CellResult, 'status' | 'durationMs'> }[], ctx: AssembleContext): string {
+  const counts = emptyCounts();
+  let ms = 0;
+  for (const { result } of cases) {
+    tally(counts, result.status);
+    ms += result.durationMs;
+  }
+  const suite: XmlNode = {
+    '@_name': xmlAttr(table),
+    '@_tests': counts.total,
+    '@_failures': counts.fail,
+    '@_errors': counts.error,
+    '@_skipped': counts.known,
+    '@_time': seconds(ms),
+    '@_timestamp': xmlAttr(ctx.meta.startedAt),
+    properties: { property: runProperties(ctx.meta, ctx.summary.finishedAt, ctx.cwd) },
+    testcase: cases.map((c) => c.node),
+  };
+  return builder.build({ testsuite: suite }) as string;
+}
+
+/** Provenance of the run, as `<property name value>` pairs. */
+export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: string): XmlNode[] {
+  const pairs: [string, string | undefined][] = [
+    ['rls-matrix.version', meta.tool.version],
+    ['matrix.name', meta.matrixName],
+    ['matrix.files', meta.matrixFiles.map((f) => relativePath(f, cwd)).join(', ')],
+    ['schema.fingerprint', meta.schemaFingerprint],
+    ['postgres.version', meta.postgresVersion],
+    ['provider', meta.provider],
+    ['git.commit', meta.gitCommit],
+    ['run.startedAt', meta.startedAt],
+    ['run.finishedAt', finishedAt],
+    ['run.workers', String(meta.workers)],
+  ];
+  return pairs.filter((p): p is [string, string] => p[1] !== undefined).map(([name, value]) => ({ '@_name': name, '@_value': xmlAttr(value, 4000) }));
+}
+
+function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {
+  const { cell } = result;
+  const node: XmlNode = {
+    '@_name': xmlAttr(cellTitle(cell)),
+    '@_classname': xmlAttr(cell.table),
+    '@_time': seconds(result.durationMs),
+    '@_file': xmlAttr(relativePath(cell.source.file, cwd)),
+  };
+  if (cell.source.line !== undefined) node['@_line'] = cell.source.line;
+  switch (result.status) {
+    case 'fail':
+      node.failure = { '@_message': xmlAttr(mismatchText(result)), '@_type': 'mismatch', '#text': details(result, cwd) };
+      break;
+    case 'error':
+      node.error = { '@_message': xmlAttr(errorText(result)), '@_type': result.outcome.vacuous ? 'vacuous' : result.outcome.error ? 'database-error' : 'error', '#text': details(result, cwd) };
+      break;
+    case 'known':
+      node.skipped = { '@_message': xmlAttr(`known gap: ${knownReason(cell.expected) ?? 'accepted'} (observed ${observedWithSymbol(result.outcome)})`) };
+      break;
+    case 'pass':
+      break;
+  }
+  return node;
+}
+
+/** The body of a `<failure>` or `<error>`: everything needed to reproduce the cell. */
+function details(result: Readonly<CellResult>, cwd: string): string {
+  const { cell, outcome } = result;
+  const lines = [
+    `expected: ${verdictText(cell.expected)}`,
+    `observed: ${observedWithSymbol(outcome)} (${rowsPhrase(result)})`,
+    `persona:  ${cell.persona} (role ${result.role})`,
+    `scope:    ${cell.scope ?? '(whole table)'}`,
+  ];
+  if (outcome.error) {
+    lines.push(`SQLSTATE: ${outcome.error.sqlstate}`, `message:  ${outcome.error.message}`);
+    for (const key of ['detail', 'hint', 'table', 'constraint'] as const) {
+      const value = outcome.error[key];
+      if (value !== undefined) lines.push(`${`${key}:`.padEnd(9)} ${value}`);
+    }
+  }
+  if (outcome.reason) lines.push(`reason:   ${outcome.reason}`);
+  if (outcome.vacuous) lines.push(`vacuous:  ${errorText(result)}`);
+  lines.push(`source:   ${locationText(cell.source, cwd)}`, `cell:     ${cell.id}`, 'SQL:', result.sql);
+  return xmlText(lines.join('\n'));
+}
+
+function seconds(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}

@@ -1,0 +1,146 @@
+import type { CellResult } from '../harness/types.js';
+import type { ArtifactWriter, AssembleContext } from './artifact.js';
+import { errorText, formatCount, formatMs, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
+
+/** File name of the Markdown summary inside the report directory. */
+export const MARKDOWN_FILE = 'summary.md';
+
+/** Options of the Markdown summary. */
+export interface MarkdownOptions {
+  /**
+   * Most failing or erroring cells listed; the rest are counted ("… and N more").
+   * @default 50
+   */
+  maxRows?: number;
+}
+
+const STATUS_MARK = { fail: '✘ fail', error: '⚠ error' } as const;
+
+/**
+ * summary.md, for a CI step summary (`$GITHUB_STEP_SUMMARY`) or a pull-request comment: one verdict
+ * line, the counts, setup and execution timings, provenance, and the failing and erroring cells as a
+ * table (capped), with known gaps folded away.
+ *
+ * @example
+ * ```ts
+ * const md = renderArtifact(createMarkdownWriter({ maxRows: 20 }), ctx, results);
+ * ```
+ */
+export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWriter {
+  const maxRows = options.maxRows ?? 50;
+  let ctx: AssembleContext | undefined;
+  let problems: string[] = [];
+  let known: string[] = [];
+  let problemCount = 0;
+  let knownCount = 0;
+  return {
+    file: MARKDOWN_FILE,
+    begin(context) {
+      ctx = context;
+      problems = [];
+      known = [];
+      problemCount = 0;
+      knownCount = 0;
+      return '';
+    },
+    add(result) {
+      if (result.status === 'fail' || result.status === 'error') {
+        problemCount += 1;
+        if (problems.length < maxRows) problems.push(problemRow(result));
+      } else if (result.status === 'known') {
+        knownCount += 1;
+        if (known.length < maxRows) known.push(`- ${cellName(result)}: ${cellText(knownReason(result.cell.expected) ?? '')} (observed ${observedWithSymbol(result.outcome)})`);
+      }
+      return '';
+    },
+    end() {
+      if (!ctx) return '';
+      const out = [...header(ctx), ''];
+      if (problemCount > 0) {
+        out.push('### Failures and errors', '', '| | table | persona | operation | scope | expected | observed | rows | SQLSTATE / reason |', '|---|---|---|---|---|---|---|---:|---|', ...problems);
+        if (problemCount > problems.length) out.push('', `_… and ${formatCount(problemCount - problems.length)} more: see report.html or results.json._`);
+        out.push('');
+      }
+      if (knownCount > 0) {
+        out.push(`<details><summary>Known gaps (${formatCount(knownCount)})</summary>`, '', ...known);
+        if (knownCount > known.length) out.push(`- … and ${formatCount(knownCount - known.length)} more`);
+        out.push('', '</details>', '');
+      }
+      return `${out.join('\n')}\n`;
+    },
+  };
+}
+
+function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
+  const failed = counts.fail + counts.error;
+  const knownNote = counts.known > 0 ? `, ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : '';
+  const verdict =
+    failed === 0
+      ? `## ✅ RLS matrix passed: ${formatCount(counts.total)} cells${knownNote}`
+      : `## ❌ RLS matrix failed: ${plural(counts.fail, 'mismatch', 'mismatches')}, ${plural(counts.error, 'error', 'errors')} in ${formatCount(counts.total)} cells${knownNote}`;
+  const t = summary.timings;
+  const provenance = [
+    `PostgreSQL ${cellText(meta.postgresVersion)}`,
+    `provider ${code(meta.provider)}`,
+    `schema ${code(meta.schemaFingerprint.slice(0, 16))}`,
+    meta.gitCommit ? `commit ${code(meta.gitCommit.slice(0, 12))}` : undefined,
+    `matrix ${meta.matrixFiles.map((f) => code(relativePath(f, cwd))).join(', ') || '–'}`,
+    `rls-matrix ${cellText(meta.tool.version)}`,
+    cellText(summary.finishedAt),
+  ].filter((p) => p !== undefined);
+  return [
+    verdict,
+    '',
+    `**${cellText(meta.matrixName)}**`,
+    '',
+    '| ✔ pass | ✘ fail | ⚠ error | ◐ known | total |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${[counts.pass, counts.fail, counts.error, counts.known, counts.total].map(formatCount).join(' | ')} |`,
+    '',
+    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
+    '',
+    `**Provenance:** ${provenance.join(' · ')}`,
+  ];
+}
+
+function problemRow(result: Readonly<CellResult>): string {
+  const { cell, outcome } = result;
+  const why = result.status === 'error' || !outcome.error ? (result.status === 'error' ? errorText(result) : '') : `${outcome.error.sqlstate}: ${outcome.error.message}`;
+  const cells = [
+    STATUS_MARK[result.status as 'fail' | 'error'],
+    code(cell.table),
+    cellText(cell.persona),
+    cellText(operationLabel(cell)),
+    cellText(scopeLabel(cell)),
+    cellText(verdictText(cell.expected)),
+    cellText(observedWithSymbol(outcome)),
+    `${outcome.rows}/${outcome.targetRows}`,
+    cellText(truncate(why, 160)),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function cellName(result: Readonly<CellResult>): string {
+  const { cell } = result;
+  return `${code(cell.table)} ${cellText(cell.persona)} · ${cellText(operationLabel(cell))} · ${cellText(scopeLabel(cell))}`;
+}
+
+/** Text safe inside a Markdown table cell: one line, no pipe, no HTML. */
+function cellText(value: string): string {
+  return value
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_[\]|<>]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
+    .trim();
+}
+
+function code(value: string): string {
+  return `\`${value.replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
+}
+
+function truncate(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
