@@ -1,13 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { readCatalog, runSqlFiles, seed } from '../fixtures/index.js';
 import { expandCells, loadMatrix } from '../matrix/index.js';
 import type { Cell, LoadedMatrix } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
-import { HarnessError } from './errors.js';
 import { classifyOutcome } from './executor/classify.js';
 import { judgeOutcome } from './executor/judge.js';
 import { planCells, type CellPlan } from './executor/plan.js';
@@ -16,8 +13,9 @@ import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret } from './jwt.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
-import type { ConnectionInfo, Provider, StartedDatabase } from './providers/types.js';
+import type { Provider, StartedDatabase } from './providers/types.js';
 import { installSupabaseShim } from './shim/install.js';
+import { openWorkspace, type Workspace } from './workspace.js';
 import { toolVersion } from './version.js';
 import type { CellResult, RunCounts, RunMeta, RunSummary, RunTimings } from './types.js';
 
@@ -38,6 +36,8 @@ export interface RunOptions {
   /** Setup stages and progress, for a console; the harness itself never prints. */
   onStage?: (stage: string) => void;
   onProgress?: (done: number, total: number) => void;
+  /** Apply the matrix's migrations (a `url` target may already have them). @default true */
+  applyMigrations?: boolean;
   /** Called with the started database so a caller can stop it on a signal. */
   onStarted?: (database: StartedDatabase) => void;
 }
@@ -49,7 +49,7 @@ export interface RunOutcome {
 
 interface PreparedMatrix {
   matrix: LoadedMatrix;
-  connection: ConnectionInfo;
+  workspace: Workspace;
   plans: CellPlan[];
   fingerprint: string;
 }
@@ -76,37 +76,32 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   options.onStarted?.(database);
   lap('providerMs', t);
 
+  const prepared: PreparedMatrix[] = [];
   try {
     const secret = options.jwtSecret ?? randomJwtSecret();
-    const prepared: PreparedMatrix[] = [];
     let postgresVersion = '';
     for (const [index, matrix] of matrices.entries()) {
-      // A fresh database per matrix; the random suffix lets runs share one server (tests, --pg-version).
-      const connection = { ...database.connection, database: `rls_matrix_${index + 1}_${randomBytes(4).toString('hex')}` };
-      const admin = await connect(database.connection);
-      try {
-        await admin.query(`create database ${pg.escapeIdentifier(connection.database)}`);
-      } finally {
-        await admin.end();
-      }
-      const client = await connect(connection);
+      const workspace = await openWorkspace(database, String(index + 1));
+      const { client } = workspace;
       try {
         postgresVersion ||= (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
         if (matrix.database.supabase) {
           options.onStage?.('installing the Supabase shim');
           t = performance.now();
-          await installSupabaseShim(client, matrix.database.grants);
+          await workspace.keep(() => installSupabaseShim(client, matrix.database.grants));
           lap('shimMs', t);
         }
-        options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
-        t = performance.now();
-        await runSqlFiles(client, matrix.database.migrations);
-        lap('migrationsMs', t);
+        if (options.applyMigrations !== false) {
+          options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
+          t = performance.now();
+          await workspace.keep(() => runSqlFiles(client, matrix.database.migrations));
+          lap('migrationsMs', t);
+        }
 
         options.onStage?.('seeding fixtures');
         t = performance.now();
         const identities = await mintIdentities(matrix, secret);
-        await inTransaction(client, 'commit', () => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
+        await workspace.keep(() => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
         lap('fixturesMs', t);
 
         options.onStage?.('planning cells');
@@ -114,12 +109,13 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         const catalog = await readCatalog(client);
         const cells = filterCells(expandCells(matrix, catalog), options.filter).map((cell) => (matrices.length > 1 ? { ...cell, id: `${index + 1}:${cell.id}` } : cell));
         await checkPersonaRoles(client, identities.values());
-        const plans = await inTransaction(client, 'rollback', () => planCells({ client, matrix, catalog, identities }, cells));
+        const plans = await workspace.discard(() => planCells({ client, matrix, catalog, identities }, cells));
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
         lap('planMs', t);
-        prepared.push({ matrix, connection, plans, fingerprint });
-      } finally {
-        await client.end();
+        prepared.push({ matrix, workspace, plans, fingerprint });
+      } catch (error) {
+        await workspace.close();
+        throw error;
       }
     }
 
@@ -130,10 +126,10 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     options.onStage?.(`running ${meta.cellCount} cells`);
     t = performance.now();
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
-    for (const { connection, plans } of prepared) {
+    for (const { workspace, plans } of prepared) {
       await runPool(plans, {
-        workers: options.workers ?? 4,
-        connect: () => connectWorker(connection, options.cellTimeoutMs ?? 5000),
+        workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
+        connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
         onObservation: async (plan, observation, durationMs) => {
           const outcome = classifyOutcome(observation);
           const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
@@ -157,6 +153,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
   } finally {
+    await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();
   }
 }
@@ -164,37 +161,6 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 function filterCells(cells: Cell[], filter: readonly string[] | undefined): Cell[] {
   if (!filter?.length) return cells;
   return cells.filter((cell) => filter.some((f) => cell.id.includes(f)));
-}
-
-async function connect(connection: ConnectionInfo): Promise<pg.Client> {
-  const client = new pg.Client({ ...connection, application_name: 'rls-matrix' });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (cause) {
-    throw new HarnessError('ERR_CONNECTION', `cannot connect to PostgreSQL at ${connection.host}:${connection.port}: ${(cause as Error).message}`, { cause });
-  }
-  // Classification reads 42501 messages, which are only comparable in the C locale (superuser only; the server default is C for started providers).
-  await client.query(`set lc_messages = 'C'`).catch(() => undefined);
-  return client;
-}
-
-async function connectWorker(connection: ConnectionInfo, timeoutMs: number): Promise<pg.Client> {
-  const client = await connect(connection);
-  await client.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(timeoutMs)}; begin`);
-  return client;
-}
-
-async function inTransaction<T>(client: pg.Client, end: 'commit' | 'rollback', work: () => Promise<T>): Promise<T> {
-  await client.query('begin');
-  try {
-    const result = await work();
-    await client.query(end);
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  }
 }
 
 function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provider: string, postgresVersion: string, startedAt: Date, workers: number, commit: string | undefined): RunMeta {

@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { WorkerConnection } from '../workspace.js';
 import type { Observation } from './classify.js';
 import { ConnectionLostError, executeCell } from './execute.js';
 import type { CellPlan } from './plan.js';
@@ -6,7 +6,7 @@ import type { CellPlan } from './plan.js';
 export interface PoolOptions {
   workers: number;
   /** Opens a connection ready for cells: session settings applied, a transaction open. */
-  connect: () => Promise<Client>;
+  connect: () => Promise<WorkerConnection>;
   onObservation: (plan: CellPlan, observation: Observation, durationMs: number) => void | Promise<void>;
 }
 
@@ -18,28 +18,25 @@ export interface PoolOptions {
 export async function runPool(plans: readonly CellPlan[], options: PoolOptions): Promise<void> {
   let next = 0;
   const worker = async () => {
-    let client: Client | undefined;
+    let connection: WorkerConnection | undefined;
     try {
       while (next < plans.length) {
         const plan = plans[next++]!;
-        client ??= await options.connect();
+        connection ??= await options.connect();
         const started = performance.now();
         let observation: Observation;
         try {
-          observation = await executeCell(client, plan);
+          observation = await executeCell(connection.client, plan);
         } catch (error) {
           if (!(error instanceof ConnectionLostError)) throw error;
-          await client.end().catch(() => undefined);
-          client = undefined;
+          await connection.release();
+          connection = undefined;
           observation = { rows: 0, targetRows: plan.targetRows, error: { sqlstate: '08006', message: `connection lost while running the cell: ${error.message}` } };
         }
         await options.onObservation(plan, observation, performance.now() - started);
       }
     } finally {
-      if (client) {
-        await client.query('rollback').catch(() => undefined);
-        await client.end().catch(() => undefined);
-      }
+      await connection?.release();
     }
   };
   const count = Math.max(1, Math.min(options.workers, plans.length));

@@ -10,6 +10,12 @@ export interface ConnectionInfo {
 /** A running PostgreSQL the harness may create databases in and must stop when done. */
 export interface StartedDatabase {
   connection: ConnectionInfo;
+  /**
+   * `database` (default): a server of our own; each matrix gets a fresh database and setup is
+   * committed. `transaction`: someone else's database; everything runs in one transaction that is
+   * rolled back, on one connection.
+   */
+  isolation?: 'database' | 'transaction';
   /** Stops the server and removes everything it left on disk. Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { HarnessError } from './errors.js';
+import type { ConnectionInfo, StartedDatabase } from './providers/types.js';
+
+/** A connection cells run on, and how to give it back. */
+export interface WorkerConnection {
+  client: pg.Client;
+  release(): Promise<void>;
+}
+
+/**
+ * Where one matrix's setup and cells happen. With `database` isolation (a server we started) each
+ * matrix gets a fresh database, setup is committed and cells run on parallel connections. With
+ * `transaction` isolation (someone else's database, e.g. staging) everything happens in one
+ * transaction on one connection that is always rolled back: nothing is ever committed.
+ */
+export interface Workspace {
+  /** The setup connection. */
+  client: pg.Client;
+  /** Setup that later work must see: committed, or kept inside the one transaction. */
+  keep<T>(work: () => Promise<T>): Promise<T>;
+  /** Work whose effects are thrown away. */
+  discard<T>(work: () => Promise<T>): Promise<T>;
+  connectWorker(timeoutMs: number): Promise<WorkerConnection>;
+  /** Most connections cells may use at once. */
+  maxWorkers: number;
+  close(): Promise<void>;
+}
+
+export async function openWorkspace(database: StartedDatabase, label: string): Promise<Workspace> {
+  return database.isolation === 'transaction' ? openTransactionWorkspace(database.connection) : openDatabaseWorkspace(database.connection, label);
+}
+
+async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Promise<Workspace> {
+  // A fresh database per matrix; the random suffix lets runs share one server (tests, --pg-version).
+  const connection = { ...server, database: `rls_matrix_${label}_${randomBytes(4).toString('hex')}` };
+  const admin = await connect(server);
+  try {
+    await admin.query(`create database ${pg.escapeIdentifier(connection.database)}`);
+  } finally {
+    await admin.end();
+  }
+  const client = await connect(connection);
+  const wrap = (end: 'commit' | 'rollback') => async <T>(work: () => Promise<T>) => {
+    await client.query('begin');
+    try {
+      const result = await work();
+      await client.query(end);
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    client,
+    keep: wrap('commit'),
+    discard: wrap('rollback'),
+    maxWorkers: Infinity,
+    async connectWorker(timeoutMs) {
+      const worker = await connect(connection);
+      await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(timeoutMs)}; begin`);
+      return {
+        client: worker,
+        release: async () => {
+          await worker.query('rollback').catch(() => undefined);
+          await worker.end().catch(() => undefined);
+        },
+      };
+    },
+    close: () => client.end(),
+  };
+}
+
+async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Workspace> {
+  const client = await connect(connection);
+  await client.query('begin');
+  let savepoints = 0;
+  const nested = (keep: boolean) => async <T>(work: () => Promise<T>) => {
+    const name = `setup_${++savepoints}`;
+    await client.query(`savepoint ${name}`);
+    try {
+      const result = await work();
+      await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
+      return result;
+    } catch (error) {
+      await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    client,
+    keep: nested(true),
+    discard: nested(false),
+    // Fixtures are uncommitted, so only this connection can see them.
+    maxWorkers: 1,
+    async connectWorker(timeoutMs) {
+      await client.query(`set local statement_timeout = ${Math.round(timeoutMs)}; set local lock_timeout = ${Math.round(timeoutMs)}`);
+      return { client, release: async () => undefined };
+    },
+    async close() {
+      await client.query('rollback').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+export async function connect(connection: ConnectionInfo): Promise<pg.Client> {
+  const client = new pg.Client({ ...connection, application_name: 'rls-matrix' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new HarnessError('ERR_CONNECTION', `cannot connect to PostgreSQL at ${connection.host}:${connection.port}: ${(cause as Error).message}`, { cause });
+  }
+  // Classification reads 42501 messages, which are only comparable in the C locale (settable by
+  // superusers; servers we start default to C).
+  await client.query(`set lc_messages = 'C'`).catch(() => undefined);
+  return client;
+}
