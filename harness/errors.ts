@@ -6,10 +6,28 @@ export type HarnessErrorCode =
   | 'ERR_PERSONA_ROLE'
   | 'ERR_SCOPE_FAILED'
   | 'ERR_ROW_VALUE'
-  | 'ERR_JWT';
+  | 'ERR_JWT'
+  | 'ERR_USAGE'
+  | 'ERR_BINARY_NOT_FOUND'
+  | 'ERR_DOCKER_UNAVAILABLE'
+  | 'ERR_PORT_IN_USE'
+  | 'ERR_DISK_FULL'
+  | 'ERR_PROVIDER_OPTIONS'
+  | 'ERR_URL_INVALID'
+  | 'ERR_MIGRATIONS_NEED_FLAG'
+  | 'ERR_TRANSACTION_CONTROL';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
-const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set(['ERR_PERSONA_ROLE', 'ERR_SCOPE_FAILED', 'ERR_ROW_VALUE']);
+const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
+  'ERR_PERSONA_ROLE',
+  'ERR_SCOPE_FAILED',
+  'ERR_ROW_VALUE',
+  'ERR_USAGE',
+  'ERR_PROVIDER_OPTIONS',
+  'ERR_URL_INVALID',
+  'ERR_MIGRATIONS_NEED_FLAG',
+  'ERR_TRANSACTION_CONTROL',
+]);
 
 /** A problem setting up or running the harness, with what to do next in the message. */
 export class HarnessError extends Error {

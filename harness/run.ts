@@ -94,7 +94,10 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         if (options.applyMigrations !== false) {
           options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
           t = performance.now();
-          await workspace.keep(() => runSqlFiles(client, matrix.database.migrations));
+          // On our own server, migrations run as a migration tool runs them (outside a transaction, so
+          // CREATE INDEX CONCURRENTLY and files with their own BEGIN/COMMIT work).
+          if (workspace.transactional) await workspace.keep(() => runSqlFiles(client, matrix.database.migrations, 'ERR_MIGRATION_FAILED', { inTransaction: true }));
+          else await runSqlFiles(client, matrix.database.migrations);
           lap('migrationsMs', t);
         }
 

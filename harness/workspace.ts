@@ -18,6 +18,8 @@ export interface WorkerConnection {
 export interface Workspace {
   /** The setup connection. */
   client: pg.Client;
+  /** True when everything runs in one transaction (nothing may run outside it). */
+  transactional: boolean;
   /** Setup that later work must see: committed, or kept inside the one transaction. */
   keep<T>(work: () => Promise<T>): Promise<T>;
   /** Work whose effects are thrown away. */
@@ -55,6 +57,7 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
   };
   return {
     client,
+    transactional: false,
     keep: wrap('commit'),
     discard: wrap('rollback'),
     maxWorkers: Infinity,
@@ -91,6 +94,7 @@ async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Wor
   };
   return {
     client,
+    transactional: true,
     keep: nested(true),
     discard: nested(false),
     // Fixtures are uncommitted, so only this connection can see them.

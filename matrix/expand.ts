@@ -1,5 +1,5 @@
 import { MatrixError, MatrixErrors } from './errors.js';
-import { DEFAULT_OPERATIONS, OPERATIONS, type Operation } from './schema.js';
+import { DEFAULT_OPERATIONS, OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
 import type { Cell, DocumentPath, LoadedMatrix, SchemaCatalog, TableSpec, Verdict } from './types.js';
 import { isVerdict } from './verdict.js';
@@ -95,7 +95,88 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
       }
     }
   }
+  cells.push(...expandFunctionCells(matrix, catalog), ...expandStorageCells(matrix, catalog));
   return cells;
+}
+
+/** rpc cells: one per function × persona that states a verdict (functions are never defaulted). */
+function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
+  const problems: MatrixError[] = [];
+  const cells: Cell[] = [];
+  for (const [written, spec] of Object.entries(matrix.functions)) {
+    const name = catalog.functions.has(written) ? written : written.includes('.') ? undefined : matrix.schemas.map((s) => `${s}.${written}`).find((q) => catalog.functions.has(q));
+    if (!name) {
+      problems.push(new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown function '${written}' (not in the database after migrations)`, matrix.locate(['functions', written]), nearestName(written, catalog.functions.keys())));
+      continue;
+    }
+    for (const [persona, verdict] of Object.entries(spec.expect)) {
+      const expectedRows = spec.rows?.[persona];
+      cells.push({
+        id: `${name}()/${persona}/rpc/*`,
+        table: name,
+        persona,
+        operation: 'rpc',
+        expected: verdict,
+        origin: 'stated',
+        source: matrix.locate(['functions', written, 'expect', persona]),
+        returning: false,
+        ...(spec.args ? { args: spec.args, rowSource: matrix.locate(['functions', written, 'args']) } : {}),
+        ...(expectedRows !== undefined ? { expectedRows } : {}),
+      });
+    }
+  }
+  if (problems.length) throw new MatrixErrors(problems);
+  return cells;
+}
+
+/**
+ * storage.objects cells per bucket: upload = insert, download = select, overwrite = upsert,
+ * remove = delete, each confined to the bucket's objects (and a scope's, when named).
+ */
+function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
+  const buckets = Object.entries(matrix.storage);
+  if (!buckets.length) return [];
+  if (!catalog.tables.has('storage.objects')) {
+    throw new MatrixError('ERR_MATRIX_INVALID', 'storage: needs storage.objects (enable database.supabase, or create it in a migration)', matrix.locate(['storage']));
+  }
+  const cells: Cell[] = [];
+  for (const [bucket, spec] of buckets) {
+    const inBucket = `bucket_id = ${quoteLiteral(bucket)}`;
+    for (const [persona, expectation] of Object.entries(spec.expect ?? {})) {
+      const path: DocumentPath = ['storage', bucket, 'expect', persona];
+      for (const [storageOp, operation] of Object.entries(STORAGE_OPERATIONS)) {
+        const stated = isVerdict(expectation) ? expectation : (expectation as Record<string, unknown>)[storageOp];
+        if (stated === undefined) continue;
+        const opPath = isVerdict(expectation) ? path : [...path, storageOp];
+        const scoped = isVerdict(stated) ? [[undefined, stated] as const] : Object.entries(stated as Record<string, Verdict>);
+        for (const [scope, verdict] of scoped) {
+          const predicate = scope ? `${inBucket} and (${spec.scopes?.[scope] ?? 'false'})` : inBucket;
+          const writes = operation === 'insert' || operation === 'upsert';
+          const row = writes ? { name: `rls-matrix/${persona}-${storageOp}.txt`, ...(spec.rows?.[scope ?? 'default'] ?? {}), bucket_id: bucket } : undefined;
+          cells.push({
+            id: `storage.objects/${persona}/${storageOp}/${bucket}${scope ? `:${scope}` : ''}`,
+            table: 'storage.objects',
+            persona,
+            operation,
+            caseName: storageOp,
+            scope: scope ? `${bucket}:${scope}` : bucket,
+            scopePredicate: predicate,
+            scopeSource: matrix.locate(scope ? ['storage', bucket, 'scopes', scope] : ['storage', bucket]),
+            expected: verdict,
+            origin: 'stated',
+            source: matrix.locate(scope ? [...opPath, scope] : opPath),
+            returning: false,
+            ...(row ? { row, rowSource: matrix.locate(['storage', bucket, 'rows', scope ?? 'default']) } : {}),
+          });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /** What `source` says about operation or case `name`: a bare verdict covers every default operation. */

@@ -148,6 +148,8 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
     personas: doc.personas,
     ...(doc.defaults !== undefined ? { defaults: doc.defaults } : {}),
     tables: doc.tables ?? {},
+    functions: doc.functions ?? {},
+    storage: doc.storage ?? {},
     locate,
   };
 }

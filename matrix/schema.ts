@@ -62,6 +62,23 @@ export const TableSchema = z.strictObject({
 });
 export type TableSpec = z.output<typeof TableSchema>;
 
+export const STORAGE_OPERATIONS = { upload: 'insert', download: 'select', overwrite: 'upsert', remove: 'delete' } as const satisfies Record<string, Operation>;
+export type StorageOperation = keyof typeof STORAGE_OPERATIONS;
+
+export const FunctionSchema = z.strictObject({
+  args: RowSchema.optional().describe('named arguments, as PostgREST passes them (values like rows: @refs, = sql)'),
+  rows: z.record(z.string(), z.number().int().positive()).optional().describe('exact result row count a persona must get, when its verdict is allow'),
+  expect: z.record(z.string(), VerdictSchema),
+});
+export type FunctionSpec = z.output<typeof FunctionSchema>;
+
+export const StorageBucketSchema = z.strictObject({
+  scopes: z.record(z.string(), z.string().min(1)).optional().describe('named object sets within the bucket: SQL predicates over storage.objects'),
+  rows: z.record(z.string(), RowSchema).optional().describe('the object an upload/overwrite writes, per scope (name, owner, metadata…)'),
+  expect: z.record(z.string(), PersonaExpectSchema).optional().describe('per persona: upload, download, overwrite, remove'),
+});
+export type StorageBucketSpec = z.output<typeof StorageBucketSchema>;
+
 const pathList = z.union([z.string().min(1), z.array(z.string().min(1))]);
 
 export const FixtureRowSchema = RowSchema;
@@ -94,6 +111,8 @@ export const MatrixSchema = z
     personas: z.record(z.string(), PersonaSchema).refine((p) => Object.keys(p).length > 0, 'declare at least one persona'),
     defaults: VerdictSchema.optional(),
     tables: z.record(z.string(), TableSchema).optional(),
+    functions: z.record(z.string(), FunctionSchema).optional().describe('rpc cells: schema-qualified function name → arguments and verdicts'),
+    storage: z.record(z.string(), StorageBucketSchema).optional().describe('storage.objects cells per bucket id'),
   })
   .superRefine((doc, ctx) => {
     for (const key of Object.keys(doc)) {
@@ -102,7 +121,7 @@ export const MatrixSchema = z
     }
   });
 
-const KNOWN_TOP_LEVEL_KEYS = new Set(['version', 'name', 'schemas', 'database', 'fixtures', 'jwt', 'personas', 'defaults', 'tables', '$schema']);
+const KNOWN_TOP_LEVEL_KEYS = new Set(['version', 'name', 'schemas', 'database', 'fixtures', 'jwt', 'personas', 'defaults', 'tables', 'functions', 'storage', 'waivers', '$schema']);
 
 /** What a matrix file contains, as written (TypeScript matrices are typed with this). */
 export type MatrixInput = z.input<typeof MatrixSchema>;

@@ -1,4 +1,4 @@
-import type { Operation, PersonaSpec, PlainVerdict, RowSpec, TableSpec, Verdict } from './schema.js';
+import type { FunctionSpec, Operation, PersonaSpec, PlainVerdict, RowSpec, StorageBucketSpec, TableSpec, Verdict } from './schema.js';
 
 /** Where something was written: a matrix file, 1-based line and column when known. */
 export interface SourceLocation {
@@ -33,6 +33,8 @@ export interface LoadedMatrix {
   personas: Record<string, PersonaSpec>;
   defaults?: Verdict;
   tables: Record<string, TableSpec>;
+  functions: Record<string, FunctionSpec>;
+  storage: Record<string, StorageBucketSpec>;
   /** Maps a document path to its file:line:column (line and column absent for TypeScript matrices). */
   locate(path: DocumentPath): SourceLocation;
 }
@@ -72,17 +74,38 @@ export interface TableInfo {
   rlsForced: boolean;
 }
 
+/** A function PostgREST can call as /rpc/name, as the catalogue describes it. */
+export interface FunctionInfo {
+  /** Schema-qualified name, as `schema.function`. */
+  name: string;
+  schema: string;
+  function: string;
+  /** Input arguments in order, with their names (empty when unnamed) and types. */
+  args: { name: string; type: string }[];
+  /** How many trailing arguments have defaults. */
+  defaults: number;
+  /** `set` (set-returning or composite: count rows), `scalar` (count non-null), `void`. */
+  returns: 'set' | 'scalar' | 'void';
+  securityDefiner: boolean;
+}
+
 export interface SchemaCatalog {
   tables: Map<string, TableInfo>;
+  /** Overloads per schema-qualified name. */
+  functions: Map<string, FunctionInfo[]>;
 }
+
+/** What a cell does: a table operation, or calling a function (PostgREST's /rpc). */
+export type CellOperation = Operation | 'rpc';
 
 /** One testable statement: persona × table × operation × scope → expected verdict. */
 export interface Cell {
   /** Stable identifier, unique within a run: `table/persona/operation/scope`. */
   id: string;
+  /** Schema-qualified table, view or (for rpc) function name. */
   table: string;
   persona: string;
-  operation: Operation;
+  operation: CellOperation;
   /** Named case when the cell comes from `cases:`; otherwise the operation's name. */
   caseName?: string;
   /** Scope name; undefined for a whole-table cell. */
@@ -99,6 +122,10 @@ export interface Cell {
   row?: RowSpec;
   rowSource?: SourceLocation;
   returning: boolean;
+  /** rpc: the named arguments. */
+  args?: RowSpec;
+  /** rpc: the exact result row count an allowed call must return. */
+  expectedRows?: number;
 }
 
 export type { Operation, PlainVerdict, Verdict, RowSpec, PersonaSpec, TableSpec };

@@ -1,5 +1,5 @@
 import { MatrixError } from './errors.js';
-import { OPERATIONS, type Operation } from './schema.js';
+import { OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
 import type { DocumentPath, LoadedMatrix, RowSpec, TableSpec } from './types.js';
 import { isVerdict } from './verdict.js';
@@ -64,6 +64,40 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
       if (spec.row) validateRowReferences(spec.row, [...base, 'cases', caseName, 'row'], personas, userPersonas, report);
       if (spec.set && spec.op !== 'update' && spec.op !== 'upsert') report([...base, 'cases', caseName, 'set'], `set: applies to update and upsert cases, not ${spec.op}`);
     }
+  }
+
+  for (const [name, fn] of Object.entries(matrix.functions)) {
+    for (const persona of Object.keys(fn.expect)) {
+      if (!matrix.personas[persona]) report(['functions', name, 'expect', persona], `unknown persona '${persona}'`, persona, personas);
+    }
+    for (const persona of Object.keys(fn.rows ?? {})) {
+      if (!matrix.personas[persona]) report(['functions', name, 'rows', persona], `unknown persona '${persona}'`, persona, personas);
+    }
+    if (fn.args) validateRowReferences(fn.args, ['functions', name, 'args'], personas, userPersonas, report);
+  }
+
+  const storageOperations = Object.keys(STORAGE_OPERATIONS);
+  for (const [bucket, spec] of Object.entries(matrix.storage)) {
+    const scopeNames = Object.keys(spec.scopes ?? {});
+    for (const [persona, expectation] of Object.entries(spec.expect ?? {})) {
+      const personaPath = ['storage', bucket, 'expect', persona];
+      if (!matrix.personas[persona]) report(personaPath, `unknown persona '${persona}'`, persona, personas);
+      if (isVerdict(expectation)) continue;
+      for (const [operation, opExpectation] of Object.entries(expectation)) {
+        if (!storageOperations.includes(operation)) {
+          report([...personaPath, operation], `unknown storage operation '${operation}' (${storageOperations.join(', ')})`, operation, storageOperations);
+          continue;
+        }
+        if (isVerdict(opExpectation)) continue;
+        for (const scope of Object.keys(opExpectation)) {
+          if (!scopeNames.includes(scope)) report([...personaPath, operation, scope], `unknown scope '${scope}' for bucket ${bucket}`, scope, scopeNames);
+          else if ((operation === 'upload' || operation === 'overwrite') && !spec.rows?.[scope]) {
+            report([...personaPath, operation, scope], `${operation} on scope '${scope}' of bucket ${bucket} needs the object it writes: add storage.${bucket}.rows.${scope} (at least its name)`);
+          }
+        }
+      }
+    }
+    for (const [scope, row] of Object.entries(spec.rows ?? {})) validateRowReferences(row, ['storage', bucket, 'rows', scope], personas, userPersonas, report);
   }
 
   for (const { rows } of matrix.fixtures.rows) {

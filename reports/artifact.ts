@@ -51,10 +51,14 @@ export function tally(counts: RunCounts, status: CellStatus): void {
   counts[status] += 1;
 }
 
-/** A file being written chunk by chunk, honouring backpressure. */
+/** Chunks are gathered up to this size before they reach the file system. */
+const BLOCK = 64 << 10;
+
+/** A file being written chunk by chunk, in blocks, honouring backpressure. */
 export class FileSink {
   #stream: WriteStream;
   #failure: unknown;
+  #pending = '';
 
   constructor(readonly path: string) {
     this.#stream = createWriteStream(path, { flags: 'w' });
@@ -65,16 +69,29 @@ export class FileSink {
 
   write(chunk: string): Promise<void> | undefined {
     this.#check();
-    if (chunk === '' || this.#stream.write(chunk)) return undefined;
-    return Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error')]).then(() => this.#check());
+    this.#pending += chunk;
+    if (this.#pending.length < BLOCK) return undefined;
+    return this.#flush();
   }
 
   async close(): Promise<void> {
+    if (this.#pending !== '') await this.#flush();
     await new Promise<void>((resolve) => {
       this.#stream.end(resolve);
       this.#stream.once('error', () => resolve());
     });
     this.#check();
+  }
+
+  #flush(): Promise<void> | undefined {
+    const block = this.#pending;
+    this.#pending = '';
+    if (this.#stream.write(block)) return undefined;
+    // events.once rejects if the stream emits 'error' while waiting, and removes its listeners either way.
+    return once(this.#stream, 'drain').then(
+      () => this.#check(),
+      () => this.#check(),
+    );
   }
 
   #check(): void {

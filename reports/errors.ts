@@ -19,7 +19,8 @@ export type ReportErrorCode =
  * @example
  * ```ts
  * try { await verifyReport('rls-report') } catch (err) {
- *   if (err instanceof ReportError && err.code === 'ERR_REPORT_MANIFEST') process.exitCode = 2;
+ *   if (err instanceof ReportError && err.code === 'ERR_REPORT_MANIFEST') return 2; // bad input
+ *   throw err;
  * }
  * ```
  */

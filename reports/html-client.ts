@@ -17,10 +17,13 @@ var BADGE = { pass: '\u2714 PASS', fail: '\u2718 FAIL', error: '\u26a0 ERROR', k
 var VERB = { select: 'visible', insert: 'written', upsert: 'written', update: 'affected', delete: 'affected' };
 var PROBLEM_PAGE = 200;
 
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+function visible(ch) { return '\\x' + (ch.charCodeAt(0) < 16 ? '0' : '') + ch.charCodeAt(0).toString(16); }
+// The only way text reaches the page: textContent, with control characters spelled out (\x07).
 function h(tag, cls, text) {
   var e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (text !== undefined && text !== null) e.textContent = String(text).replace(CONTROL, visible);
   return e;
 }
 function opKey(r) { return r.c || r.o; }
@@ -75,7 +78,7 @@ function detail(r) {
     add('Detail', r.er.detail); add('Hint', r.er.hint); add('Constraint', r.er.constraint);
   }
   add('Reason', r.why);
-  if (r.st === 'error') add('Error', r.x);
+  if (r.st === 'error' && !r.er) add('Error', r.x);
   add('Values', r.w, 'mono');
   add('Source', r.src, 'mono');
   add('Cell', r.i, 'mono');
@@ -92,13 +95,14 @@ function chip(r) {
   var b = h('button', 'chip c-' + (r.v ? 'error' : CLS[r.oc] || 'error') + ' s-' + r.st);
   b.type = 'button';
   b.setAttribute('data-i', String(r.$i));
+  b.setAttribute('data-cell', r.i);
   b.setAttribute('aria-expanded', 'false');
   b.title = r.st.toUpperCase() + ': ' + (r.m || title(r));
   b.appendChild(h('span', 'sc', scope(r)));
   b.appendChild(h('span', 'badge ' + r.st, BADGE[r.st]));
   var obs = h('span', 'obs');
   obs.appendChild(h('span', 'sym', sym(r)));
-  obs.appendChild(document.createTextNode(observed(r) + ' '));
+  obs.appendChild(document.createTextNode(observed(r) + (r.oc === 'error' && r.er ? ' ' + r.er.sqlstate : '') + ' '));
   obs.appendChild(h('span', 'exp', '\u00b7 exp ' + r.e));
   b.appendChild(obs);
   return b;

@@ -44,8 +44,11 @@ export interface ReportOptions {
   markdown?: MarkdownOptions;
 }
 
-/** The composite reporter: a Reporter for the harness, plus what it wrote. */
-export interface ReportSet extends Required<Reporter> {
+/** The composite reporter: a Reporter for the harness (every hook async), plus what it wrote. */
+export interface ReportSet extends Reporter {
+  onRunStart(meta: Readonly<RunMeta>): Promise<void>;
+  onCellResult(result: Readonly<CellResult>): Promise<void>;
+  onRunEnd(summary: Readonly<RunSummary>): Promise<void>;
   readonly outDir: string;
   /** Every file written, manifest (and signature) last; empty until `onRunEnd` has resolved. */
   readonly files: readonly string[];
@@ -69,7 +72,7 @@ const SPOOL_FILE = '.rls-matrix-results.ndjson';
  * ```ts
  * const reports = createReporters({ outDir: 'rls-report', reporters: ['junit', 'html'], signKey: 'keys/report.pem' });
  * await runMatrix(matrix, { reporter: reports });
- * console.log(reports.files);
+ * const written = reports.files; // junit.xml, report.html, manifest.json, manifest.sig
  * ```
  */
 export function createReporters(options: ReportOptions): ReportSet {
@@ -158,7 +161,7 @@ async function assemble(
   const sinks = writers.map((w) => new FileSink(path.join(run.outDir, w.file)));
   try {
     await feed(sinks, writers.map((w) => w.begin(ctx)));
-    for await (const result of spool.read(ordered)) await feed(sinks, writers.map((w) => w.add(result)));
+    for (const result of spool.read(ordered)) await feed(sinks, writers.map((w) => w.add(result)));
     await feed(sinks, writers.map((w) => w.end()));
   } catch (err) {
     await Promise.all(sinks.map((s) => s.close().catch(() => undefined)));

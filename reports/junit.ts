@@ -146,7 +146,6 @@ function details(result: Readonly<CellResult>, cwd: string): string {
     }
   }
   if (outcome.reason) lines.push(`reason:   ${outcome.reason}`);
-  if (outcome.vacuous) lines.push(`vacuous:  ${errorText(result)}`);
   lines.push(`source:   ${locationText(cell.source, cwd)}`, `cell:     ${cell.id}`, 'SQL:', result.sql);
   return xmlText(lines.join('\n'));
 }

@@ -9,6 +9,7 @@ import { ReportError } from './errors.js';
  * key file's content. Internal to `reports/`.
  */
 
+/** A loaded Ed25519 key pair for signing manifests. */
 export interface SigningKey {
   privateKey: KeyObject;
   publicKey: KeyObject;

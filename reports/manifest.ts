@@ -56,6 +56,7 @@ export interface SignaturePayload {
   createdAt: string;
 }
 
+/** Options of {@link writeManifest}. */
 export interface WriteManifestOptions {
   meta: Readonly<RunMeta>;
   summary: Readonly<RunSummary>;

@@ -82,7 +82,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const provenance = [
     `PostgreSQL ${cellText(meta.postgresVersion)}`,
     `provider ${code(meta.provider)}`,
-    `schema ${code(meta.schemaFingerprint.slice(0, 16))}`,
+    `schema ${code(meta.schemaFingerprint.replace(/^sha256:/, '').slice(0, 12))}`,
     meta.gitCommit ? `commit ${code(meta.gitCommit.slice(0, 12))}` : undefined,
     `matrix ${meta.matrixFiles.map((f) => code(relativePath(f, cwd))).join(', ') || '–'}`,
     `rls-matrix ${cellText(meta.tool.version)}`,
@@ -97,7 +97,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     '|---:|---:|---:|---:|---:|',
     `| ${[counts.pass, counts.fail, counts.error, counts.known, counts.total].map(formatCount).join(' | ')} |`,
     '',
-    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
+    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
   ];

@@ -14,6 +14,7 @@ export interface VerifyOptions {
   cwd?: string;
 }
 
+/** What can be wrong with an archived report; sources are distinct from artifacts. */
 export type VerifyProblemKind =
   | 'altered artifact'
   | 'missing artifact'
@@ -42,6 +43,7 @@ export interface VerifyProblem {
  */
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'unsigned';
 
+/** What {@link verifyReport} found, per artifact, per source and for the signature. */
 export interface VerifyResult {
   /** Every artifact, source and (when a key was given) the signature verified. */
   ok: boolean;
@@ -63,7 +65,7 @@ export interface VerifyResult {
  * @example
  * ```ts
  * const result = await verifyReport('rls-report', { publicKey: 'keys/report.pub.pem' });
- * if (!result.ok) for (const p of result.problems) console.error(`${p.kind}: ${p.path}`);
+ * const lines = result.problems.map((p) => `${p.kind}: ${p.path}`); // e.g. 'altered artifact: junit.xml'
  * ```
  */
 export async function verifyReport(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {

@@ -35,6 +35,7 @@ export function createXmlBuilder(): XMLBuilder {
   });
 }
 
+/** Written first in every XML artifact. */
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /**

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { FixtureError } from '../../fixtures/errors.js';
 import { MatrixError, MatrixErrors } from '../../matrix/errors.js';
 import { findMatrixFiles } from '../../matrix/load.js';
+import { ReportError } from '../../reports/errors.js';
 import { HarnessError } from '../errors.js';
 import { PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
 import type { ProviderName } from '../providers/index.js';
@@ -30,13 +31,14 @@ const defaultIo: Io = {
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let exitCode: number = EXIT.pass;
   const started: StartedDatabase[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
   // A signal stops every started server and decides the exit code; whatever the interrupted run
   // then fails with (a lost connection, most often) is a consequence, not news.
   let interruption: Promise<number> | undefined;
   const onSignal = (signal: NodeJS.Signals, code: number) => () => {
     if (interruption) return;
     io.stderr(`\nrls-matrix: ${signal}, stopping PostgreSQL and removing its files…\n`);
-    interruption = Promise.allSettled(started.map((db) => db.stop())).then(() => code);
+    interruption = Promise.allSettled([...started.map((db) => db.stop()), ...cleanups.map((cleanup) => cleanup())]).then(() => code);
     signalled(interruption);
   };
   let signalled: (p: Promise<number>) => void = () => undefined;
@@ -65,7 +67,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--sign-key <file>', 'sign the manifest with this Ed25519 private key (PEM or JWK)')
     .option('--quiet', 'print only mismatches and the summary', false)
     .action(async (targets: string[], flags: RunFlags) => {
-      exitCode = await runCommand(targets, flags, io, (db) => started.push(db));
+      exitCode = await runCommand(targets, flags, io, (db) => started.push(db), (cleanup) => cleanups.push(cleanup));
     });
 
   program
@@ -104,13 +106,20 @@ interface RunFlags {
   quiet: boolean;
 }
 
-async function runCommand(targets: string[], flags: RunFlags, io: Io, onStarted: (db: StartedDatabase) => void): Promise<number> {
+async function runCommand(
+  targets: string[],
+  flags: RunFlags,
+  io: Io,
+  onStarted: (db: StartedDatabase) => void,
+  onCleanup: (cleanup: () => Promise<unknown>) => void,
+): Promise<number> {
   const { runMatrix } = await import('../run.js');
   const color = io.isTTY && !io.env.NO_COLOR;
   const progress = io.isTTY && !io.env.CI && !flags.quiet;
   const consoleOut = consoleReporter({ write: io.stdout, writeProgress: io.stderr, color, quiet: flags.quiet, progress });
   const files = await findMatrixFiles(targets);
   const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
+  onCleanup(reporters.abort);
   const { summary } = await runMatrix({
     matrices: files,
     provider: flags.provider,
@@ -122,7 +131,7 @@ async function runCommand(targets: string[], flags: RunFlags, io: Io, onStarted:
     onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),
   });
-  if (reporters.files.length && !flags.quiet) io.stdout(`     reports: ${reporters.files.join(', ')}\n`);
+  if (reporters.outDir && !flags.quiet) io.stdout(`     reports: ${reporters.outDir}/ (verify with: rls-matrix verify ${reporters.outDir})\n`);
   return summary.exitCode;
 }
 
@@ -147,6 +156,10 @@ export function reportError(error: unknown, io: Io): number {
   if (error instanceof MatrixError || error instanceof FixtureError) {
     io.stderr(`rls-matrix: ${error.message}\n`);
     return EXIT.badInput;
+  }
+  if (error instanceof ReportError) {
+    io.stderr(`rls-matrix: ${error.message}\n`);
+    return error.code === 'ERR_REPORT_KEY' || error.code === 'ERR_REPORT_UNKNOWN_REPORTER' ? EXIT.badInput : EXIT.infrastructure;
   }
   if (error instanceof HarnessError) {
     io.stderr(`rls-matrix: ${error.message}\n`);

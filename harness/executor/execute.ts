@@ -22,7 +22,7 @@ export async function executeCell(client: ClientBase, plan: CellPlan): Promise<O
     const results = (await client.query(text)) as unknown as QueryResult[];
     const result = results[3]!;
     const rows = plan.countFrom === 'select' ? Number((result.rows[0] as { rows: number }).rows) : (result.rowCount ?? 0);
-    return { rows, targetRows: plan.targetRows };
+    return { rows, targetRows: plan.anyRows ? Math.max(rows, 1) : plan.targetRows };
   } catch (error) {
     const fields = databaseErrorFields(error);
     if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: error });

@@ -5,7 +5,7 @@ import { seededFaker, seedFromString } from '../../fixtures/generate.js';
 import { interpretValue } from '../../fixtures/references.js';
 import { completeRow, quoteTable, type CompletedRow, type ReferenceCache } from '../../fixtures/rows.js';
 import { formatLocation } from '../../matrix/errors.js';
-import type { Cell, ColumnInfo, LoadedMatrix, Operation, RowSpec, SchemaCatalog, TableInfo } from '../../matrix/types.js';
+import type { Cell, CellOperation, ColumnInfo, FunctionInfo, LoadedMatrix, RowSpec, SchemaCatalog, TableInfo } from '../../matrix/types.js';
 import { HarnessError } from '../errors.js';
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
@@ -23,6 +23,8 @@ export interface CellPlan {
   countFrom: 'select' | 'command';
   /** Rows the scope (or table) holds without RLS; 1 for insert and upsert. */
   targetRows: number;
+  /** rpc without an expected row count: any number of rows means the call was allowed. */
+  anyRows?: boolean;
 }
 
 export interface PlanContext {
@@ -32,7 +34,7 @@ export interface PlanContext {
   identities: Map<string, PersonaIdentity>;
 }
 
-const METHODS: Record<Operation, string> = { select: 'GET', insert: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE' };
+const METHODS: Record<CellOperation, string> = { select: 'GET', insert: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE', rpc: 'POST' };
 
 type Key = string[];
 type LiteralRow = [ColumnInfo, string][];
@@ -44,7 +46,7 @@ type LiteralRow = [ColumnInfo, string][];
  * caller's transaction and leaves nothing behind.
  */
 export async function planCells(context: PlanContext, cells: readonly Cell[]): Promise<CellPlan[]> {
-  const keys = await evaluateScopes(context, cells.filter((c) => c.operation !== 'insert'));
+  const keys = await evaluateScopes(context, cells.filter((c) => c.operation !== 'insert' && c.operation !== 'rpc'));
   const keysOf = (cell: Cell) => keys.get(scopeId(cell))!;
 
   const references: ReferenceCache = new Map();
@@ -58,12 +60,32 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
 }
 
 function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], row: LiteralRow): CellPlan {
-  const table = context.catalog.tables.get(cell.table)!;
   const identity = context.identities.get(cell.persona)!;
-  const base = { cell, role: identity.role, setup: setupFor(table, identity, cell.operation) };
+  if (cell.operation === 'rpc') {
+    const fn = resolveFunction(context, cell);
+    const setup = setupFor(fn.schema, `/rpc/${fn.function}`, identity, 'rpc');
+    const call = `${pg.escapeIdentifier(fn.schema)}.${pg.escapeIdentifier(fn.function)}(${row.map(([arg, v]) => `${pg.escapeIdentifier(arg.name)} => ${v}`).join(', ')})`;
+    const statement =
+      fn.returns === 'set'
+        ? `select count(*)::int as rows from ${call} as r`
+        : fn.returns === 'void'
+          ? `select count(*)::int as rows from (select ${call}) as r`
+          : `select count(*)::int as rows from (select ${call} as v) as r where r.v is not null`;
+    return { cell, role: identity.role, setup, statement, countFrom: 'select', targetRows: cell.expectedRows ?? 1, ...(cell.expectedRows === undefined ? { anyRows: true } : {}) };
+  }
+
+  const table = context.catalog.tables.get(cell.table)!;
+  const base = { cell, role: identity.role, setup: setupFor(table.schema, `/${table.table}`, identity, cell.operation) };
   const returning = cell.returning ? ' returning *' : '';
   const target = quoteTable(table);
   const assignments = (pairs: LiteralRow) => pairs.map(([c, v]) => `${pg.escapeIdentifier(c.name)} = ${v}`).join(', ');
+
+  if (table.kind === 'view') {
+    // Views have no key to address rows by: the cell reads the scope's rows through the view.
+    if (cell.operation !== 'select') throw rowError(cell, `${table.name} is a view: only select cells run on views`);
+    const where = cell.scopePredicate ? ` where (${cell.scopePredicate})` : '';
+    return { ...base, countFrom: 'select', targetRows: keysOf(cell).length, statement: `select count(*)::int as rows from (select * from ${target}${where}) as cell` };
+  }
 
   switch (cell.operation) {
     case 'select': {
@@ -89,8 +111,33 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   }
 }
 
+/** The overload a call with these named arguments reaches: every argument without a default given, no unknown name. */
+function resolveFunction(context: PlanContext, cell: Cell): FunctionInfo {
+  const overloads = context.catalog.functions.get(cell.table) ?? [];
+  const given = Object.keys(cell.args ?? {});
+  const fits = overloads.filter((fn) => {
+    const names = fn.args.map((a) => a.name);
+    const required = names.slice(0, fn.args.length - fn.defaults);
+    return given.every((g) => names.includes(g)) && required.every((r) => given.includes(r));
+  });
+  if (!fits.length) {
+    const signatures = overloads.map((fn) => `${fn.name}(${fn.args.map((a) => `${a.name || '?'} ${a.type}`).join(', ')})`).join('; ');
+    throw rowError(cell, `no overload of ${cell.table} takes the arguments (${given.join(', ')}): ${signatures}`);
+  }
+  return fits[0]!;
+}
+
 /** The row an insert or upsert writes, or the assignments an update with `set:` makes. */
 async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], references: ReferenceCache): Promise<CompletedRow | undefined> {
+  if (cell.operation === 'rpc') {
+    // Arguments are evaluated like a row's values; a pseudo-table carries their names and types.
+    const fn = resolveFunction(context, cell);
+    const entries: CompletedRow['entries'] = Object.entries(cell.args ?? {}).map(([name, value]) => {
+      const arg = fn.args.find((a) => a.name === name)!;
+      return [{ name, type: arg.type, category: '', notNull: false, hasDefault: false, generated: false }, interpretValue(context.matrix, value)];
+    });
+    return { table: { name: fn.name, schema: fn.schema, table: fn.function, kind: 'table', columns: [], primaryKey: [], rlsEnabled: false, rlsForced: false }, entries };
+  }
   const table = context.catalog.tables.get(cell.table)!;
   if (cell.operation === 'update') {
     if (!cell.set) return undefined;
@@ -175,19 +222,21 @@ function scopeId(cell: Cell): string {
 }
 
 function scopeQuery(table: TableInfo, predicate: string | undefined): string {
+  // A view's rows have no key: one row per visible row stands in for its keys.
+  if (table.kind === 'view') return `select null from ${quoteTable(table)}${predicate ? ` where (${predicate})` : ''}`;
   const columns = keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
   return `select ${columns.join(', ')} from ${quoteTable(table)}${predicate ? ` where (${predicate})` : ''} order by 1`;
 }
 
 /** PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local. */
-function setupFor(table: TableInfo, identity: PersonaIdentity, operation: Operation): string {
-  const searchPath = [...new Set([table.schema, 'public', 'extensions'])].map((s) => pg.escapeIdentifier(s)).join(', ');
+function setupFor(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
+  const searchPath = [...new Set([schema, 'public', 'extensions'])].map((s) => pg.escapeIdentifier(s)).join(', ');
   const settings: [string, string][] = [
     ['search_path', searchPath],
     ['role', identity.role],
     ['request.jwt.claims', JSON.stringify(identity.claims)],
     ['request.method', METHODS[operation]],
-    ['request.path', `/${table.table}`],
+    ['request.path', path],
     ['request.headers', '{}'],
     ['request.cookies', '{}'],
   ];

@@ -1,0 +1,218 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReports } from '../reports/index.js';
+import { expectedCounts, makeLargeRun, makeSampleRun } from './fixtures/results-sample.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = path.resolve('test-output/report.png');
+
+describe('report.html, as a file', () => {
+  let html: string;
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rls-html-static-'));
+    const run = makeSampleRun();
+    await writeReports(run.meta, run.results, run.summary, { outDir: dir, reporters: ['html'] });
+    html = await readFile(path.join(dir, 'report.html'), 'utf8');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('references nothing outside itself', () => {
+    const markup = html.replace(/<script type="application\/json" id="rls-data">[\s\S]*?<\/script>/, '');
+    expect(markup).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(markup).not.toMatch(/<link(?![^>]*rel="icon" href="data:,")[^>]*>/i);
+    expect(markup).not.toMatch(/(?:src|href)="(?!data:)/i);
+    expect(markup).not.toMatch(/@import|url\(/i);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/);
+  });
+
+  it('embeds the results so that no string can close the data script', () => {
+    const data = /<script type="application\/json" id="rls-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(data).not.toMatch(/[<>]/);
+    const parsed = JSON.parse(data) as { results: { q: string }[] };
+    expect(parsed.results).toHaveLength(expectedCounts.total);
+    expect(parsed.results.some((r) => r.q.includes('</script><script>window.__pwned = 1</script>'))).toBe(true);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  const requests: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rls-html-'));
+    const run = makeSampleRun();
+    await writeReports(run.meta, run.results, run.summary, { outDir: path.join(dir, 'sample'), reporters: ['html'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    await page.goto(pathToFileURL(path.join(dir, 'sample', 'report.html')).href);
+    await page.waitForSelector('body[data-rendered="true"]');
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const chip = (cellId: string) => page.locator(`section.table .chip[data-cell="${cellId}"]`);
+
+  it('shows the verdict and the counts', async () => {
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-verdict')).toBe('fail');
+    const counts = Object.fromEntries(
+      await Promise.all(['pass', 'fail', 'error', 'known', 'total'].map(async (k) => [k, await page.locator(`[data-count="${k}"] .n`).textContent()])),
+    );
+    expect(counts).toEqual({ pass: '10', fail: '3', error: '2', known: '1', total: '16' });
+    expect(await page.locator('#f-count').textContent()).toBe('Showing 16 of 16 cells');
+    const provenance = await page.locator('#provenance').textContent();
+    for (const text of ['17.6', 'embedded', 'sha256:9f2c4e1b7a0d', '3b7e9c1d2f4a6b8c', 'examples/sample/matrix.yaml']) expect(provenance).toContain(text);
+  });
+
+  it('draws a persona × operation grid per table, with a symbol and a status on every cell', async () => {
+    expect(await page.locator('section.table').count()).toBe(2);
+    expect(await page.locator('section.table .chip').count()).toBe(expectedCounts.total);
+    const heads = await page.locator('section.table[data-table="public.content_projects"] thead th').allTextContents();
+    expect(heads).toEqual(['persona', 'select', 'insert', 'update', 'delete', 'upsert']);
+    const profileHeads = await page.locator('section.table[data-table="public.profiles"] thead th').allTextContents();
+    expect(profileHeads).toContain('promote (update)');
+    const texts = await page.locator('section.table .chip').allTextContents();
+    for (const [symbol, cls] of [['✓', 'allowed'], ['∅', 'filtered'], ['⊘', 'denied:policy'], ['⊘', 'denied:privilege'], ['≈', 'partial'], ['⚠', 'error'], ['○', 'vacuous']]) {
+      expect(texts.some((t) => t.includes(`${symbol}${cls}`)), `${symbol} ${cls}`).toBe(true);
+    }
+    expect(await page.locator('.chip.s-fail .badge.fail').count()).toBe(3);
+    expect(await page.locator('.chip.s-error .badge.error').count()).toBe(2);
+    expect(await page.locator('.chip.s-known .badge.known').count()).toBe(1);
+  });
+
+  it('expands a failing cell to its details', async () => {
+    const failing = chip('public.content_projects/alice/update/own');
+    expect(await failing.getAttribute('class')).toContain('s-fail');
+    await failing.click();
+    const detail = page.locator('tr.detail .detail-box').first();
+    await expect.poll(() => detail.isVisible()).toBe(true);
+    const text = await detail.textContent();
+    expect(text).toContain('expected allow, observed partial (2 of 3 rows affected)');
+    expect(text).toContain('examples/sample/matrix.yaml:33:7');
+    expect(await detail.locator('pre code').textContent()).toBe('UPDATE public.content_projects SET title = title WHERE id IN ($1, $2, $3)');
+    expect(await failing.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows SQLSTATE, message and SQL of an errored cell', async () => {
+    const errored = chip('public.content_projects/alice/insert/own');
+    expect(await errored.textContent()).toContain('⚠error 23502');
+    await errored.click();
+    const detail = page.locator('tr.detail .detail-box.s-error', { hasText: '23502' });
+    await expect.poll(() => detail.count()).toBe(1);
+    const text = (await detail.textContent())!;
+    expect(text).toContain('SQLSTATE23502');
+    expect(text).toContain('null value in column "title"');
+    expect(text).toContain('content_projects_title_not_null');
+    expect(await detail.locator('pre code').textContent()).toBe('INSERT INTO public.content_projects (creator_mind_id) VALUES ($1)');
+  });
+
+  it('shows hostile SQL as text, never as markup', async () => {
+    const hostile = chip('public.content_projects/alice/update/others');
+    await hostile.click();
+    const code = page.locator('tr.detail pre code', { hasText: 'window.__pwned' });
+    await expect.poll(() => code.count()).toBe(1);
+    expect(await code.textContent()).toContain(`'</script><script>window.__pwned = 1</script><img src="https://evil.example/x.png"`);
+    // Control characters are spelled out rather than drawn as missing glyphs.
+    expect(await code.textContent()).toContain("]]> \\x07bell \\x00nul' WHERE");
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+  });
+
+  it('lists failures and errors, with details on demand', async () => {
+    const items = page.locator('#problem-list details');
+    expect(await items.count()).toBe(expectedCounts.fail + expectedCounts.error);
+    await items.first().locator('summary').click();
+    await expect.poll(() => items.first().locator('.detail-box').count()).toBe(1);
+  });
+
+  it('saves a screenshot', async () => {
+    await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+
+  it('filters: failures only, by persona, by table, by text', async () => {
+    await page.locator('#f-failures').check();
+    expect(await page.locator('section.table .chip').count()).toBe(expectedCounts.fail + expectedCounts.error);
+    expect(await page.locator('section.table .chip.s-pass, section.table .chip.s-known').count()).toBe(0);
+    expect(await page.locator('#f-count').textContent()).toBe('Showing 5 of 16 cells');
+    // Only content_projects has problems.
+    expect(await page.locator('section.table').count()).toBe(1);
+    await page.locator('#f-failures').uncheck();
+
+    await page.locator('#f-persona').selectOption('bob');
+    const bobRows = await page.locator('section.table tbody th').allTextContents();
+    expect(bobRows.every((t) => t.startsWith('bob'))).toBe(true);
+    expect(await page.locator('section.table .chip').count()).toBe(4);
+    await page.locator('#f-persona').selectOption('');
+
+    await page.locator('#f-table').selectOption('public.profiles');
+    expect(await page.locator('section.table').count()).toBe(1);
+    expect(await page.locator('section.table').getAttribute('data-table')).toBe('public.profiles');
+    await page.locator('#f-table').selectOption('');
+
+    await page.locator('#f-search').fill('p0001');
+    await expect.poll(() => page.locator('section.table .chip').count()).toBe(1);
+    await page.locator('#f-search').fill('');
+    await expect.poll(() => page.locator('section.table .chip').count()).toBe(expectedCounts.total);
+  });
+
+  it('prints without the toolbar', async () => {
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.toolbar').isVisible()).toBe(false);
+    expect(await page.locator('section.table').first().isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('made no request beyond the file itself, and logged no error', () => {
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('loads a 10,000-cell report', async () => {
+    const run = makeLargeRun(10_000);
+    const out = path.join(dir, 'large');
+    const t0 = performance.now();
+    await writeReports(run.meta, run.results, run.summary, { outDir: out, reporters: ['html'] });
+    const written = performance.now() - t0;
+    const large = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const external: string[] = [];
+    large.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) external.push(r.url());
+    });
+    const t1 = performance.now();
+    await large.goto(pathToFileURL(path.join(out, 'report.html')).href);
+    await large.waitForSelector('body[data-rendered="true"]', { timeout: 60_000 });
+    const loaded = performance.now() - t1;
+    const renderMs = await large.getAttribute('body', 'data-render-ms');
+    expect(await large.locator('#f-count').textContent()).toBe('Showing 10,000 of 10,000 cells');
+    const t2 = performance.now();
+    await large.locator('#f-failures').check();
+    const problemsShown = await large.locator('section.table .chip').count();
+    const filtered = performance.now() - t2;
+    expect(problemsShown).toBe(run.summary.counts.fail + run.summary.counts.error);
+    expect(external).toEqual([]);
+    // Informational only: no timed assertion.
+    process.stdout.write(`10,000 cells: written in ${written.toFixed(0)} ms, loaded in ${loaded.toFixed(0)} ms (script ${renderMs} ms), failures filter in ${filtered.toFixed(0)} ms\n`);
+    await large.close();
+  }, 120_000);
+});
