@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
 import type { DocumentPath, SourceLocation } from './types.js';
 
 /**
@@ -13,11 +13,20 @@ export function yamlLocator(file: string, doc: Document, lineCounter: LineCounte
     return { file, line, column: col };
   };
 
+  // Alias.resolve() walks the whole document each time; a matrix can have thousands of aliased cells.
+  const anchors = new Map<string, unknown>();
+  visit(doc, {
+    Node(_, node) {
+      if (node.anchor && !anchors.has(node.anchor)) anchors.set(node.anchor, node);
+    },
+  });
+  const resolve = (node: unknown) => (isAlias(node) ? (anchors.get(node.source) ?? node.resolve(doc)) : node);
+
   return (path) => {
     let node: unknown = doc.contents;
     let offset = rangeStart(node);
     for (const segment of path) {
-      node = resolveAlias(node, doc);
+      node = resolve(node);
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && keyOf(item.key) === String(segment));
         if (!pair) break;
@@ -34,10 +43,6 @@ export function yamlLocator(file: string, doc: Document, lineCounter: LineCounte
     }
     return at(offset);
   };
-}
-
-function resolveAlias(node: unknown, doc: Document): unknown {
-  return isAlias(node) ? node.resolve(doc) : node;
 }
 
 function keyOf(key: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import type { Faker } from '@faker-js/faker';
 import pg from 'pg';
 import type { ClientBase } from 'pg';
 import { databaseErrorFields } from '../../fixtures/errors.js';
@@ -50,13 +51,29 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
   const keysOf = (cell: Cell) => keys.get(scopeId(cell))!;
 
   const references: ReferenceCache = new Map();
+  const faker = seededFaker(0);
   const rows = new Map<Cell, CompletedRow>();
   for (const cell of cells) {
-    const row = await rowFor(context, cell, keysOf, references);
+    const row = await rowFor(context, cell, keysOf, references, faker);
     if (row) rows.set(cell, row);
   }
   const literals = await evaluateRows(context, rows);
   return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? []));
+}
+
+const setups = new WeakMap<PersonaIdentity, Map<string, string>>();
+
+/** PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local; shared by every cell of a persona on a path. */
+function setupFor(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
+  const cache = setups.get(identity) ?? new Map<string, string>();
+  setups.set(identity, cache);
+  const id = `${schema}\u0000${path}\u0000${operation}`;
+  let setup = cache.get(id);
+  if (setup === undefined) {
+    setup = requestSettings(schema, path, identity, operation);
+    cache.set(id, setup);
+  }
+  return setup;
 }
 
 function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], row: LiteralRow): CellPlan {
@@ -128,7 +145,7 @@ function resolveFunction(context: PlanContext, cell: Cell): FunctionInfo {
 }
 
 /** The row an insert or upsert writes, or the assignments an update with `set:` makes. */
-async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], references: ReferenceCache): Promise<CompletedRow | undefined> {
+async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], references: ReferenceCache, faker: Faker): Promise<CompletedRow | undefined> {
   if (cell.operation === 'rpc') {
     // Arguments are evaluated like a row's values; a pseudo-table carries their names and types.
     const fn = resolveFunction(context, cell);
@@ -160,7 +177,8 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
   }
   try {
     // Seeded by the cell id: a cell writes the same row in every run, whatever runs before it.
-    return await completeRow(context.client, context.matrix, table, spec, seededFaker(seedFromString(cell.id)), cell.rowSource ?? cell.source, references);
+    faker.seed(seedFromString(cell.id));
+    return await completeRow(context.client, context.matrix, table, spec, faker, cell.rowSource ?? cell.source, references);
   } catch (error) {
     throw rowError(cell, (error as Error).message);
   }
@@ -190,46 +208,67 @@ async function evaluateRows(context: PlanContext, rows: Map<Cell, CompletedRow>)
   return literals;
 }
 
-/** Evaluates every scope (and whole table) the cells address, per persona in one round trip. */
+/**
+ * Evaluates every scope (and whole table) the cells address: per persona one round trip, per table
+ * one scan that computes every scope's predicate as a column.
+ */
 async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Promise<Map<string, Key[]>> {
-  const byPersona = new Map<string, Map<string, Cell>>();
+  const byPersona = new Map<string, Map<string, Map<string, Cell>>>();
   for (const cell of cells) {
-    const requests = byPersona.get(cell.persona) ?? new Map<string, Cell>();
-    requests.set(scopeId(cell), cell);
-    byPersona.set(cell.persona, requests);
+    const tables = byPersona.get(cell.persona) ?? new Map<string, Map<string, Cell>>();
+    const scopes = tables.get(cell.table) ?? new Map<string, Cell>();
+    scopes.set(scopeId(cell), cell);
+    tables.set(cell.table, scopes);
+    byPersona.set(cell.persona, tables);
   }
   const keys = new Map<string, Key[]>();
-  for (const [persona, requests] of byPersona) {
-    const list = [...requests.values()];
-    const statements = list.map((cell) => scopeQuery(context.catalog.tables.get(cell.table)!, cell.scopePredicate));
-    const results = await selectWithClaims(context.client, context.identities.get(persona)!.claims, statements);
-    if (!Array.isArray(results)) {
-      const cell = list[results.failed]!;
-      const fields = databaseErrorFields(results.error);
-      throw new HarnessError(
-        'ERR_SCOPE_FAILED',
-        `scope '${cell.scope ?? '(whole table)'}' of ${cell.table} failed for persona ${persona} at ${formatLocation(cell.scopeSource ?? cell.source)}: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}\n  SQL: ${statements[results.failed]}`,
-        { cause: results.error },
-      );
-    }
-    list.forEach((cell, i) => keys.set(scopeId(cell), results[i]!.rows.map((row) => row.map((v) => v ?? ''))));
+  for (const [persona, tables] of byPersona) {
+    const claims = context.identities.get(persona)!.claims;
+    const groups = [...tables].map(([name, scopes]) => ({ table: context.catalog.tables.get(name)!, cells: [...scopes.values()] }));
+    const statements = groups.map(({ table, cells: scoped }) => scopesQuery(table, scoped.map((c) => c.scopePredicate)));
+    const results = await selectWithClaims(context.client, claims, statements);
+    if (!Array.isArray(results)) throw await scopeFailure(context, persona, groups[results.failed]!.cells);
+    groups.forEach(({ table, cells: scoped }, g) => {
+      const width = keyWidth(table);
+      scoped.forEach((cell, i) => {
+        const inScope = results[g]!.rows.filter((row) => row[width + i] === 'true');
+        keys.set(scopeId(cell), inScope.map((row) => row.slice(0, width).map((v) => v ?? '')));
+      });
+    });
   }
   return keys;
+}
+
+/** Names the scope whose predicate fails, by evaluating each alone. */
+async function scopeFailure(context: PlanContext, persona: string, cells: Cell[]): Promise<HarnessError> {
+  const statements = cells.map((cell) => scopesQuery(context.catalog.tables.get(cell.table)!, [cell.scopePredicate]));
+  const results = await selectWithClaims(context.client, context.identities.get(persona)!.claims, statements);
+  const failed = Array.isArray(results) ? 0 : results.failed;
+  const cell = cells[failed]!;
+  const fields = databaseErrorFields(Array.isArray(results) ? new Error('the scopes fail together but not alone') : results.error);
+  return new HarnessError(
+    'ERR_SCOPE_FAILED',
+    `scope '${cell.scope ?? '(whole table)'}' of ${cell.table} failed for persona ${persona} at ${formatLocation(cell.scopeSource ?? cell.source)}: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}\n  SQL: ${statements[failed]}`,
+  );
 }
 
 function scopeId(cell: Cell): string {
   return `${cell.persona}\u0000${cell.table}\u0000${cell.scope ?? ''}`;
 }
 
-function scopeQuery(table: TableInfo, predicate: string | undefined): string {
-  // A view's rows have no key: one row per visible row stands in for its keys.
-  if (table.kind === 'view') return `select null from ${quoteTable(table)}${predicate ? ` where (${predicate})` : ''}`;
-  const columns = keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
-  return `select ${columns.join(', ')} from ${quoteTable(table)}${predicate ? ` where (${predicate})` : ''} order by 1`;
+/** Key columns (as text), then one boolean column per scope predicate (true for the whole table). */
+function scopesQuery(table: TableInfo, predicates: (string | undefined)[]): string {
+  const flags = predicates.map((p) => (p ? `coalesce((${p}), false)::text` : `'true'`));
+  // A view's rows have no key: one row per row stands in for its keys (only the count is used).
+  const columns = table.kind === 'view' ? ['null::text'] : keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
+  return `select ${[...columns, ...flags].join(', ')} from ${quoteTable(table)} order by 1`;
 }
 
-/** PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local. */
-function setupFor(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
+function keyWidth(table: TableInfo): number {
+  return table.kind === 'view' ? 1 : keyColumns(table).length;
+}
+
+function requestSettings(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
   const searchPath = [...new Set([schema, 'public', 'extensions'])].map((s) => pg.escapeIdentifier(s)).join(', ');
   const settings: [string, string][] = [
     ['search_path', searchPath],
