@@ -1,0 +1,24 @@
+// One measured rls-matrix run, in its own process so its peak RSS is its own. Used by bench/run.ts.
+// argv: <matrix file> <workers> <report dir> [setup-only]; env BENCH_CONNECTION: the shared server's connection JSON.
+// setup-only prepares a fresh database (schema, fixtures) and runs no cell.
+import pg from 'pg';
+import { runMatrix } from '../harness/run.js';
+import type { Provider } from '../harness/providers/types.js';
+import { createReporters } from '../reports/index.js';
+
+const [matrix, workers, outDir, mode] = process.argv.slice(2) as [string, string, string, string | undefined];
+const connection = JSON.parse(process.env.BENCH_CONNECTION ?? '{}');
+const provider: Provider = { name: 'embedded', start: async () => ({ connection, stop: async () => undefined }) };
+
+const before = await databases();
+const { summary } = await runMatrix({ matrices: [matrix], provider, workers: Number(workers), ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}), reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })] });
+const database = (await databases()).find((d) => !before.includes(d));
+process.stdout.write(`${JSON.stringify({ summary, database, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+
+async function databases(): Promise<string[]> {
+  const client = new pg.Client(connection);
+  await client.connect();
+  const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname like 'rls_matrix_%'`);
+  await client.end();
+  return rows.map((r) => r.datname);
+}

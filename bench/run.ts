@@ -1,0 +1,163 @@
+// `npm run bench`: rls-matrix against the raw node-postgres floor (and the peer supashield) on the
+// same server in one run; cold and warm start; peak RSS as cells grow. Prints a Markdown report and
+// writes bench/results/latest.json. `--quick` skips the 100k-cell run and the peer.
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { readCatalog } from '../fixtures/catalog.js';
+import { planCells } from '../harness/executor/plan.js';
+import { mintIdentities } from '../harness/jwt.js';
+import { embeddedProvider } from '../harness/providers/embedded.js';
+import type { ConnectionInfo } from '../harness/providers/types.js';
+import type { RunSummary } from '../harness/types.js';
+import { expandCells } from '../matrix/expand.js';
+import { loadMatrix } from '../matrix/load.js';
+import { cellCount, generateProject, type BenchShape } from './generate.js';
+import { rawFloor } from './raw-floor.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const work = join(root, 'bench/.work');
+
+const SHAPES = {
+  '1k': { tables: 10, personas: 12 },
+  '10k': { tables: 50, personas: 25 },
+  '100k': { tables: 200, personas: 62 },
+} satisfies Record<string, BenchShape>;
+
+interface ChildRun {
+  summary: RunSummary;
+  database: string;
+  maxRssMb: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+await rm(work, { recursive: true, force: true });
+await mkdir(work, { recursive: true });
+const server = await embeddedProvider.start();
+const results: Record<string, unknown> = {};
+try {
+  const { rows } = await query(server.connection, 'show server_version');
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: rows[0]!.server_version as string,
+  };
+  results.machine = machine;
+  log(`machine: ${JSON.stringify(machine)}`);
+
+  // Execution: rls-matrix at two pool sizes, then the raw floor on the very database it ran on.
+  const medium = await generateProject(join(work, '10k'), SHAPES['10k']);
+  const runs: Record<string, ChildRun> = {};
+  for (const workers of [4, 8]) {
+    log(`rls-matrix 10k cells, ${workers} workers…`);
+    runs[`w${workers}`] = await runChild(medium, workers);
+  }
+  const best = Object.values(runs).reduce((a, b) => (a.summary.cellsPerSecond >= b.summary.cellsPerSecond ? a : b));
+  // Every measurement gets a fresh database: rolled-back cells leave dead tuples that slow later scans.
+  const floor: Record<number, number> = {};
+  for (const connections of [1, 2, 4, 8]) {
+    const fresh = await runChild(medium, 1, 'setup-only');
+    const target = { ...server.connection, database: fresh.database };
+    floor[connections] = await rawFloor(target, await planOn(target, medium), connections);
+    log(`raw floor, ${connections} connection(s): ${Math.round(floor[connections]!)} cells/s`);
+  }
+  const bestFloor = Math.max(...Object.values(floor));
+  results.execution = {
+    cells: cellCount(SHAPES['10k']),
+    rlsMatrix: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, Math.round(r.summary.cellsPerSecond)])),
+    rawFloor: Object.fromEntries(Object.entries(floor).map(([k, v]) => [`c${k}`, Math.round(v)])),
+    ratio: best.summary.cellsPerSecond / bestFloor,
+  };
+
+  // Memory as cells grow: each size in its own process.
+  const memory: Record<string, { cells: number; maxRssMb: number; cellsPerSecond: number }> = { '10k': { cells: cellCount(SHAPES['10k']), maxRssMb: best.maxRssMb, cellsPerSecond: best.summary.cellsPerSecond } };
+  for (const size of quick ? (['1k'] as const) : (['1k', '100k'] as const)) {
+    log(`rls-matrix ${size} cells…`);
+    const run = await runChild(await generateProject(join(work, size), SHAPES[size]), 8);
+    memory[size] = { cells: run.summary.counts.total, maxRssMb: run.maxRssMb, cellsPerSecond: run.summary.cellsPerSecond };
+  }
+  results.memory = memory;
+
+  // Start: the CLI as a user runs it, a 50-table schema (200 policies) with a small matrix.
+  const startProject = await generateProject(join(work, 'start'), { tables: 50, personas: 2 });
+  results.start = { cold: await timedCli(startProject), warm: await timedCli(startProject) };
+
+  if (!quick) results.peer = await peer((await runChild(medium, 1, 'setup-only')).database);
+} finally {
+  await server.stop();
+}
+
+await mkdir(join(root, 'bench/results'), { recursive: true });
+await writeFile(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+
+async function runChild(matrix: string, workers: number, mode?: 'setup-only'): Promise<ChildRun> {
+  const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-report-'));
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'bench/run-one.ts'), matrix, String(workers), out, ...(mode ? [mode] : [])], {
+    env: { ...process.env, BENCH_CONNECTION: JSON.stringify(server.connection) },
+    maxBuffer: 64 * 2 ** 20,
+    timeout: 15 * 60_000,
+  });
+  await rm(out, { recursive: true, force: true });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildRun;
+}
+
+/** The plans rls-matrix ran, made again on its database (planning is deterministic). */
+async function planOn(connection: ConnectionInfo, file: string) {
+  const matrix = await loadMatrix(file);
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    const catalog = await readCatalog(client);
+    const identities = await mintIdentities(matrix, 'bench-secret-bench-secret-bench-secret');
+    await client.query('begin');
+    const plans = await planCells({ client, matrix, catalog, identities }, expandCells(matrix, catalog));
+    await client.query('rollback');
+    return plans;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Wall time of `rls-matrix run` and its own setup timings (provider … plan = time to the first cell). */
+async function timedCli(project: string) {
+  const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-cli-'));
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], { stdio: 'ignore' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rls-matrix exited ${code}`))));
+  });
+  const wallMs = performance.now() - started;
+  const { summary } = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { summary: RunSummary };
+  await rm(out, { recursive: true, force: true });
+  const t = summary.timings;
+  return { wallMs: Math.round(wallMs), toFirstCellMs: Math.round(t.providerMs + t.shimMs + t.migrationsMs + t.fixturesMs + t.planMs), timings: t };
+}
+
+/** supashield on the database rls-matrix just ran on: the same schema and fixtures. */
+async function peer(database: string) {
+  try {
+    const { runSupashield } = await import('./peer-supashield.js');
+    const { user, password, host, port } = server.connection;
+    return await runSupashield({ databaseUrl: `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${database}`, workDir: join(work, 'peer') });
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+async function query(connection: ConnectionInfo, sql: string) {
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
