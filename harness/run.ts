@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { readCatalog, runSqlFiles, seed } from '../fixtures/index.js';
 import { expandCells, loadMatrix } from '../matrix/index.js';
-import type { Cell, LoadedMatrix } from '../matrix/types.js';
+import { computeCoverage } from '../matrix/coverage.js';
+import type { Cell, LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
 import { classifyOutcome } from './executor/classify.js';
 import { judgeOutcome } from './executor/judge.js';
@@ -11,9 +12,11 @@ import { planCells, type CellPlan } from './executor/plan.js';
 import { runPool } from './executor/pool.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret } from './jwt.js';
+import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
-import type { Provider, StartedDatabase } from './providers/types.js';
+import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
+import { assertSafeForTransaction } from './providers/url-guards.js';
 import { installSupabaseShim } from './shim/install.js';
 import { openWorkspace, type Workspace } from './workspace.js';
 import { toolVersion } from './version.js';
@@ -36,10 +39,21 @@ export interface RunOptions {
   /** Setup stages and progress, for a console; the harness itself never prints. */
   onStage?: (stage: string) => void;
   onProgress?: (done: number, total: number) => void;
-  /** Apply the matrix's migrations (a `url` target may already have them). @default true */
+  /**
+   * Apply the matrix's migrations. On a server the harness starts, undefined means true. On an
+   * existing database (`url`, transaction isolation) it must be decided: undefined with
+   * migrations in the matrix is refused (ERR_MIGRATIONS_NEED_FLAG), since the target may already
+   * have them. @default true for started servers
+   */
   applyMigrations?: boolean;
+  /** Passed to `provider.start()`: --pg-bin, --image, --url, warnings, server log lines. */
+  providerOptions?: ProviderOptions;
   /** Called with the started database so a caller can stop it on a signal. */
   onStarted?: (database: StartedDatabase) => void;
+  /** Lint the schema after migrations and fixtures (findings go to `RunMeta.lint`). @default true */
+  lint?: boolean;
+  /** Unwaived lint findings at or above this severity make the exit code 1. @default 'none' */
+  failOn?: FailOn;
 }
 
 export interface RunOutcome {
@@ -52,6 +66,8 @@ interface PreparedMatrix {
   workspace: Workspace;
   plans: CellPlan[];
   fingerprint: string;
+  catalog: SchemaCatalog;
+  findings?: LintFinding[];
 }
 
 
@@ -66,18 +82,31 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   const clock = performance.now();
   const lap = (key: keyof RunTimings, since: number) => (timings[key] += performance.now() - since);
 
-  const matrices: LoadedMatrix[] = [];
-  for (const file of options.matrices) matrices.push(await loadMatrix(file));
-
   const provider = typeof options.provider === 'object' ? options.provider : await resolveProvider(options.provider ?? 'embedded');
+  // The server starts while the matrices load: both take a while, and neither needs the other.
   options.onStage?.(`starting PostgreSQL (${provider.name})`);
   let t = performance.now();
-  const database = await provider.start();
-  options.onStarted?.(database);
-  lap('providerMs', t);
+  const starting = provider.start(options.providerOptions).then((db) => {
+    options.onStarted?.(db);
+    lap('providerMs', t);
+    return db;
+  });
+  // A provider can fail before the matrices have loaded (no Docker engine: ~1 ms); its rejection
+  // is awaited below, and must not count as unhandled meanwhile (Node would exit with code 1).
+  starting.catch(() => undefined);
+  const matrices: LoadedMatrix[] = [];
+  try {
+    for (const file of options.matrices) matrices.push(await loadMatrix(file));
+  } catch (error) {
+    await starting.then((db) => db.stop(), () => undefined);
+    throw error;
+  }
+  const database = await starting;
 
   const prepared: PreparedMatrix[] = [];
   try {
+    // Someone else's database: refuse what could commit there before anything runs.
+    if (database.isolation === 'transaction') for (const matrix of matrices) await assertSafeForTransaction(matrix, options.applyMigrations);
     const secret = options.jwtSecret ?? randomJwtSecret();
     let postgresVersion = '';
     for (const [index, matrix] of matrices.entries()) {
@@ -114,15 +143,17 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         await checkPersonaRoles(client, identities.values());
         const plans = await workspace.discard(() => planCells({ client, matrix, catalog, identities }, cells));
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
+        const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
+        const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
         lap('planMs', t);
-        prepared.push({ matrix, workspace, plans, fingerprint });
+        prepared.push({ matrix, workspace, plans, fingerprint, catalog, ...(findings ? { findings } : {}) });
       } catch (error) {
         await workspace.close();
         throw error;
       }
     }
 
-    const meta = buildMeta(matrices, prepared, provider.name, postgresVersion, startedAt, options.workers ?? 4, await gitCommit(matrices[0]?.file));
+    const meta = withLintAndCoverage(prepared, buildMeta(matrices, prepared, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
     const reporters = options.reporters ?? [];
     for (const reporter of reporters) await reporter.onRunStart?.(meta);
 
@@ -151,7 +182,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       timings,
       finishedAt: new Date().toISOString(),
       cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
-      exitCode: counts.fail + counts.error > 0 ? 1 : 0,
+      exitCode: counts.fail + counts.error > 0 || failingFindings(meta.lint ?? [], options.failOn).length > 0 ? 1 : 0,
+      ...(options.failOn && options.failOn !== 'none' ? { lintFailures: failingFindings(meta.lint ?? [], options.failOn).length } : {}),
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
@@ -183,6 +215,16 @@ function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provide
     tables: [...new Set(prepared.flatMap((p) => p.plans.map((plan) => plan.cell.table)))].sort(),
     cellCount: prepared.reduce((n, p) => n + p.plans.length, 0),
     workers,
+  };
+}
+
+/** Adds the lint findings (when the run linted) and the coverage of the cells that run. */
+function withLintAndCoverage(prepared: PreparedMatrix[], meta: RunMeta): RunMeta {
+  const linted = prepared.every((p) => p.findings);
+  return {
+    ...meta,
+    ...(linted ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
+    coverage: computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: p.plans.map((plan) => plan.cell), catalog: p.catalog }))),
   };
 }
 

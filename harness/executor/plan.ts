@@ -51,7 +51,7 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
   const keysOf = (cell: Cell) => keys.get(scopeId(cell))!;
 
   const references: ReferenceCache = new Map();
-  const faker = seededFaker(0);
+  const faker = await seededFaker(0);
   const rows = new Map<Cell, CompletedRow>();
   for (const cell of cells) {
     const row = await rowFor(context, cell, keysOf, references, faker);
