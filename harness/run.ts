@@ -210,6 +210,7 @@ function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provide
     postgresVersion,
     schemaFingerprint: prepared.length === 1 ? prepared[0]!.fingerprint : prepared.map((p) => p.fingerprint).join(','),
     ...(commit ? { gitCommit: commit } : {}),
+    ...runProvenance(process.env),
     startedAt: startedAt.toISOString(),
     personas: [...personas].map(([name, role]) => ({ name, role })),
     tables: [...new Set(prepared.flatMap((p) => p.plans.map((plan) => plan.cell.table)))].sort(),
@@ -226,6 +227,16 @@ function withLintAndCoverage(prepared: PreparedMatrix[], meta: RunMeta): RunMeta
     ...(linted ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
     coverage: computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: p.plans.map((plan) => plan.cell), catalog: p.catalog }))),
   };
+}
+
+/** Who ran the matrix and where: the CI's actor and run address, else the local user. */
+export function runProvenance(env: NodeJS.ProcessEnv): { actor?: string; ciRunUrl?: string } {
+  const actor = env.GITHUB_ACTOR ?? env.GITLAB_USER_LOGIN ?? env.BUILDKITE_BUILD_CREATOR ?? env.CIRCLE_USERNAME ?? env.USER ?? env.USERNAME;
+  const ciRunUrl =
+    env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : (env.CI_JOB_URL ?? env.BUILDKITE_BUILD_URL ?? env.CIRCLE_BUILD_URL ?? env.BUILD_URL);
+  return { ...(actor ? { actor } : {}), ...(ciRunUrl ? { ciRunUrl } : {}) };
 }
 
 async function gitCommit(file: string | undefined): Promise<string | undefined> {

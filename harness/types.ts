@@ -1,4 +1,6 @@
+import type { Coverage } from '../matrix/coverage.js';
 import type { Cell, Operation, SourceLocation, Verdict } from '../matrix/types.js';
+import type { LintFinding } from './lint/types.js';
 
 /** What the database did, classified (DESIGN §3). */
 export type OutcomeClass = 'allowed' | 'partial' | 'filtered' | 'denied:privilege' | 'denied:policy' | 'error';
@@ -62,11 +64,18 @@ export interface RunMeta {
   /** sha256 over policies, RLS flags and grants of the tested schemas. */
   schemaFingerprint: string;
   gitCommit?: string;
+  /** Who ran it: the CI actor or the local user, and the CI run's address when there is one. */
+  actor?: string;
+  ciRunUrl?: string;
   startedAt: string;
   personas: { name: string; role: string }[];
   tables: string[];
   cellCount: number;
   workers: number;
+  /** Schema lint findings, most severe first; waived ones included (marked). Absent when the run did not lint. */
+  lint?: LintFinding[];
+  /** What the matrices state, leave to `"*"`/`defaults`, or leave untested, per table × persona × operation. */
+  coverage?: Coverage;
 }
 
 export interface RunCounts {
@@ -82,8 +91,12 @@ export interface RunSummary {
   timings: RunTimings;
   finishedAt: string;
   cellsPerSecond: number;
-  /** 0 pass, 1 mismatch (any fail or error). */
+  /** 0 pass, 1 mismatch (any fail or error) or, with --fail-on, a failing lint finding. */
   exitCode: 0 | 1;
+  /** With --fail-on: how many unwaived lint findings are at or above it (any makes exitCode 1). */
+  lintFailures?: number;
 }
 
 export type { Cell, Operation, SourceLocation, Verdict };
+export type { LintFinding, LintId, LintSeverity, LintObjectType } from './lint/types.js';
+export type { Coverage, CoverageCounts, CoverageOperation, CoverageStatus, TableCoverage } from '../matrix/coverage.js';

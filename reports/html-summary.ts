@@ -54,6 +54,8 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     ['Provider', meta.provider],
     ['Schema fingerprint', meta.schemaFingerprint, 'mono'],
     ['Git commit', meta.gitCommit, 'mono'],
+    ['Run by', meta.actor],
+    ['CI run', meta.ciRunUrl, 'mono'],
     ['Started', meta.startedAt],
     ['Finished', summary.finishedAt],
     ['Tool', `${meta.tool.name} ${meta.tool.version}`],

@@ -97,6 +97,8 @@ export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: 
     ['postgres.version', meta.postgresVersion],
     ['provider', meta.provider],
     ['git.commit', meta.gitCommit],
+    ['run.actor', meta.actor],
+    ['run.ciUrl', meta.ciRunUrl],
     ['run.startedAt', meta.startedAt],
     ['run.finishedAt', finishedAt],
     ['run.workers', String(meta.workers)],

@@ -35,6 +35,8 @@ export interface Manifest {
   postgresVersion: string;
   provider: string;
   gitCommit?: string;
+  actor?: string;
+  ciRunUrl?: string;
   startedAt: string;
   finishedAt: string;
   createdAt: string;
@@ -100,6 +102,8 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     postgresVersion: meta.postgresVersion,
     provider: meta.provider,
     ...(meta.gitCommit === undefined ? {} : { gitCommit: meta.gitCommit }),
+    ...(meta.actor === undefined ? {} : { actor: meta.actor }),
+    ...(meta.ciRunUrl === undefined ? {} : { ciRunUrl: meta.ciRunUrl }),
     startedAt: meta.startedAt,
     finishedAt: summary.finishedAt,
     createdAt,
