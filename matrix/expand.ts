@@ -55,6 +55,12 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
         const caseSpec = entry?.spec.cases?.[name];
         const operation = (caseSpec?.op ?? name) as Operation;
         if (!caseSpec && !OPERATIONS.includes(operation)) continue;
+        // A view takes select cells only: defaults and bare verdicts skip its writes; a stated write is an error.
+        if (catalog.tables.get(table)?.kind === 'view' && operation !== 'select') {
+          const statedHere = stated !== undefined && !isVerdict(stated) && (stated as Record<string, unknown>)[name] !== undefined;
+          if (statedHere) problems.push(new MatrixError('ERR_MATRIX_INVALID', `${table} is a view: only select cells run on views, not ${name}`, matrix.locate([...statedPath, name])));
+          continue;
+        }
         const coversByDefault = !caseSpec && (DEFAULT_OPERATIONS as readonly string[]).includes(name);
 
         const expectation =
@@ -96,6 +102,7 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
     }
   }
   cells.push(...expandFunctionCells(matrix, catalog), ...expandStorageCells(matrix, catalog));
+  if (problems.length) throw new MatrixErrors(problems);
   return cells;
 }
 
@@ -151,8 +158,15 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
         const scoped = isVerdict(stated) ? [[undefined, stated] as const] : Object.entries(stated as Record<string, Verdict>);
         for (const [scope, verdict] of scoped) {
           const predicate = scope ? `${inBucket} and (${spec.scopes?.[scope] ?? 'false'})` : inBucket;
-          const writes = operation === 'insert' || operation === 'upsert';
-          const row = writes ? { name: `rls-matrix/${persona}-${storageOp}.txt`, ...(spec.rows?.[scope ?? 'default'] ?? {}), bucket_id: bucket } : undefined;
+          // upload writes the scope's row; overwrite re-uploads an existing object of the scope, as
+          // Supabase Storage's upsert does: ON CONFLICT (bucket_id, name).
+          const given = spec.rows?.[scope ?? 'default'] ?? {};
+          const row =
+            operation === 'insert'
+              ? { name: `rls-matrix/${persona}-${storageOp}.txt`, ...given, bucket_id: bucket }
+              : operation === 'upsert'
+                ? { ...given, bucket_id: bucket, name: `= (select name from storage.objects where ${predicate} order by name limit 1)` }
+                : undefined;
           cells.push({
             id: `storage.objects/${persona}/${storageOp}/${bucket}${scope ? `:${scope}` : ''}`,
             table: 'storage.objects',
@@ -166,6 +180,7 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
             origin: 'stated',
             source: matrix.locate(scope ? [...opPath, scope] : opPath),
             returning: false,
+            ...(operation === 'upsert' ? { conflict: ['bucket_id', 'name'] } : {}),
             ...(row ? { row, rowSource: matrix.locate(['storage', bucket, 'rows', scope ?? 'default']) } : {}),
           });
         }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINT_IDS } from './lint-ids.js';
 
 /**
  * The v1 matrix format (DESIGN §2) as zod schemas: the single source of the matrix types and of the
@@ -62,7 +63,7 @@ export const TableSchema = z.strictObject({
 });
 export type TableSpec = z.output<typeof TableSchema>;
 
-export const STORAGE_OPERATIONS = { upload: 'insert', download: 'select', overwrite: 'upsert', remove: 'delete' } as const satisfies Record<string, Operation>;
+export const STORAGE_OPERATIONS = { upload: 'insert', download: 'select', overwrite: 'upsert', move: 'update', remove: 'delete' } as const satisfies Record<string, Operation>;
 export type StorageOperation = keyof typeof STORAGE_OPERATIONS;
 
 export const FunctionSchema = z.strictObject({
@@ -80,6 +81,15 @@ export const StorageBucketSchema = z.strictObject({
 export type StorageBucketSpec = z.output<typeof StorageBucketSchema>;
 
 const pathList = z.union([z.string().min(1), z.array(z.string().min(1))]);
+
+/** An accepted lint finding: still reported (marked waived, with the reason), never counted by --fail-on. */
+export const WaiverSchema = z.strictObject({
+  // A string, not an enum: validate.ts names an unknown id at file:line with the nearest one.
+  lint: z.string().min(1).describe('the lint id, e.g. rls-enabled-no-policy (see docs/lints.md)').meta({ examples: [...LINT_IDS] }),
+  object: z.string().min(1).describe('schema.name of the table, view or function; * matches any characters (public.audit_*); an unqualified name matches it in the exposed schemas'),
+  reason: z.string().trim().min(1, 'say why the finding is accepted').describe('why the finding is accepted: shown in every report'),
+});
+export type WaiverSpec = z.output<typeof WaiverSchema>;
 
 export const FixtureRowSchema = RowSchema;
 
@@ -113,6 +123,7 @@ export const MatrixSchema = z
     tables: z.record(z.string(), TableSchema).optional(),
     functions: z.record(z.string(), FunctionSchema).optional().describe('rpc cells: schema-qualified function name → arguments and verdicts'),
     storage: z.record(z.string(), StorageBucketSchema).optional().describe('storage.objects cells per bucket id'),
+    waivers: z.array(WaiverSchema).optional().describe('lint findings accepted per object, each with a reason'),
   })
   .superRefine((doc, ctx) => {
     for (const key of Object.keys(doc)) {

@@ -35,8 +35,19 @@ export interface LoadedMatrix {
   tables: Record<string, TableSpec>;
   functions: Record<string, FunctionSpec>;
   storage: Record<string, StorageBucketSpec>;
+  /** Accepted lint findings (`waivers:`), in the order written. */
+  waivers?: Waiver[];
   /** Maps a document path to its file:line:column (line and column absent for TypeScript matrices). */
   locate(path: DocumentPath): SourceLocation;
+}
+
+/** One `waivers:` entry: the lint and object it accepts, why, and where it is written. */
+export interface Waiver {
+  lint: string;
+  /** `schema.name` or a pattern with `*`; an unqualified name applies in the exposed schemas. */
+  object: string;
+  reason: string;
+  source: SourceLocation;
 }
 
 export interface FixtureTable {
@@ -122,6 +133,8 @@ export interface Cell {
   row?: RowSpec;
   rowSource?: SourceLocation;
   returning: boolean;
+  /** upsert: the ON CONFLICT columns (default: the primary key). */
+  conflict?: string[];
   /** rpc: the named arguments. */
   args?: RowSpec;
   /** rpc: the exact result row count an allowed call must return. */

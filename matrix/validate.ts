@@ -1,4 +1,5 @@
 import { MatrixError } from './errors.js';
+import { isLintId, LINT_IDS } from './lint-ids.js';
 import { OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
 import type { DocumentPath, LoadedMatrix, RowSpec, TableSpec } from './types.js';
@@ -91,7 +92,7 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
         if (isVerdict(opExpectation)) continue;
         for (const scope of Object.keys(opExpectation)) {
           if (!scopeNames.includes(scope)) report([...personaPath, operation, scope], `unknown scope '${scope}' for bucket ${bucket}`, scope, scopeNames);
-          else if ((operation === 'upload' || operation === 'overwrite') && !spec.rows?.[scope]) {
+          else if (operation === 'upload' && !spec.rows?.[scope]) {
             report([...personaPath, operation, scope], `${operation} on scope '${scope}' of bucket ${bucket} needs the object it writes: add storage.${bucket}.rows.${scope} (at least its name)`);
           }
         }
@@ -102,6 +103,11 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
 
   for (const { rows } of matrix.fixtures.rows) {
     for (const { row, path } of rows) validateRowReferences(row, path, personas, userPersonas, report);
+  }
+  for (const [i, waiver] of (matrix.waivers ?? []).entries()) {
+    if (isLintId(waiver.lint)) continue;
+    const list = nearestName(waiver.lint, LINT_IDS) ? '' : ` (lints: ${LINT_IDS.join(', ')})`;
+    report(['waivers', i, 'lint'], `unknown lint '${waiver.lint}' in waivers[${i}]${list}`, waiver.lint, LINT_IDS);
   }
   return problems;
 }

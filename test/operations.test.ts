@@ -81,6 +81,15 @@ describe('storage', () => {
     expect(cell('storage.objects/alice/remove/avatars:others')).toMatchObject({ status: 'pass', outcome: { class: 'filtered' } });
     expect(cell('storage.objects/anon/download/avatars')).toMatchObject({ status: 'pass', outcome: { class: 'filtered', targetRows: 2 } });
   });
+  it('overwrite re-uploads an existing object as Supabase Storage does: on conflict (bucket_id, name)', () => {
+    const own = cell('storage.objects/alice/overwrite/avatars:own');
+    expect(own.sql).toMatch(/on conflict \("bucket_id", "name"\) do update set/);
+    expect(own.sql).toMatch(/'[0-9a-f-]{36}\/me\.png'::text/);
+    expect(cell('storage.objects/alice/overwrite/avatars:others')).toMatchObject({ status: 'pass', outcome: { class: 'denied:policy' } });
+    expect(cell('storage.objects/alice/move/avatars:own')).toMatchObject({ status: 'pass', outcome: { class: 'allowed' } });
+    expect(cell('storage.objects/alice/move/avatars:others')).toMatchObject({ status: 'pass', outcome: { class: 'filtered' } });
+  });
+
   it('storage cells address only the bucket, by key', () => {
     expect(cell('storage.objects/alice/upload/avatars:own').sql).toMatch(/insert into "storage"."objects" \(.*"bucket_id".*\) values/);
   });

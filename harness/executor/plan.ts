@@ -121,7 +121,7 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
     case 'insert':
       return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)}${returning}` };
     case 'upsert': {
-      const conflict = table.primaryKey.map((c) => pg.escapeIdentifier(c)).join(', ');
+      const conflict = (cell.conflict ?? table.primaryKey).map((c) => pg.escapeIdentifier(c)).join(', ');
       const updates = row.map(([column]) => `${pg.escapeIdentifier(column.name)} = excluded.${pg.escapeIdentifier(column.name)}`);
       return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)} on conflict (${conflict}) do update set ${updates.join(', ')}${returning}` };
     }
@@ -173,7 +173,7 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
     if (!table.primaryKey.length) throw rowError(cell, `upsert needs a primary key, and ${table.name} has none`);
     const [first] = keysOf(cell);
     // Exercise the conflict path: without a key in the row, take an existing row's key.
-    if (first && !table.primaryKey.some((c) => c in spec)) spec = { ...spec, ...Object.fromEntries(table.primaryKey.map((c, i) => [c, verbatim(first[i]!)])) };
+    if (first && !cell.conflict && !table.primaryKey.some((c) => c in spec)) spec = { ...spec, ...Object.fromEntries(table.primaryKey.map((c, i) => [c, verbatim(first[i]!)])) };
   }
   try {
     // Seeded by the cell id: a cell writes the same row in every run, whatever runs before it.
