@@ -12,3 +12,7 @@ export { HarnessError } from './harness/errors.js';
 export type { Provider, StartedDatabase, ConnectionInfo } from './harness/providers/types.js';
 export type { CellResult, Outcome, OutcomeClass, CellStatus, RunMeta, RunSummary } from './harness/types.js';
 export type { Reporter } from './reports/types.js';
+export { lintMatrices, type LintMatricesOptions, type LintOutcome } from './harness/lint/lint-matrices.js';
+export { runLints, lintCatalog, failingFindings, LINTS, type FailOn, type LintOptions } from './harness/lint/index.js';
+export { computeCoverage, type CoverageInput } from './matrix/coverage.js';
+export type { LintFinding, LintId, LintSeverity, Coverage, CoverageStatus, TableCoverage } from './harness/types.js';

@@ -150,6 +150,7 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
     tables: doc.tables ?? {},
     functions: doc.functions ?? {},
     storage: doc.storage ?? {},
+    waivers: (doc.waivers ?? []).map((w, i) => ({ ...w, source: locate(['waivers', i]) })),
     locate,
   };
 }

@@ -57,6 +57,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   fixtures: ['sql', 'rows', 'seed'],
   jwt: ['secret', 'expiresIn'],
   verdict: ['refused', 'known', 'verdict'],
+  waiver: ['lint', 'object', 'reason'],
 };
 
 function contextOf(path: DocumentPath): string {
@@ -65,6 +66,7 @@ function contextOf(path: DocumentPath): string {
   if (head === 'tables' && path.length === 2) return 'table';
   if (head === 'tables' && third === 'cases' && path.length === 4) return 'case';
   if (head === 'tables' && third === 'expect') return fifth === undefined && path.length === 4 ? 'verdict' : 'verdict';
+  if (head === 'waivers' && path.length === 2) return 'waiver';
   if (path.length === 1 && typeof head === 'string') return head;
   return '';
 }

@@ -3,6 +3,7 @@ import { formatLocation } from '../../matrix/errors.js';
 import { formatVerdict } from '../../matrix/verdict.js';
 import type { Reporter } from '../../reports/types.js';
 import type { CellResult, RunMeta, RunSummary } from '../types.js';
+import { runSummary as lintAndCoverageSummary } from './lint-summary.js';
 
 export interface ConsoleOptions {
   write: (text: string) => void;
@@ -20,10 +21,12 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
   const paint = (code: number, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   let listed = 0;
   let lastDrawn = 0;
+  let runMeta: RunMeta | undefined;
   const clearProgress = () => options.progress && options.writeProgress?.('\r\u001b[K');
 
   return {
     onRunStart(meta: RunMeta) {
+      runMeta = meta;
       if (options.quiet) return;
       options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${meta.matrixName} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
     },
@@ -38,6 +41,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       clearProgress();
       const { counts, timings } = summary;
       if (listed > MAX_LISTED) options.write(`… and ${listed - MAX_LISTED} more mismatches (see the reports)\n`);
+      options.write(lintAndCoverageSummary(runMeta, summary, paint, options.quiet));
       const setup = timings.providerMs + timings.shimMs + timings.migrationsMs + timings.fixturesMs + timings.planMs;
       const verdict = summary.exitCode === 0 ? paint(32, 'PASS') : paint(31, 'FAIL');
       options.write(
