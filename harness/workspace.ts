@@ -6,6 +6,8 @@ import type { ConnectionInfo, StartedDatabase } from './providers/types.js';
 /** A connection cells run on, and how to give it back. */
 export interface WorkerConnection {
   client: pg.Client;
+  /** Messages are sent without waiting for earlier results (several cells in flight). */
+  pipelined: boolean;
   release(): Promise<void>;
 }
 
@@ -62,10 +64,11 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
     discard: wrap('rollback'),
     maxWorkers: Infinity,
     async connectWorker(timeoutMs) {
-      const worker = await connect(connection);
+      const worker = await connect(connection, { pipeline: true });
       await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(timeoutMs)}; begin`);
       return {
         client: worker,
+        pipelined: true,
         release: async () => {
           await worker.query('rollback').catch(() => undefined);
           await worker.end().catch(() => undefined);
@@ -101,7 +104,7 @@ async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Wor
     maxWorkers: 1,
     async connectWorker(timeoutMs) {
       await client.query(`set local statement_timeout = ${Math.round(timeoutMs)}; set local lock_timeout = ${Math.round(timeoutMs)}`);
-      return { client, release: async () => undefined };
+      return { client, pipelined: false, release: async () => undefined };
     },
     async close() {
       await client.query('rollback').catch(() => undefined);
@@ -110,8 +113,8 @@ async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Wor
   };
 }
 
-export async function connect(connection: ConnectionInfo): Promise<pg.Client> {
-  const client = new pg.Client({ ...connection, application_name: 'rls-matrix' });
+export async function connect(connection: ConnectionInfo, options: { pipeline?: boolean } = {}): Promise<pg.Client> {
+  const client = new pg.Client({ ...connection, application_name: 'rls-matrix', ...(options.pipeline ? { pipeline: true } : {}) } as pg.ClientConfig);
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -17,12 +17,11 @@ export class ConnectionLostError extends Error {
  * Nothing a cell does outlives it.
  */
 export async function executeCell(client: ClientBase, plan: CellPlan): Promise<Observation> {
+  if ((client as { pipeline?: boolean }).pipeline) return executePipelined(client, plan);
   const text = `savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; rollback to savepoint cell`;
   try {
     const results = (await client.query(text)) as unknown as QueryResult[];
-    const result = results[3]!;
-    const rows = plan.countFrom === 'select' ? Number((result.rows[0] as { rows: number }).rows) : (result.rowCount ?? 0);
-    return { rows, targetRows: plan.anyRows ? Math.max(rows, 1) : plan.targetRows };
+    return observed(plan, results[3]!);
   } catch (error) {
     const fields = databaseErrorFields(error);
     if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: error });
@@ -31,6 +30,28 @@ export async function executeCell(client: ClientBase, plan: CellPlan): Promise<O
     });
     return { rows: 0, targetRows: plan.targetRows, error: errorFields(error, fields) };
   }
+}
+
+/**
+ * On a pipelined connection a cell is two messages queued back to back in one synchronous step, so
+ * no other cell's messages can come between them: the cell, then its rollback. The rollback runs
+ * whether the cell succeeded or failed (a failed message only skips its own statements), so cells
+ * from many callers stream without waiting for each other and every error stays attributed.
+ */
+async function executePipelined(client: ClientBase, plan: CellPlan): Promise<Observation> {
+  const ran = client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}`) as unknown as Promise<QueryResult[]>;
+  const rolledBack = client.query('rollback to savepoint cell');
+  const [cell, rollback] = await Promise.allSettled([ran, rolledBack]);
+  if (rollback.status === 'rejected') throw new ConnectionLostError(`could not roll back a cell: ${(rollback.reason as Error).message}`, { cause: rollback.reason });
+  if (cell.status === 'fulfilled') return observed(plan, cell.value[3]!);
+  const fields = databaseErrorFields(cell.reason);
+  if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: cell.reason });
+  return { rows: 0, targetRows: plan.targetRows, error: errorFields(cell.reason, fields) };
+}
+
+function observed(plan: CellPlan, result: QueryResult): Observation {
+  const rows = plan.countFrom === 'select' ? Number((result.rows[0] as { rows: number }).rows) : (result.rowCount ?? 0);
+  return { rows, targetRows: plan.anyRows ? Math.max(rows, 1) : plan.targetRows };
 }
 
 function errorFields(error: unknown, fields: ReturnType<typeof databaseErrorFields>): DatabaseErrorFields {
