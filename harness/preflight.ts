@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import pg, { type ClientBase } from 'pg';
 import { HarnessError } from './errors.js';
 import type { PersonaIdentity } from './jwt.js';
 
@@ -11,10 +11,12 @@ import type { PersonaIdentity } from './jwt.js';
 export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>): Promise<void> {
   const byRole = new Map<string, string[]>();
   for (const { persona, role } of identities) byRole.set(role, [...(byRole.get(role) ?? []), persona]);
-  const { rows } = await client.query<{ role: string; exists: boolean; superuser: boolean; is_me: boolean; can_switch: boolean }>(
+  // PostgreSQL 16 separates membership from the right to SET ROLE (GRANT … WITH SET FALSE).
+  const { rows } = await client.query<{ role: string; exists: boolean; superuser: boolean; is_me: boolean; can_switch: boolean; me: string }>(
     `select r.name as role, a.oid is not null as exists, coalesce(a.rolsuper, false) as superuser,
-            r.name = current_user as is_me,
-            a.oid is not null and pg_has_role(current_user, a.oid, 'MEMBER') as can_switch
+            r.name = current_user as is_me, current_user as me,
+            a.oid is not null and pg_has_role(current_user, a.oid,
+              case when current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) as can_switch
        from unnest($1::text[]) as r(name) left join pg_roles a on a.rolname = r.name`,
     [[...byRole.keys()]],
   );
@@ -24,7 +26,12 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
     if (!row.exists) problems.push(`role '${row.role}' (persona ${personas}) does not exist: create it in a migration, or enable database.supabase for anon/authenticated/service_role`);
     else if (row.is_me) problems.push(`persona ${personas} would run as the connecting role '${row.role}', which bypasses RLS as owner; give it an API role`);
     else if (row.superuser) problems.push(`persona ${personas} uses superuser role '${row.role}', which bypasses every policy`);
-    else if (!row.can_switch) problems.push(`the connecting role cannot SET ROLE to '${row.role}' (persona ${personas}): grant ${row.role} to it, as Supabase grants the API roles to authenticator`);
+    else if (!row.can_switch) {
+      problems.push(
+        `the connecting role '${row.me}' cannot SET ROLE to '${row.role}' (persona ${personas}), so those cells could not run as ${row.role}: ` +
+          `have an admin run  grant ${pg.escapeIdentifier(row.role)} to ${pg.escapeIdentifier(row.me)};  (as Supabase grants the API roles to authenticator), or connect as a role that may (e.g. postgres on Supabase)`,
+      );
+    }
   }
   if (problems.length) throw new HarnessError('ERR_PERSONA_ROLE', problems.join('\n'));
 }

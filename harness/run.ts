@@ -91,17 +91,19 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     lap('providerMs', t);
     return db;
   });
-  // A provider can fail before the matrices have loaded (no Docker engine: ~1 ms); its rejection
-  // is awaited below, and must not count as unhandled meanwhile (Node would exit with code 1).
-  starting.catch(() => undefined);
   const matrices: LoadedMatrix[] = [];
-  try {
+  const loading = (async () => {
     for (const file of options.matrices) matrices.push(await loadMatrix(file));
+  })();
+  let database: StartedDatabase;
+  try {
+    // Whichever fails first is reported at once: a provider that cannot start (no Docker engine)
+    // fails in milliseconds, without waiting for the matrices.
+    [database] = await Promise.all([starting, loading]);
   } catch (error) {
     await starting.then((db) => db.stop(), () => undefined);
     throw error;
   }
-  const database = await starting;
 
   const prepared: PreparedMatrix[] = [];
   try {

