@@ -75,7 +75,14 @@ async function readYaml(path: string): Promise<{ document: unknown; locate: (p: 
     );
   }
   const locate = yamlLocator(path, doc, lineCounter);
-  const document = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  let document: unknown;
+  try {
+    // Big matrices share expectations through anchors (personas × tables aliases); the limit only
+    // guards against exponential "billion laughs" documents.
+    document = doc.toJS({ maxAliasCount: 1_000_000 }) as unknown;
+  } catch (cause) {
+    throw new MatrixError('ERR_MATRIX_SYNTAX', `cannot expand the YAML aliases: ${(cause as Error).message}`, { file: path }, undefined, { cause });
+  }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'a matrix is a YAML mapping with version, personas and tables', { file: path, line: 1, column: 1 });
   }
