@@ -58,6 +58,11 @@ describe('matrix errors name file:line:column and suggest the nearest name', () 
     expect(messages).toContain("unknown key 'expct' in tables.public.notes at rls-matrix.yaml:10:5 — did you mean 'expect'?");
   });
 
+  it('a large matrix sharing expectations through thousands of aliases loads', async () => {
+    const tables = Array.from({ length: 8000 }, (_, i) => `  public.t${i}: { expect: { alice: *member, anon: *member } }`).join('\n');
+    expect(await problems(`${header}x-member: &member { select: allow, insert: deny }\ntables:\n${tables}\n`)).toEqual([]);
+  });
+
   it('x- keys are ignored and their anchors usable', async () => {
     expect(await problems(`${header}x-shared: &owner { select: allow }\ntables:\n  public.notes:\n    expect:\n      alice: *owner\n`)).toEqual([]);
   });
