@@ -41,12 +41,30 @@ export async function executeCell(client: ClientBase, plan: CellPlan): Promise<O
 async function executePipelined(client: ClientBase, plan: CellPlan): Promise<Observation> {
   const ran = client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}`) as unknown as Promise<QueryResult[]>;
   const rolledBack = client.query('rollback to savepoint cell');
+  renewTransactionEvery(client, CELLS_PER_TRANSACTION);
   const [cell, rollback] = await Promise.allSettled([ran, rolledBack]);
   if (rollback.status === 'rejected') throw new ConnectionLostError(`could not roll back a cell: ${(rollback.reason as Error).message}`, { cause: rollback.reason });
   if (cell.status === 'fulfilled') return observed(plan, cell.value[3]!);
   const fields = databaseErrorFields(cell.reason);
   if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: cell.reason });
   return { rows: 0, targetRows: plan.targetRows, error: errorFields(cell.reason, fields) };
+}
+
+// PostgreSQL keeps the lock on every rolled-back subtransaction's xid until the transaction ends, so
+// a connection running thousands of writing cells in one transaction runs out of shared lock
+// memory (53200). Nothing is committed either way: end the transaction and begin another.
+const CELLS_PER_TRANSACTION = 500;
+const cellsInTransaction = new WeakMap<ClientBase, number>();
+
+function renewTransactionEvery(client: ClientBase, cells: number): void {
+  const count = (cellsInTransaction.get(client) ?? 0) + 1;
+  if (count < cells) {
+    cellsInTransaction.set(client, count);
+    return;
+  }
+  cellsInTransaction.set(client, 0);
+  // Queued right behind this cell's rollback, before any other cell: it lands between two cells.
+  void client.query('rollback; begin').catch(() => undefined);
 }
 
 function observed(plan: CellPlan, result: QueryResult): Observation {

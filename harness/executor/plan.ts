@@ -18,8 +18,12 @@ export interface CellPlan {
   role: string;
   /** The `set_config` calls that make the connection look like PostgREST serving this persona. */
   setup: string;
-  /** The operation statement, with literal values. */
-  statement: string;
+  /**
+   * The operation statement, with literal values. Built on each read from keys shared by every
+   * cell of the scope: holding 100,000 statements with their key lists would cost memory in
+   * proportion to cells × rows.
+   */
+  readonly statement: string;
   /** Where the row count comes from: a `count(*)` column for select, the command tag otherwise. */
   countFrom: 'select' | 'command';
   /** Rows the scope (or table) holds without RLS; 1 for insert and upsert. */
@@ -107,16 +111,16 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   switch (cell.operation) {
     case 'select': {
       const keys = keysOf(cell);
-      return { ...base, countFrom: 'select', targetRows: keys.length, statement: `select count(*)::int as rows from (select * from ${target}${whereKeys(table, keys)}) as cell` };
+      return lazy({ ...base, countFrom: 'select', targetRows: keys.length }, () => `select count(*)::int as rows from (select * from ${target}${whereKeys(table, keys)}) as cell`);
     }
     case 'delete': {
       const keys = keysOf(cell);
-      return { ...base, countFrom: 'command', targetRows: keys.length, statement: `delete from ${target}${whereKeys(table, keys)}${returning}` };
+      return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `delete from ${target}${whereKeys(table, keys)}${returning}`);
     }
     case 'update': {
       const keys = keysOf(cell);
       const set = cell.set ? assignments(row) : defaultAssignment(table);
-      return { ...base, countFrom: 'command', targetRows: keys.length, statement: `update ${target} set ${set}${whereKeys(table, keys)}${returning}` };
+      return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `update ${target} set ${set}${whereKeys(table, keys)}${returning}`);
     }
     case 'insert':
       return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)}${returning}` };
@@ -126,6 +130,10 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
       return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)} on conflict (${conflict}) do update set ${updates.join(', ')}${returning}` };
     }
   }
+}
+
+function lazy(plan: Omit<CellPlan, 'statement'>, build: () => string): CellPlan {
+  return Object.defineProperty(plan, 'statement', { get: build, enumerable: true }) as CellPlan;
 }
 
 /** The overload a call with these named arguments reaches: every argument without a default given, no unknown name. */
