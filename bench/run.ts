@@ -87,7 +87,10 @@ try {
 
   // Start: the CLI as a user runs it, a 50-table schema (200 policies) with a small matrix.
   const startProject = await generateProject(join(work, 'start'), { tables: 50, personas: 2 });
-  results.start = { cold: await timedCli(startProject), warm: await timedCli(startProject) };
+  // Cold: an empty template cache (initdb runs, and leaves its template); warm: the same cache again.
+  const cache = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-cache-'));
+  results.start = { cold: await timedCli(startProject, cache), warm: await timedCli(startProject, cache) };
+  await rm(cache, { recursive: true, force: true });
 
   if (!quick) results.peer = await peer((await runChild(medium, 1, 'setup-only')).database);
 } finally {
@@ -127,11 +130,11 @@ async function planOn(connection: ConnectionInfo, file: string) {
 }
 
 /** Wall time of `rls-matrix run` and its own setup timings (provider … plan = time to the first cell). */
-async function timedCli(project: string) {
+async function timedCli(project: string, cache: string) {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-cli-'));
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], { stdio: 'ignore', env: { ...process.env, RLS_MATRIX_CACHE: cache } });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rls-matrix exited ${code}`))));
   });
   const wallMs = performance.now() - started;
