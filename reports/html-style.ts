@@ -30,6 +30,14 @@ code,pre,.mono{font-family:var(--mono);font-size:12.5px}
 .card .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .card.pass .n{color:var(--pass)}.card.fail .n{color:var(--fail)}.card.error .n{color:var(--err)}.card.known .n{color:var(--known)}
 .panels{display:grid;grid-template-columns:minmax(0,1.3fr) minmax(0,1fr);gap:14px;margin-bottom:16px}
+.findings-panels{grid-template-columns:minmax(0,1.6fr) minmax(0,1fr)}
+table.findings{width:100%;border-collapse:collapse;font-size:13px}
+table.findings th,table.findings td{text-align:left;vertical-align:top;padding:4px 6px;border-top:1px solid #e3e6ea}
+tr.lint.error td:first-child{color:#b42318;font-weight:600}
+tr.lint.warn td:first-child{color:#8a5a00;font-weight:600}
+tr.lint.waived{color:#667085}
+.waiver{font-style:italic;margin-top:2px}
+table.findings pre{white-space:pre-wrap;margin:4px 0;font-size:12px}
 @media (max-width:900px){.panels{grid-template-columns:1fr}}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px}
 .panel h3{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin:0 0 8px}

@@ -1,4 +1,5 @@
 import type { AssembleContext } from './artifact.js';
+import { coverageLine, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, formatMs, relativePath, setupMs } from './format.js';
 
 /**
@@ -76,6 +77,7 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     swatch('error', VACUOUS_SYMBOL, 'vacuous'),
   ].join('')}<span class="sw"><span class="badge pass">✔ PASS</span><span class="badge fail">✘ FAIL</span><span class="badge error">⚠ ERROR</span><span class="badge known">◐ KNOWN</span></span></div></div>
 </div>
+${renderFindings(ctx)}
 <div class="toolbar" role="search">
 <label><input type="checkbox" id="f-failures"> Failures and errors only</label>
 <label>Persona <select id="f-persona"><option value="">all</option></select></label>
@@ -88,4 +90,32 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
 <footer>${e(`${meta.tool.name} ${meta.tool.version}`)} · this file is self-contained and makes no network request · results.json holds the same data for tools</footer>
 </main>
 `;
+}
+
+/** Schema lints and coverage: server-rendered, every text escaped; long lists collapsed. */
+function renderFindings({ meta }: AssembleContext): string {
+  const e = escapeHtml;
+  const parts: string[] = [];
+  if (meta.lint) {
+    const rows = orderedFindings(meta.lint)
+      .map(
+        (f) =>
+          `<tr class="lint ${f.waived ? 'waived' : f.severity}"><td>${e(f.waived ? '◌ waived' : SEVERITY_MARK[f.severity])}</td><td class="mono">${e(f.id)}</td><td class="mono">${e(f.object)}${f.policy ? ` · ${e(f.policy)}` : ''}</td><td>${e(f.message)}${
+            f.waived ? `<div class="waiver">waived: ${e(f.waived.reason)}</div>` : ''
+          }<details><summary>why and how to fix</summary><p>${e(f.why)}</p><pre>${e(f.fix)}</pre></details></td></tr>`,
+      )
+      .join('');
+    parts.push(
+      `<div class="panel" id="lints"><h3>Schema lints · ${e(lintLine(meta)!)}</h3>${rows ? `<table class="findings"><thead><tr><th></th><th>lint</th><th>object</th><th>finding</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No finding.</p>'}</div>`,
+    );
+  }
+  if (meta.coverage) {
+    const tables = meta.coverage.tables
+      .map((t) => `<tr><td class="mono">${e(t.table)}${t.mentioned ? '' : ' <em>(not named)</em>'}</td><td>${t.counts.stated}</td><td>${t.counts.defaulted}</td><td>${t.counts.untested}</td></tr>`)
+      .join('');
+    parts.push(
+      `<div class="panel" id="coverage"><h3>Coverage</h3><p>${e(coverageLine(meta, 50)!)}</p><details><summary>per table (${meta.coverage.tables.length})</summary><table class="findings"><thead><tr><th>table</th><th>stated</th><th>defaulted</th><th>untested</th></tr></thead><tbody>${tables}</tbody></table></details></div>`,
+    );
+  }
+  return parts.length ? `<div class="panels findings-panels">${parts.join('')}</div>` : '';
 }

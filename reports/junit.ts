@@ -1,4 +1,5 @@
 import type { XMLBuilder } from 'fast-xml-parser';
+import { lintCounts } from './findings.js';
 import type { CellResult, RunMeta } from '../harness/types.js';
 import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
 import { cellTitle, errorText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
@@ -102,8 +103,23 @@ export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: 
     ['run.startedAt', meta.startedAt],
     ['run.finishedAt', finishedAt],
     ['run.workers', String(meta.workers)],
+    ...lintAndCoverage(meta),
   ];
   return pairs.filter((p): p is [string, string] => p[1] !== undefined).map(([name, value]) => ({ '@_name': name, '@_value': xmlAttr(value, 4000) }));
+}
+
+function lintAndCoverage(meta: Readonly<RunMeta>): [string, string | undefined][] {
+  const lint = lintCounts(meta.lint);
+  const coverage = meta.coverage?.counts;
+  return [
+    ['lint.errors', lint && String(lint.error)],
+    ['lint.warnings', lint && String(lint.warn)],
+    ['lint.info', lint && String(lint.info)],
+    ['lint.waived', lint && String(lint.waived)],
+    ['coverage.stated', coverage && String(coverage.stated)],
+    ['coverage.defaulted', coverage && String(coverage.defaulted)],
+    ['coverage.untested', coverage && String(coverage.untested)],
+  ];
 }
 
 function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {

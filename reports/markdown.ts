@@ -1,4 +1,5 @@
 import type { CellResult } from '../harness/types.js';
+import { coverageLine, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, formatCount, formatMs, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
 
@@ -100,6 +101,24 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
+    ...lintSection(meta),
+    ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
+  ];
+}
+
+const MAX_FINDINGS = 20;
+
+/** The lint counts, and the unwaived errors and warnings as a table (waived ones are counted, with reasons in report.html). */
+function lintSection(meta: AssembleContext['meta']): string[] {
+  const line = lintLine(meta);
+  if (!line || !meta.lint) return [];
+  const serious = orderedFindings(meta.lint).filter((f) => !f.waived && f.severity !== 'info');
+  const rows = serious.slice(0, MAX_FINDINGS).map((f) => `| ${SEVERITY_MARK[f.severity]} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` (${cellText(f.policy)})` : ''} | ${cellText(truncate(f.message, 160))} |`);
+  return [
+    '',
+    `**Lints:** ${line}`,
+    ...(rows.length ? ['', '| | lint | object | finding |', '|---|---|---|---|', ...rows] : []),
+    ...(serious.length > rows.length ? ['', `_… and ${serious.length - rows.length} more: see report.html or results.json._`] : []),
   ];
 }
 

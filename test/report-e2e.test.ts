@@ -46,6 +46,18 @@ it('a signed report of a failing run verifies, and verify names the artifact alt
   const summary = await readFile(join(out, 'summary.md'), 'utf8');
   expect(summary).toContain('hand\\_over (update)');
 
+  // Lints and coverage reach every report: the planted table without RLS is a lint error too.
+  expect(summary).toMatch(/\*\*Lints:\*\* [1-9]\d* errors?/);
+  expect(summary).toContain('rls-disabled-in-public');
+  expect(summary).toMatch(/\*\*Coverage:\*\* \d+ table × persona × operation combinations/);
+  const properties = [junit.testsuites.testsuite].flat()[0].properties.property as { '@_name': string; '@_value': string }[];
+  expect(Number(properties.find((p) => p['@_name'] === 'lint.errors')?.['@_value'])).toBeGreaterThan(0);
+  expect(properties.find((p) => p['@_name'] === 'coverage.stated')?.['@_value']).toMatch(/^\d+$/);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  expect(html).toContain('id="lints"');
+  expect(html).toContain('public.audit_log');
+  expect(html).toContain('id="coverage"');
+
   const verified = await cli(['verify', out, '--key', join(dir, 'signing.pub')]);
   expect(verified).toMatchObject({ code: 0 });
   expect(verified.stdout).toContain('signature valid');
