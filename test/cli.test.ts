@@ -83,6 +83,17 @@ describe('rls-matrix run: exit codes', () => {
     expect(stderr).toContain('SQL: insert into "public"."notes" ("id", "n") values ($1::integer, $2::integer) -- [2,-1]');
   });
 
+  it('2 on a scope whose SQL fails, naming the scope, the persona, file:line and SQLSTATE', async () => {
+    const dir = await writeProject({
+      'schema.sql': 'create table public.n (id int primary key, o uuid);',
+      'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.n: [{ id: 1 }] } }\npersonas: { alice: { role: authenticated } }\ntables:\n  public.n:\n    scopes: { own: "ownr = auth.uid()" }\n    expect: { alice: { select: { own: allow } } }\n',
+    });
+    const { code, stderr } = await cli(['run', dir, '--reporter', 'none']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`scope 'own' of public.n failed for persona alice at ${dir}/rls-matrix.yaml:7:15: column "ownr" does not exist (SQLSTATE 42703)`);
+    noStackTrace(stderr);
+  });
+
   it('3 when the infrastructure fails, saying what to do next', async () => {
     const { code, stderr } = await cli(['run', 'examples/lms', '--reporter', 'none'], { TMPDIR: '/nonexistent/rls-matrix' });
     expect(code).toBe(3);
