@@ -230,6 +230,16 @@ async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Pro
     byPersona.set(cell.persona, tables);
   }
   const keys = new Map<string, Key[]>();
+  // Every persona's scopes list the same rows again: share one key array per row, so memory grows
+  // with rows, not with personas × scopes × rows.
+  const interned = new Map<string, Key>();
+  const intern = (table: string, key: Key): Key => {
+    const id = `${table}\u0000${key.join('\u0000')}`;
+    const known = interned.get(id);
+    if (known) return known;
+    interned.set(id, key);
+    return key;
+  };
   for (const [persona, tables] of byPersona) {
     const claims = context.identities.get(persona)!.claims;
     const groups = [...tables].map(([name, scopes]) => ({ table: context.catalog.tables.get(name)!, cells: [...scopes.values()] }));
@@ -240,7 +250,7 @@ async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Pro
       const width = keyWidth(table);
       scoped.forEach((cell, i) => {
         const inScope = results[g]!.rows.filter((row) => row[width + i] === 'true');
-        keys.set(scopeId(cell), inScope.map((row) => row.slice(0, width).map((v) => v ?? '')));
+        keys.set(scopeId(cell), inScope.map((row) => intern(table.name, row.slice(0, width).map((v) => v ?? ''))));
       });
     });
   }
