@@ -1,6 +1,6 @@
 import type { Coverage } from '../matrix/coverage.js';
 import type { Cell, Operation, SourceLocation, Verdict } from '../matrix/types.js';
-import type { LintFinding } from './lint/types.js';
+import type { LintFinding, LintSeverity } from './lint/types.js';
 
 /** What the database did, classified (DESIGN §3). */
 export type OutcomeClass = 'allowed' | 'partial' | 'filtered' | 'denied:privilege' | 'denied:policy' | 'error';
@@ -95,6 +95,8 @@ export interface RunSummary {
   exitCode: 0 | 1;
   /** With --fail-on: how many unwaived lint findings are at or above it (any makes exitCode 1). */
   lintFailures?: number;
+  /** The --fail-on severity `lintFailures` counted from, so a report can name which findings fail. */
+  lintFailOn?: LintSeverity;
 }
 
 export type { Cell, Operation, SourceLocation, Verdict };

@@ -1,19 +1,25 @@
-import type { LintFinding, RunMeta } from '../harness/types.js';
+import type { Coverage, CoverageStatus, LintFinding, LintSeverity, RunMeta, RunSummary } from '../harness/types.js';
 
 /**
- * Lint findings and coverage as the reports show them: counts and one-line texts shared by
- * junit.xml, summary.md and report.html. Internal to `reports/`.
+ * Lint findings and coverage as the reports show them: counts, one-line texts and the set of findings
+ * that fail the run, shared by junit.xml, summary.md and report.html. Pure functions, no I/O.
+ * Internal to `reports/`.
  */
 export interface LintCounts {
+  /** Unwaived findings per severity. */
   error: number;
   warn: number;
   info: number;
+  /** Waived findings, whatever their severity. */
   waived: number;
+  /** Every finding: error + warn + info + waived. */
+  total: number;
 }
 
+/** Counts of a run's findings, or undefined when the run did not lint. */
 export function lintCounts(findings: readonly LintFinding[] | undefined): LintCounts | undefined {
   if (!findings) return undefined;
-  const counts: LintCounts = { error: 0, warn: 0, info: 0, waived: 0 };
+  const counts: LintCounts = { error: 0, warn: 0, info: 0, waived: 0, total: findings.length };
   for (const f of findings) {
     if (f.waived) counts.waived++;
     else counts[f.severity]++;
@@ -21,22 +27,60 @@ export function lintCounts(findings: readonly LintFinding[] | undefined): LintCo
   return counts;
 }
 
-/** `2 errors, 1 warning, 0 info, 3 waived`, or undefined when the run did not lint. */
-export function lintLine(meta: Readonly<RunMeta>): string | undefined {
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** `2 errors, 1 warning, 3 waived` (info only when there is some), or undefined when the run did not lint. */
+export function lintLine(meta: Pick<RunMeta, 'lint'>): string | undefined {
   const c = lintCounts(meta.lint);
   if (!c) return undefined;
-  return `${c.error} error${c.error === 1 ? '' : 's'}, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.info} info, ${c.waived} waived`;
+  return [plural(c.error, 'error'), plural(c.warn, 'warning'), c.info ? `${c.info} info` : undefined, `${c.waived} waived`].filter((p) => p !== undefined).join(', ');
 }
 
-/** `288 combinations: 158 stated, 130 defaulted, 0 untested · unmentioned tables: … · idle personas: …`. */
-export function coverageLine(meta: Readonly<RunMeta>, cap = 10): string | undefined {
+/** ` — 2 fail the run (--fail-on)`, or '' when --fail-on did not count any finding. */
+export function lintFailureNote(summary: Pick<RunSummary, 'lintFailures'>): string {
+  const n = summary.lintFailures ?? 0;
+  return n > 0 ? ` — ${n} ${n === 1 ? 'fails' : 'fail'} the run (--fail-on)` : '';
+}
+
+const SEVERITY_ORDER: readonly LintSeverity[] = ['error', 'warn', 'info'];
+
+/** The findings `--fail-on` counted: unwaived, at or above the run's `lintFailOn` severity. */
+export function failingFindings(findings: readonly LintFinding[] | undefined, summary: Pick<RunSummary, 'lintFailOn'>): Set<LintFinding> {
+  const failOn = summary.lintFailOn;
+  if (!findings || !failOn) return new Set();
+  const limit = SEVERITY_ORDER.indexOf(failOn);
+  return new Set(findings.filter((f) => !f.waived && SEVERITY_ORDER.indexOf(f.severity) <= limit));
+}
+
+/** `42%`, rounded; `<1%` and `>99%` rather than a 0% or 100% that is not. */
+export function percent(part: number, total: number): string {
+  if (total <= 0) return '0%';
+  const p = (100 * part) / total;
+  if (p > 0 && p < 1) return '<1%';
+  if (p > 99 && p < 100) return '>99%';
+  return `${Math.round(p)}%`;
+}
+
+/** `items`, or its first `cap` and `and N more`. */
+export function cappedList(items: readonly string[], cap: number): string {
+  return items.length > cap ? `${items.slice(0, cap).join(', ')} and ${items.length - cap} more` : items.join(', ');
+}
+
+/** `288 table × persona × operation combinations: 158 stated (55%), 130 defaulted (45%), 0 untested (0%)`. */
+export function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
+  const { stated, defaulted, untested, total } = coverage.counts;
+  const share = (n: number, label: string) => `${n} ${label} (${percent(n, total)})`;
+  return `${total} table × persona × operation combinations: ${share(stated, 'stated')}, ${share(defaulted, 'defaulted')}, ${share(untested, 'untested')}`;
+}
+
+/** The counts line, then the tables no matrix names and the personas that never act (each capped), or undefined without coverage. */
+export function coverageLine(meta: Pick<RunMeta, 'coverage'>, cap = 10): string | undefined {
   const c = meta.coverage;
   if (!c) return undefined;
-  const list = (items: readonly string[]) => (items.length > cap ? `${items.slice(0, cap).join(', ')} and ${items.length - cap} more` : items.join(', '));
   return [
-    `${c.counts.total} table × persona × operation combinations: ${c.counts.stated} stated, ${c.counts.defaulted} defaulted, ${c.counts.untested} untested`,
-    c.unmentionedTables.length ? `tables no matrix names: ${list(c.unmentionedTables)}` : undefined,
-    c.idlePersonas.length ? `personas that never act: ${list(c.idlePersonas)}` : undefined,
+    coverageCountsLine(c),
+    c.unmentionedTables.length ? `tables no matrix names (${c.unmentionedTables.length}): ${cappedList(c.unmentionedTables, cap)}` : undefined,
+    c.idlePersonas.length ? `personas that never act (${c.idlePersonas.length}): ${cappedList(c.idlePersonas, cap)}` : undefined,
   ]
     .filter((p) => p !== undefined)
     .join(' · ');
@@ -44,8 +88,14 @@ export function coverageLine(meta: Readonly<RunMeta>, cap = 10): string | undefi
 
 /** Findings worth a reader's attention first: unwaived, most severe first, then waived ones. */
 export function orderedFindings(findings: readonly LintFinding[]): LintFinding[] {
-  const rank = { error: 0, warn: 1, info: 2 } as const;
-  return [...findings].sort((a, b) => Number(Boolean(a.waived)) - Number(Boolean(b.waived)) || rank[a.severity] - rank[b.severity] || a.id.localeCompare(b.id) || a.object.localeCompare(b.object));
+  const rank = (s: LintSeverity) => SEVERITY_ORDER.indexOf(s);
+  return [...findings].sort((a, b) => Number(Boolean(a.waived)) - Number(Boolean(b.waived)) || rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id) || a.object.localeCompare(b.object));
 }
 
-export const SEVERITY_MARK = { error: '✘ error', warn: '⚠ warn', info: 'ℹ info' } as const;
+/** Symbol and word per severity: never colour alone. */
+export const SEVERITY_MARK = { error: '✘ error', warn: '⚠ warn', info: 'ℹ info' } as const satisfies Record<LintSeverity, string>;
+/** Shown for a waived finding, whatever its severity. */
+export const WAIVED_MARK = '◌ waived';
+
+/** One letter per coverage status, as the per-table matrices show it. */
+export const COVERAGE_MARK = { stated: 'S', defaulted: 'D', untested: '–' } as const satisfies Record<CoverageStatus, string>;

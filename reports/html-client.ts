@@ -243,6 +243,46 @@ function renderProblems(limit) {
 if (problems.length) renderProblems(PROBLEM_PAGE);
 else document.getElementById('problems').classList.add('hidden');
 
+// Coverage: a table's persona × operation matrix is drawn when its row is first opened.
+var cov = data.coverage;
+var COV_WORD = { S: 'stated', D: 'defaulted', U: 'untested' };
+var COV_MARK = { S: 'S', D: 'D', U: '\u2013' };
+function coverageMatrix(row) {
+  var table = h('table', 'cov-grid');
+  var thr = h('tr');
+  thr.appendChild(h('th', null, 'persona'));
+  cov.o.forEach(function (o) { thr.appendChild(h('th', null, o)); });
+  table.appendChild(h('thead')).appendChild(thr);
+  var tbody = h('tbody');
+  cov.p.forEach(function (p, j) {
+    var tr = h('tr');
+    var th = h('th', null, p);
+    if (cov.idle.indexOf(p) >= 0) th.appendChild(h('span', 'idle', 'never acts'));
+    tr.appendChild(th);
+    cov.o.forEach(function (o, k) {
+      var s = String(row[j] || '').charAt(k);
+      if (!COV_WORD[s]) s = 'U';
+      var td = h('td');
+      var mark = h('span', 'mk m-' + COV_WORD[s], COV_MARK[s]);
+      mark.title = p + ' \u00b7 ' + o + ': ' + COV_WORD[s];
+      td.appendChild(mark);
+      tr.appendChild(td);
+    });
+    tbody.appendChild(tr);
+  });
+  table.appendChild(tbody);
+  return table;
+}
+var covTables = document.getElementById('coverage-tables');
+// toggle does not bubble: listen in the capture phase.
+if (cov && covTables) covTables.addEventListener('toggle', function (ev) {
+  var d = ev.target;
+  if (!d.classList || !d.classList.contains('cov-table') || !d.open) return;
+  var box = d.querySelector('.cov-m');
+  var row = cov.m[Number(d.getAttribute('data-cov'))];
+  if (box && row && !box.firstChild) box.appendChild(coverageMatrix(row));
+}, true);
+
 function fill(select, values) {
   values.forEach(function (v) { var o = h('option', null, v); o.value = v; select.appendChild(o); });
 }
@@ -264,6 +304,7 @@ fSearch.addEventListener('input', function () {
 window.addEventListener('beforeprint', function () {
   if (problemList.querySelectorAll('details').length < problems.length) renderProblems(problems.length);
   problemList.querySelectorAll('details').forEach(function (d) { d.$fill(); d.open = true; });
+  document.querySelectorAll('#lints details.fix').forEach(function (d) { d.open = true; });
 });
 
 render();

@@ -30,14 +30,6 @@ code,pre,.mono{font-family:var(--mono);font-size:12.5px}
 .card .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .card.pass .n{color:var(--pass)}.card.fail .n{color:var(--fail)}.card.error .n{color:var(--err)}.card.known .n{color:var(--known)}
 .panels{display:grid;grid-template-columns:minmax(0,1.3fr) minmax(0,1fr);gap:14px;margin-bottom:16px}
-.findings-panels{grid-template-columns:minmax(0,1.6fr) minmax(0,1fr)}
-table.findings{width:100%;border-collapse:collapse;font-size:13px}
-table.findings th,table.findings td{text-align:left;vertical-align:top;padding:4px 6px;border-top:1px solid #e3e6ea}
-tr.lint.error td:first-child{color:#b42318;font-weight:600}
-tr.lint.warn td:first-child{color:#8a5a00;font-weight:600}
-tr.lint.waived{color:#667085}
-.waiver{font-style:italic;margin-top:2px}
-table.findings pre{white-space:pre-wrap;margin:4px 0;font-size:12px}
 @media (max-width:900px){.panels{grid-template-columns:1fr}}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px}
 .panel h3{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin:0 0 8px}
@@ -45,6 +37,70 @@ dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 16px;
 dl.kv dt{color:var(--muted)}dl.kv dd{margin:0;overflow-wrap:anywhere}
 .legend{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;font-size:13px}
 .legend .sw{display:inline-flex;align-items:center;gap:6px}
+.sec-head{display:flex;align-items:baseline;gap:8px 14px;flex-wrap:wrap;margin-bottom:10px}
+.sec-head h3{margin:0!important}
+#lints,#coverage{margin-bottom:16px}
+.sev-counts{display:flex;flex-wrap:wrap;gap:6px;align-items:center}
+.sev{display:inline-block;font-size:11.5px;font-weight:600;padding:0 8px;border-radius:10px;border:1px solid;white-space:nowrap;line-height:18px}
+.sev.error{color:var(--fail);background:var(--fail-bg);border-color:#ffcecb}
+.sev.warn{color:var(--err);background:var(--err-bg);border-color:#eed888}
+.sev.info{color:var(--accent);background:#ddf4ff;border-color:#b6e3ff}
+.sev.waived{color:var(--known);background:var(--known-bg);border-color:#d0d7de}
+.sev.zero{color:var(--muted);background:#fff;border-color:var(--line);font-weight:400}
+.fails-note{color:var(--fail);font-weight:600;font-size:12.5px;margin-left:4px}
+.clean{color:var(--pass);margin:0}
+.lint-scroll{max-height:640px;overflow:auto;border:1px solid var(--line);border-radius:6px}
+table.lints{width:100%;border-collapse:collapse;font-size:13px}
+table.lints thead th{position:sticky;top:0;z-index:1;background:#fbfcfd;font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em;text-align:left;padding:6px 10px;border-bottom:1px solid var(--line)}
+table.lints td{padding:8px 10px;border-top:1px solid #eaeef2;vertical-align:top;text-align:left}
+table.lints tbody tr:first-child td{border-top:0}
+table.lints td.sevcell,table.lints td.id{white-space:nowrap;width:1%}
+td.sevcell .was,td.sevcell .fails-tag{display:block;margin-top:4px;font-size:11px;padding-left:2px}
+td.sevcell .was{color:var(--muted)}
+.fails-tag{color:var(--fail);font-weight:600}
+td.objcell{width:24%;overflow-wrap:anywhere}
+td.objcell .ot{color:var(--muted);font-size:11.5px}
+td.objcell .pol,td.objcell .mx{font-size:12px;color:var(--muted);margin-top:2px}
+tr.lint.fails td:first-child{box-shadow:inset 3px 0 0 var(--fail)}
+tr.lint.waived td{background:#f9fafb;color:var(--muted)}
+.waiver{margin-top:6px;padding:3px 8px;border-left:3px solid var(--known);background:var(--known-bg);color:var(--fg);border-radius:0 4px 4px 0;font-size:12.5px}
+.waiver .src{color:var(--muted);font-size:11.5px;margin-left:4px}
+details.fix{margin-top:4px}
+details.fix>summary{cursor:pointer;color:var(--accent);font-size:12.5px;width:max-content}
+details.fix p{margin:6px 0;max-width:90ch}
+details.fix pre{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:6px 10px;margin:4px 0 2px;white-space:pre-wrap;overflow-wrap:anywhere;color:var(--fg)}
+svg.bar{display:block;background:var(--known-bg);overflow:hidden}
+svg.bar.big{width:100%;height:14px;border-radius:4px;margin:2px 0 10px}
+svg.bar.mini{width:120px;height:8px;border-radius:2px}
+.b-stated{fill:#2da44e}.b-defaulted{fill:#80ccff}.b-untested{fill:#fb8f44}
+.mk{display:inline-block;min-width:20px;text-align:center;font:600 11.5px/18px var(--mono);border-radius:4px;border:1px solid}
+.m-stated{color:#116329;background:#dafbe1;border-color:#aceebb}
+.m-defaulted{color:#0550ae;background:#ddf4ff;border-color:#b6e3ff}
+.m-untested{color:#953800;background:#fff1e5;border-color:#ffc680}
+.cov-legend{display:flex;flex-wrap:wrap;gap:8px 24px;font-size:13px;margin-bottom:12px}
+.cov-legend .k{display:inline-flex;align-items:center;gap:6px}
+.cov-kv{margin-bottom:12px}
+.cov-kv dd{line-height:1.9}
+.tag{display:inline-block;margin-right:6px;padding:0 6px;border:1px solid var(--line);border-radius:4px;background:#f6f8fa;font-size:12px;line-height:18px}
+.tag.nn{color:#953800;background:#fff1e5;border-color:#ffc680;font-size:11px;margin:0}
+details.cov-tables>summary{cursor:pointer;font-weight:600;padding:4px 0}
+.cov-list{border:1px solid var(--line);border-radius:6px;margin-top:6px;max-height:640px;overflow:auto}
+details.cov-table{border-top:1px solid #eaeef2}
+details.cov-table:first-child{border-top:0}
+details.cov-table>summary{display:grid;grid-template-columns:10px minmax(0,1fr) 76px 120px 160px;gap:12px;align-items:center;padding:5px 12px;cursor:pointer;list-style:none}
+details.cov-table>summary::-webkit-details-marker{display:none}
+details.cov-table>summary::before{content:'▸';color:var(--muted)}
+details.cov-table[open]>summary::before{content:'▾'}
+details.cov-table>summary:hover{background:#f6f8fa}
+details.cov-table .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.cnt{display:grid;grid-template-columns:repeat(3,1fr);gap:8px;font-size:12px;text-align:right}
+.n-stated{color:#116329}.n-defaulted{color:#0550ae}.n-untested{color:#953800}
+.cov-m{padding:2px 12px 12px 34px}
+table.cov-grid{border-collapse:collapse;font-size:12.5px}
+table.cov-grid th,table.cov-grid td{padding:3px 10px;text-align:center;border-bottom:1px solid #eaeef2}
+table.cov-grid thead th{font-size:11.5px;color:var(--muted);text-transform:uppercase;letter-spacing:.03em;font-weight:600}
+table.cov-grid tbody th{text-align:left;font-weight:600;white-space:nowrap}
+table.cov-grid tbody th .idle{margin-left:6px;font-weight:400;font-size:11px;color:#953800}
 .toolbar{position:sticky;top:0;z-index:5;display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin-bottom:16px;box-shadow:0 1px 3px rgba(31,35,40,.06)}
 .toolbar label{display:inline-flex;align-items:center;gap:6px;font-size:13px}
 .toolbar select,.toolbar input[type=search]{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
@@ -112,6 +168,8 @@ footer{color:var(--muted);font-size:12px;margin-top:24px}
  .scroll{overflow:visible}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  .detail-box pre{max-height:none}
+ .lint-scroll,.cov-list{max-height:none;overflow:visible}
+ table.lints thead th{position:static}
  @page{margin:12mm}
 }
 `;

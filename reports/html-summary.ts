@@ -1,5 +1,4 @@
 import type { AssembleContext } from './artifact.js';
-import { coverageLine, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, formatMs, relativePath, setupMs } from './format.js';
 
 /**
@@ -12,19 +11,23 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** Whether the run passed: no mismatch and no error. */
-export function passed(ctx: Pick<AssembleContext, 'counts'>): boolean {
-  return ctx.counts.fail + ctx.counts.error === 0;
+/** Whether the run passed: no mismatch, no error, and no lint finding that --fail-on counted. */
+export function passed(ctx: Pick<AssembleContext, 'counts' | 'summary'>): boolean {
+  return ctx.counts.fail + ctx.counts.error === 0 && !((ctx.summary.lintFailures ?? 0) > 0);
 }
 
-/** The `<body>` content above the grids. */
-export function renderSummary(ctx: AssembleContext): string {
+/** The `<body>` content above the grids; `sections` (lints, coverage) go between the panels and the toolbar. */
+export function renderSummary(ctx: AssembleContext, sections = ''): string {
   const { meta, summary, counts, cwd } = ctx;
   const e = escapeHtml;
   const ok = passed(ctx);
-  const headline = ok
-    ? `${formatCount(counts.total)} cells, every one as expected${counts.known ? ` · ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : ''}`
-    : `${formatCount(counts.fail)} mismatch${counts.fail === 1 ? '' : 'es'} and ${formatCount(counts.error)} error${counts.error === 1 ? '' : 's'} in ${formatCount(counts.total)} cells${counts.known ? ` · ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : ''}`;
+  const knownNote = counts.known ? ` · ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : '';
+  const lintFailures = summary.lintFailures ?? 0;
+  const lintNote = lintFailures > 0 ? ` · ${formatCount(lintFailures)} lint finding${lintFailures === 1 ? ' fails' : 's fail'} the run (--fail-on)` : '';
+  const headline =
+    counts.fail + counts.error === 0
+      ? `${formatCount(counts.total)} cells, every one as expected${knownNote}${lintNote}`
+      : `${formatCount(counts.fail)} mismatch${counts.fail === 1 ? '' : 'es'} and ${formatCount(counts.error)} error${counts.error === 1 ? '' : 's'} in ${formatCount(counts.total)} cells${knownNote}${lintNote}`;
   const t = summary.timings;
   const card = (cls: string, key: string, n: string, label: string): string =>
     `<div class="card ${cls}" data-count="${key}"><div class="n">${e(n)}</div><div class="l">${e(label)}</div></div>`;
@@ -77,8 +80,7 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     swatch('error', VACUOUS_SYMBOL, 'vacuous'),
   ].join('')}<span class="sw"><span class="badge pass">✔ PASS</span><span class="badge fail">✘ FAIL</span><span class="badge error">⚠ ERROR</span><span class="badge known">◐ KNOWN</span></span></div></div>
 </div>
-${renderFindings(ctx)}
-<div class="toolbar" role="search">
+${sections}<div class="toolbar" role="search">
 <label><input type="checkbox" id="f-failures"> Failures and errors only</label>
 <label>Persona <select id="f-persona"><option value="">all</option></select></label>
 <label>Table <select id="f-table"><option value="">all</option></select></label>
@@ -90,32 +92,4 @@ ${renderFindings(ctx)}
 <footer>${e(`${meta.tool.name} ${meta.tool.version}`)} · this file is self-contained and makes no network request · results.json holds the same data for tools</footer>
 </main>
 `;
-}
-
-/** Schema lints and coverage: server-rendered, every text escaped; long lists collapsed. */
-function renderFindings({ meta }: AssembleContext): string {
-  const e = escapeHtml;
-  const parts: string[] = [];
-  if (meta.lint) {
-    const rows = orderedFindings(meta.lint)
-      .map(
-        (f) =>
-          `<tr class="lint ${f.waived ? 'waived' : f.severity}"><td>${e(f.waived ? '◌ waived' : SEVERITY_MARK[f.severity])}</td><td class="mono">${e(f.id)}</td><td class="mono">${e(f.object)}${f.policy ? ` · ${e(f.policy)}` : ''}</td><td>${e(f.message)}${
-            f.waived ? `<div class="waiver">waived: ${e(f.waived.reason)}</div>` : ''
-          }<details><summary>why and how to fix</summary><p>${e(f.why)}</p><pre>${e(f.fix)}</pre></details></td></tr>`,
-      )
-      .join('');
-    parts.push(
-      `<div class="panel" id="lints"><h3>Schema lints · ${e(lintLine(meta)!)}</h3>${rows ? `<table class="findings"><thead><tr><th></th><th>lint</th><th>object</th><th>finding</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No finding.</p>'}</div>`,
-    );
-  }
-  if (meta.coverage) {
-    const tables = meta.coverage.tables
-      .map((t) => `<tr><td class="mono">${e(t.table)}${t.mentioned ? '' : ' <em>(not named)</em>'}</td><td>${t.counts.stated}</td><td>${t.counts.defaulted}</td><td>${t.counts.untested}</td></tr>`)
-      .join('');
-    parts.push(
-      `<div class="panel" id="coverage"><h3>Coverage</h3><p>${e(coverageLine(meta, 50)!)}</p><details><summary>per table (${meta.coverage.tables.length})</summary><table class="findings"><thead><tr><th>table</th><th>stated</th><th>defaulted</th><th>untested</th></tr></thead><tbody>${tables}</tbody></table></details></div>`,
-    );
-  }
-  return parts.length ? `<div class="panels findings-panels">${parts.join('')}</div>` : '';
 }

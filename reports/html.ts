@@ -4,6 +4,7 @@ import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, knownReason, locationText, mismatchText, verdictText } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
+import { coverageData, renderFindings } from './html-findings.js';
 import { escapeHtml, passed, renderSummary } from './html-summary.js';
 
 /** File name of the HTML report inside the report directory. */
@@ -62,9 +63,14 @@ export function createHtmlWriter(): ArtifactWriter {
     begin(ctx) {
       first = true;
       cwd = ctx.cwd;
-      const header = { tables: ctx.tables.map((t) => t.name), personas: ctx.meta.personas, generatedAt: ctx.generatedAt.toISOString() };
+      const header = {
+        tables: ctx.tables.map((t) => t.name),
+        personas: ctx.meta.personas,
+        generatedAt: ctx.generatedAt.toISOString(),
+        ...(ctx.meta.coverage ? { coverage: coverageData(ctx.meta.coverage) } : {}),
+      };
       const prefix = scriptJson(header).slice(0, -1);
-      return `${head(ctx)}<body>\n${renderSummary(ctx)}<script type="application/json" id="rls-data">${prefix},"results":[\n`;
+      return `${head(ctx)}<body>\n${renderSummary(ctx, renderFindings(ctx))}<script type="application/json" id="rls-data">${prefix},"results":[\n`;
     },
     add(result) {
       const text = `${first ? '' : ',\n'}${scriptJson(htmlRow(result, cwd))}`;

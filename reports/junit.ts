@@ -1,7 +1,7 @@
 import type { XMLBuilder } from 'fast-xml-parser';
-import { lintCounts } from './findings.js';
-import type { CellResult, RunMeta } from '../harness/types.js';
+import type { CellResult, LintFinding, RunMeta } from '../harness/types.js';
 import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
+import { failingFindings, lintCounts, orderedFindings } from './findings.js';
 import { cellTitle, errorText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
 import { XML_DECLARATION, createXmlBuilder, startTag, xmlAttr, xmlText } from './xml.js';
 
@@ -13,8 +13,12 @@ type XmlNode = Record<string, unknown>;
 /**
  * The JUnit XML writer: a `<testsuite>` per table (classname = table), a `<testcase>` per cell named
  * for a human, `<failure>` for a mismatch, `<error>` for an errored or vacuous cell, `<skipped>` for a
- * known gap, and the run's provenance as `<properties>` of every suite (where the Ant schema that
- * Jenkins, GitLab, GitHub and Azure read puts them).
+ * known gap, and the run's provenance, lint counts and coverage counts as `<properties>` of every suite
+ * (where the Ant schema that Jenkins, GitLab, GitHub and Azure read puts them).
+ *
+ * A run that linted adds a suite {@link LINT_SUITE} with a testcase per finding: `<failure>` for a
+ * finding `--fail-on` counted, `<skipped>` for a waived one, otherwise a passing testcase whose
+ * `<system-out>` says what was found (findings are informational unless `--fail-on` makes them count).
  *
  * Results must arrive grouped by table; one table's testcases are held at a time.
  *
@@ -42,14 +46,16 @@ export function createJunitWriter(): ArtifactWriter {
     begin(context) {
       ctx = context;
       const { counts, summary, meta } = context;
+      // The lints suite counts too: the root's totals are the sums of its suites.
+      const lints = lintSuiteCounts(meta.lint, summary);
       return (
         XML_DECLARATION +
         startTag(builder, 'testsuites', {
           name: `rls-matrix: ${meta.matrixName}`,
-          tests: counts.total,
-          failures: counts.fail,
+          tests: counts.total + lints.tests,
+          failures: counts.fail + lints.failures,
           errors: counts.error,
-          skipped: counts.known,
+          skipped: counts.known + lints.skipped,
           time: seconds(summary.timings.totalMs),
           timestamp: meta.startedAt,
         })
@@ -62,7 +68,8 @@ export function createJunitWriter(): ArtifactWriter {
       return text;
     },
     end() {
-      return `${flush()}</testsuites>\n`;
+      const lints = ctx?.meta.lint ? buildLintSuite(builder, ctx.meta.lint, ctx) : '';
+      return `${flush()}${lints}</testsuites>\n`;
     },
   };
 }
@@ -120,6 +127,55 @@ function lintAndCoverage(meta: Readonly<RunMeta>): [string, string | undefined][
     ['coverage.defaulted', coverage && String(coverage.defaulted)],
     ['coverage.untested', coverage && String(coverage.untested)],
   ];
+}
+
+/** Name (and classname) of the suite that holds one testcase per lint finding. */
+export const LINT_SUITE = 'rls-matrix lints';
+
+function lintSuiteCounts(findings: readonly LintFinding[] | undefined, summary: AssembleContext['summary']): { tests: number; failures: number; skipped: number } {
+  if (!findings) return { tests: 0, failures: 0, skipped: 0 };
+  return { tests: findings.length, failures: failingFindings(findings, summary).size, skipped: findings.filter((f) => f.waived).length };
+}
+
+function buildLintSuite(builder: XMLBuilder, findings: readonly LintFinding[], ctx: AssembleContext): string {
+  const failing = failingFindings(findings, ctx.summary);
+  const counts = lintSuiteCounts(findings, ctx.summary);
+  const suite: XmlNode = {
+    '@_name': LINT_SUITE,
+    '@_tests': counts.tests,
+    '@_failures': counts.failures,
+    '@_errors': 0,
+    '@_skipped': counts.skipped,
+    '@_time': seconds(0),
+    '@_timestamp': xmlAttr(ctx.meta.startedAt),
+    properties: { property: runProperties(ctx.meta, ctx.summary.finishedAt, ctx.cwd) },
+    testcase: orderedFindings(findings).map((f) => lintTestcase(f, failing.has(f), ctx.cwd)),
+  };
+  return builder.build({ testsuite: suite }) as string;
+}
+
+function lintTestcase(f: LintFinding, fails: boolean, cwd: string): XmlNode {
+  const node: XmlNode = { '@_name': xmlAttr(`${f.id}: ${f.object}${f.policy ? ` (policy ${f.policy})` : ''}`), '@_classname': LINT_SUITE, '@_time': seconds(0) };
+  if (f.waived) {
+    node['@_file'] = xmlAttr(relativePath(f.waived.source.file, cwd));
+    if (f.waived.source.line !== undefined) node['@_line'] = f.waived.source.line;
+  }
+  const text = lintDetails(f, cwd);
+  if (f.waived) node.skipped = { '@_message': xmlAttr(`waived: ${f.waived.reason}`) };
+  if (fails) node.failure = { '@_message': xmlAttr(f.message), '@_type': `lint-${f.severity}`, '#text': text };
+  else node['system-out'] = text;
+  return node;
+}
+
+/** What a lint finding says, for a `<failure>` body or `<system-out>`. */
+function lintDetails(f: LintFinding, cwd: string): string {
+  const lines = [`severity: ${f.severity}${f.waived ? ' (waived)' : ''}`, `object:   ${f.object} (${f.objectType})`];
+  if (f.policy) lines.push(`policy:   ${f.policy}`);
+  if (f.matrix) lines.push(`matrix:   ${relativePath(f.matrix, cwd)}`);
+  lines.push(`message:  ${f.message}`);
+  if (f.waived) lines.push(`waived:   ${f.waived.reason} (${locationText(f.waived.source, cwd)})`);
+  lines.push(`why:      ${f.why}`, 'fix:', f.fix);
+  return xmlText(lines.join('\n'));
 }
 
 function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {

@@ -1,5 +1,5 @@
 import type { CellResult } from '../harness/types.js';
-import { coverageLine, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
+import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, formatCount, formatMs, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
 
@@ -75,10 +75,14 @@ export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWri
 function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const failed = counts.fail + counts.error;
   const knownNote = counts.known > 0 ? `, ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : '';
+  const lintFailures = summary.lintFailures ?? 0;
+  const lintNote = lintFailures > 0 ? `, ${plural(lintFailures, 'lint finding', 'lint findings')} at or above --fail-on` : '';
   const verdict =
-    failed === 0
+    failed === 0 && lintFailures === 0
       ? `## ✅ RLS matrix passed: ${formatCount(counts.total)} cells${knownNote}`
-      : `## ❌ RLS matrix failed: ${plural(counts.fail, 'mismatch', 'mismatches')}, ${plural(counts.error, 'error', 'errors')} in ${formatCount(counts.total)} cells${knownNote}`;
+      : failed === 0
+        ? `## ❌ RLS matrix failed: ${formatCount(counts.total)} cells as expected${knownNote}${lintNote}`
+        : `## ❌ RLS matrix failed: ${plural(counts.fail, 'mismatch', 'mismatches')}, ${plural(counts.error, 'error', 'errors')} in ${formatCount(counts.total)} cells${knownNote}${lintNote}`;
   const t = summary.timings;
   const provenance = [
     `PostgreSQL ${cellText(meta.postgresVersion)}`,
@@ -101,24 +105,30 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
-    ...lintSection(meta),
+    ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
   ];
 }
 
 const MAX_FINDINGS = 20;
 
-/** The lint counts, and the unwaived errors and warnings as a table (waived ones are counted, with reasons in report.html). */
-function lintSection(meta: AssembleContext['meta']): string[] {
+/**
+ * One lint line, and the unwaived errors and warnings as a table (capped); waived findings are counted
+ * here and listed with their reasons in report.html, junit.xml and results.json.
+ */
+function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['summary']): string[] {
   const line = lintLine(meta);
   if (!line || !meta.lint) return [];
+  const failing = failingFindings(meta.lint, summary);
   const serious = orderedFindings(meta.lint).filter((f) => !f.waived && f.severity !== 'info');
-  const rows = serious.slice(0, MAX_FINDINGS).map((f) => `| ${SEVERITY_MARK[f.severity]} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` (${cellText(f.policy)})` : ''} | ${cellText(truncate(f.message, 160))} |`);
+  const rows = serious
+    .slice(0, MAX_FINDINGS)
+    .map((f) => `| ${SEVERITY_MARK[f.severity]}${failing.has(f) ? ' (fails)' : ''} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` · policy ${code(f.policy)}` : ''} | ${cellText(truncate(f.message, 160))} |`);
   return [
     '',
-    `**Lints:** ${line}`,
+    `**Lints:** ${line}${lintFailureNote(summary)}`,
     ...(rows.length ? ['', '| | lint | object | finding |', '|---|---|---|---|', ...rows] : []),
-    ...(serious.length > rows.length ? ['', `_… and ${serious.length - rows.length} more: see report.html or results.json._`] : []),
+    ...(serious.length > rows.length ? ['', `_… and ${formatCount(serious.length - rows.length)} more errors and warnings: see report.html or results.json._`] : []),
   ];
 }
 
@@ -144,16 +154,20 @@ function cellName(result: Readonly<CellResult>): string {
   return `${code(cell.table)} ${cellText(cell.persona)} · ${cellText(operationLabel(cell))} · ${cellText(scopeLabel(cell))}`;
 }
 
-/** Text safe inside a Markdown table cell: one line, no pipe, no HTML. */
+// Control characters are spelled out (\x07), as report.html does.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const spelled = (value: string) => value.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
 function cellText(value: string): string {
-  return value
+  return spelled(value)
     .replace(/\s+/g, ' ')
     .replace(/[\\`*_[\]|<>]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
     .trim();
 }
 
 function code(value: string): string {
-  return `\`${value.replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
+  return `\`${spelled(value).replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
 }
 
 function truncate(value: string, max: number): string {

@@ -6,10 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../reports/index.js';
-import { expectedCounts, makeLargeRun, makeSampleRun } from './fixtures/results-sample.js';
+import { WAIVER_REASON, expectedCounts, makeLargeRun, makeSampleRun } from './fixtures/results-sample.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.resolve('test-output/report.png');
+const LINTS_SHOT = path.resolve('test-output/report-lints.png');
+const COVERAGE_SHOT = path.resolve('test-output/report-coverage.png');
 
 describe('report.html, as a file', () => {
   let html: string;
@@ -36,6 +38,60 @@ describe('report.html, as a file', () => {
     const parsed = JSON.parse(data) as { results: { q: string }[] };
     expect(parsed.results).toHaveLength(expectedCounts.total);
     expect(parsed.results.some((r) => r.q.includes('</script><script>window.__pwned = 1</script>'))).toBe(true);
+  });
+});
+
+describe('report.html, lints and coverage', () => {
+  async function render(run = makeSampleRun()): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rls-html-lint-'));
+    try {
+      await writeReports(run.meta, run.results, run.summary, { outDir: dir, reporters: ['html'] });
+      return await readFile(path.join(dir, 'report.html'), 'utf8');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('renders both sections with hostile names as text: no markup but its own two scripts', async () => {
+    const html = await render();
+    expect(html).toContain('<section class="panel" id="lints">');
+    expect(html).toContain('<section class="panel" id="coverage">');
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html).not.toMatch(/<img\b/);
+    expect(html).toContain('policy <span class="mono">x &#60;/script&#62;&#60;script&#62;window.__pwned = 1');
+    expect(html).toContain('\\x07bell \\x00nul');
+  });
+
+  it('embeds the coverage matrices compactly for the script to draw on demand', async () => {
+    const html = await render();
+    const data = JSON.parse(/<script type="application\/json" id="rls-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as { coverage: { o: string[]; p: string[]; m: string[][] } };
+    expect(data.coverage.o).toEqual(['select', 'insert', 'update', 'delete']);
+    expect(data.coverage.p).toEqual(['anon', 'alice', 'bob', 'carol', 'service', 'auditor']);
+    // public.audit_log: every persona but auditor reaches select through "*", nothing else.
+    expect(data.coverage.m[0]).toEqual(['DUUU', 'DUUU', 'DUUU', 'DUUU', 'DUUU', 'UUUU']);
+    expect(html).not.toContain('class="cov-grid"');
+  });
+
+  it('fails the verdict when --fail-on counted a finding, even with every cell as expected', async () => {
+    const run = makeSampleRun();
+    run.results = run.results.filter((r) => r.status === 'pass');
+    run.summary.counts = { total: run.results.length, pass: run.results.length, fail: 0, error: 0, known: 0 };
+    run.summary.lintFailures = 1;
+    run.summary.lintFailOn = 'error';
+    const html = await render(run);
+    expect(html).toContain('data-verdict="fail"');
+    expect(html).toContain(`${run.results.length} cells, every one as expected · 1 lint finding fails the run (--fail-on)`);
+    expect(html).toContain('<tr class="lint sev-error fails" data-lint="rls-disabled-in-public">');
+    expect(html).toMatch(/<title>[^<]*failed<\/title>/);
+  });
+
+  it('leaves both sections out for a run that neither linted nor measured coverage', async () => {
+    const run = makeSampleRun();
+    delete run.meta.lint;
+    delete run.meta.coverage;
+    const html = await render(run);
+    expect(html).not.toContain('id="lints"');
+    expect(html).not.toContain('id="coverage"');
   });
 });
 
@@ -143,10 +199,69 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     await expect.poll(() => items.first().locator('.detail-box').count()).toBe(1);
   });
 
+  it('lists the lint findings by severity, the waived one marked with its reason', async () => {
+    const count = (k: string) => page.locator(`#lints [data-lint-count="${k}"]`).textContent();
+    expect([await count('error'), await count('warn'), await count('info'), await count('waived')]).toEqual(['✘ 1 error', '⚠ 2 warnings', 'ℹ 1 info', '◌ 1 waived']);
+    const rows = page.locator('#lints tbody tr.lint');
+    expect(await rows.count()).toBe(5);
+    expect(await rows.locator('td.sevcell').allTextContents()).toEqual(['✘ error', '⚠ warn', '⚠ warn', 'ℹ info', '◌ waived✘ error']);
+    // Colour as well as symbol.
+    expect(await rows.first().locator('.sev').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(207, 34, 46)');
+
+    const waived = page.locator('#lints tr.lint.waived');
+    expect(await waived.count()).toBe(1);
+    expect(await waived.locator('.objcell').textContent()).toContain('public.tags');
+    expect(await waived.locator('.waiver').textContent()).toBe(`Waived: ${WAIVER_REASON} examples/sample/matrix.yaml:12:5`);
+    expect(await waived.locator('.waiver').isVisible()).toBe(true);
+
+    const fix = rows.first().locator('details.fix');
+    expect(await fix.locator('pre').isVisible()).toBe(false);
+    await fix.locator('summary').click();
+    await expect.poll(() => fix.locator('pre').isVisible()).toBe(true);
+    expect(await fix.locator('pre code').textContent()).toBe('alter table public.audit_log enable row level security;  -- then create the policies it needs');
+    expect(await page.locator('#lints .objcell', { hasText: 'window.__pwned' }).count()).toBe(1);
+  });
+
+  it('opens the coverage section table by table, drawing each matrix on demand', async () => {
+    const text = (await page.locator('#coverage').textContent())!;
+    for (const t of ['32 stated', '13 defaulted', '27 untested', 'Tables no matrix names (1)', 'public.audit_log', 'Personas that never act (1)', 'auditor']) expect(text).toContain(t);
+    const list = page.locator('#coverage-tables');
+    expect(await list.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.locator('details.cov-table').count()).toBe(3);
+    expect(await page.locator('details.cov-table').first().isVisible()).toBe(false);
+    await list.locator('> summary').click();
+    await expect.poll(() => page.locator('details.cov-table').first().isVisible()).toBe(true);
+    expect(await page.locator('table.cov-grid').count()).toBe(0);
+
+    const audit = page.locator('details.cov-table[data-table="public.audit_log"]');
+    expect(await audit.locator('summary').textContent()).toContain('not named');
+    await audit.locator('summary').click();
+    const grid = audit.locator('table.cov-grid');
+    await expect.poll(() => grid.isVisible()).toBe(true);
+    expect(await grid.locator('thead th').allTextContents()).toEqual(['persona', 'select', 'insert', 'update', 'delete']);
+    const marks = (persona: string) => grid.locator('tbody tr', { has: page.locator('th', { hasText: persona }) }).locator('td').allTextContents();
+    expect(await marks('anon')).toEqual(['D', '–', '–', '–']);
+    expect(await grid.locator('tbody th', { hasText: 'auditor' }).textContent()).toBe('auditornever acts');
+
+    const projects = page.locator('details.cov-table[data-table="public.content_projects"]');
+    await projects.locator('summary').click();
+    await expect.poll(() => projects.locator('table.cov-grid').count()).toBe(1);
+    const row = (persona: string) => projects.locator('tbody tr', { has: page.locator('th', { hasText: persona }) }).locator('td').allTextContents();
+    expect(await row('alice')).toEqual(['S', 'S', 'S', 'S']);
+    expect(await row('service')).toEqual(['D', 'D', 'D', 'D']);
+    expect(await projects.locator('td .mk.m-stated').first().getAttribute('title')).toBe('anon · select: stated');
+    // Closing and reopening does not draw it twice.
+    await projects.locator('summary').click();
+    await projects.locator('summary').click();
+    expect(await projects.locator('table.cov-grid').count()).toBe(1);
+  });
+
   it('saves a screenshot', async () => {
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    await page.locator('#lints').screenshot({ path: LINTS_SHOT });
+    await page.locator('#coverage').screenshot({ path: COVERAGE_SHOT });
+    for (const file of [SCREENSHOT, LINTS_SHOT, COVERAGE_SHOT]) expect(existsSync(file)).toBe(true);
   });
 
   it('filters: failures only, by persona, by table, by text', async () => {
@@ -211,6 +326,9 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     const filtered = performance.now() - t2;
     expect(problemsShown).toBe(run.summary.counts.fail + run.summary.counts.error);
     expect(external).toEqual([]);
+    // 200 tables of coverage cost 200 closed summary lines: no matrix is drawn until one is opened.
+    expect(await large.locator('details.cov-table').count()).toBe(200);
+    expect(await large.locator('details.cov-table[open], table.cov-grid').count()).toBe(0);
     // Informational only: no timed assertion.
     process.stdout.write(`10,000 cells: written in ${written.toFixed(0)} ms, loaded in ${loaded.toFixed(0)} ms (script ${renderMs} ms), failures filter in ${filtered.toFixed(0)} ms\n`);
     await large.close();

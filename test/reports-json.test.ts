@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportError, readResultsFile, writeReports, type ResultsFile } from '../reports/index.js';
-import { makeLargeRun, makeSampleRun } from './fixtures/results-sample.js';
+import { WAIVER_REASON, expectedCoverage, makeLargeRun, makeSampleRun } from './fixtures/results-sample.js';
 
 describe('results.json', () => {
   let dir: string;
@@ -55,6 +55,21 @@ describe('results.json', () => {
     expect(file.summary.counts).toEqual(run.summary.counts);
     // The spool file is gone; only the artifact and the manifest remain.
     expect((await readdir(out)).sort()).toEqual(['manifest.json', 'results.json']);
+  });
+
+  it('keeps lint findings (waived ones with reason and source), coverage and lintFailures as given', async () => {
+    const run = makeSampleRun();
+    run.summary.lintFailures = 1;
+    run.summary.lintFailOn = 'error';
+    const out = path.join(dir, 'lint');
+    await writeReports(run.meta, run.results, run.summary, { outDir: out, reporters: ['json'] });
+    const file = await readResultsFile(path.join(out, 'results.json'));
+    expect(file.meta.lint).toEqual(run.meta.lint);
+    expect(file.meta.lint?.find((f) => f.waived)?.waived).toEqual({ reason: WAIVER_REASON, source: { file: expect.stringContaining('examples/sample/matrix.yaml'), line: 12, column: 5 } });
+    expect(file.meta.coverage).toEqual(run.meta.coverage);
+    expect(file.meta.coverage?.counts).toEqual(expectedCoverage);
+    expect(file.summary.lintFailures).toBe(1);
+    expect(file.summary.lintFailOn).toBe('error');
   });
 
   it('writes an empty run as valid JSON', async () => {

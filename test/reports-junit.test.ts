@@ -5,9 +5,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderArtifact, type AssembleContext } from '../reports/artifact.js';
 import { writeReports } from '../reports/index.js';
-import { createJunitWriter } from '../reports/junit.js';
+import { LINT_SUITE, createJunitWriter } from '../reports/junit.js';
 import { xmlAttr, xmlText } from '../reports/xml.js';
-import { expectedCounts, makeSampleRun } from './fixtures/results-sample.js';
+import { WAIVER_REASON, expectedCounts, expectedCoverage, expectedLint, makeSampleRun, type SampleRun } from './fixtures/results-sample.js';
 
 type Node = Record<string, any>;
 
@@ -49,29 +49,52 @@ describe('junit.xml', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
   });
 
-  it('counts tests, failures, errors and skipped on testsuites and on every suite', () => {
+  it('counts tests, failures, errors and skipped on testsuites and on every suite, lints included', () => {
     const root = doc.testsuites as Node;
-    expect(root['@_tests']).toBe(String(expectedCounts.total));
+    expect(root['@_tests']).toBe(String(expectedCounts.total + expectedLint.total));
     expect(root['@_failures']).toBe(String(expectedCounts.fail));
     expect(root['@_errors']).toBe(String(expectedCounts.error));
-    expect(root['@_skipped']).toBe(String(expectedCounts.known));
+    expect(root['@_skipped']).toBe(String(expectedCounts.known + expectedLint.waived));
     expect(root['@_time']).toBe('3.600');
-    let tests = 0;
-    for (const suite of suites()) {
-      const tc = suite.testcase as Node[];
-      expect(Number(suite['@_tests'])).toBe(tc.length);
-      expect(Number(suite['@_failures'])).toBe(tc.filter((c) => c.failure !== undefined).length);
-      expect(Number(suite['@_errors'])).toBe(tc.filter((c) => c.error !== undefined).length);
-      expect(Number(suite['@_skipped'])).toBe(tc.filter((c) => c.skipped !== undefined).length);
-      expect(Number(suite['@_time'])).toBeGreaterThan(0);
-      tests += tc.length;
-    }
-    expect(tests).toBe(expectedCounts.total);
+    expectConsistentCounts(doc);
+    const cellSuites = suites().filter((s) => s['@_name'] !== LINT_SUITE);
+    for (const suite of cellSuites) expect(Number(suite['@_time'])).toBeGreaterThan(0);
+    expect(cellSuites.reduce((n, s) => n + (s.testcase as Node[]).length, 0)).toBe(expectedCounts.total);
   });
 
-  it('has one testsuite per table, classname = table, even when results arrive interleaved', () => {
-    expect(suites().map((s) => s['@_name'])).toEqual(['public.content_projects', 'public.profiles']);
+  it('has one testsuite per table, classname = table, even when results arrive interleaved, then the lints suite', () => {
+    expect(suites().map((s) => s['@_name'])).toEqual(['public.content_projects', 'public.profiles', LINT_SUITE]);
     for (const suite of suites()) for (const tc of suite.testcase as Node[]) expect(tc['@_classname']).toBe(suite['@_name']);
+  });
+
+  it('carries lint and coverage counts as properties of every suite', () => {
+    for (const suite of suites()) {
+      const props = Object.fromEntries((suite.properties.property as Node[]).map((p) => [p['@_name'], p['@_value']]));
+      expect(props).toMatchObject({
+        'lint.errors': String(expectedLint.error),
+        'lint.warnings': String(expectedLint.warn),
+        'lint.waived': String(expectedLint.waived),
+        'coverage.stated': String(expectedCoverage.stated),
+        'coverage.defaulted': String(expectedCoverage.defaulted),
+        'coverage.untested': String(expectedCoverage.untested),
+      });
+    }
+  });
+
+  it('has a testcase per lint finding: informational without --fail-on, the waived one skipped with its reason', () => {
+    const lints = suites().find((s) => s['@_name'] === LINT_SUITE)!;
+    const tc = lints.testcase as Node[];
+    expect(tc).toHaveLength(expectedLint.total);
+    expect(tc.filter((c) => c.failure !== undefined)).toEqual([]);
+    const waived = tc.filter((c) => c.skipped !== undefined);
+    expect(waived.map((c) => c['@_name'])).toEqual(['rls-policy-always-true: public.tags (policy anyone writes)']);
+    expect(waived[0]!.skipped['@_message']).toBe(`waived: ${WAIVER_REASON}`);
+    expect(waived[0]!['@_file']).toBe('examples/sample/matrix.yaml');
+    const error = tc.find((c) => c['@_name'] === 'rls-disabled-in-public: public.audit_log')!;
+    expect(error['system-out']).toContain('severity: error');
+    expect(error['system-out']).toContain('alter table public.audit_log enable row level security;');
+    // Unwaived findings come first, most severe first.
+    expect(tc.map((c) => (c['system-out'] as string).split('\n')[0])).toEqual(['severity: error', 'severity: warn', 'severity: warn', 'severity: info', 'severity: error (waived)']);
   });
 
   it('names testcases for a human: scoped, whole-table and named-case cells', () => {
@@ -150,6 +173,82 @@ describe('junit.xml', () => {
     expect(text).toContain('| `tick` & "quote" \'apos\' ]]> bell nul');
     expect(text).not.toMatch(/[\u0000\u0007]/);
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+  });
+});
+
+/** Every suite's counts match its testcases, and the root's are the sums of its suites'. */
+function expectConsistentCounts(doc: Node): void {
+  const root = doc.testsuites as Node;
+  const all = [root.testsuite as Node[]].flat();
+  const sum = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const suite of all) {
+    const tc = (suite.testcase ?? []) as Node[];
+    const counts = { tests: tc.length, failures: tc.filter((c) => c.failure !== undefined).length, errors: tc.filter((c) => c.error !== undefined).length, skipped: tc.filter((c) => c.skipped !== undefined).length };
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) {
+      expect(Number(suite[`@_${k}`]), `${suite['@_name']} ${k}`).toBe(counts[k]);
+      sum[k] += counts[k];
+    }
+  }
+  for (const k of Object.keys(sum) as (keyof typeof sum)[]) expect(Number(root[`@_${k}`]), `testsuites ${k}`).toBe(sum[k]);
+}
+
+function renderJunit(run: SampleRun): Node {
+  const ctx: AssembleContext = { meta: run.meta, summary: run.summary, counts: run.summary.counts, tables: [], cwd: process.cwd(), generatedAt: new Date(0) };
+  const xml = renderArtifact(createJunitWriter(), ctx, run.results);
+  expect(XMLValidator.validate(xml)).toBe(true);
+  return parser.parse(xml) as Node;
+}
+
+describe('junit.xml, lints under --fail-on', () => {
+  const lintCases = (doc: Node): Node[] => ([doc.testsuites.testsuite].flat() as Node[]).find((s) => s['@_name'] === LINT_SUITE)!.testcase as Node[];
+
+  it('makes the unwaived error a <failure> when --fail-on error counted it', () => {
+    const run = makeSampleRun();
+    run.summary.lintFailures = 1;
+    run.summary.lintFailOn = 'error';
+    const doc = renderJunit(run);
+    const failing = lintCases(doc).filter((c) => c.failure !== undefined);
+    expect(failing.map((c) => c['@_name'])).toEqual(['rls-disabled-in-public: public.audit_log']);
+    expect(failing[0]!.failure['@_type']).toBe('lint-error');
+    expect(failing[0]!.failure['@_message']).toBe('table public.audit_log is in an exposed schema, but RLS is not enabled');
+    expect(failing[0]!.failure['#text']).toContain('fix:\nalter table public.audit_log enable row level security;');
+    expect(doc.testsuites['@_failures']).toBe(String(expectedCounts.fail + 1));
+    expectConsistentCounts(doc);
+  });
+
+  it('fails the warnings too when --fail-on warn counted them, and never the waived error', () => {
+    const run = makeSampleRun();
+    run.summary.lintFailures = expectedLint.error + expectedLint.warn;
+    run.summary.lintFailOn = 'warn';
+    const doc = renderJunit(run);
+    const cases = lintCases(doc);
+    expect(cases.filter((c) => c.failure !== undefined).map((c) => c.failure['@_type'])).toEqual(['lint-error', 'lint-warn', 'lint-warn']);
+    const waived = cases.find((c) => c.skipped !== undefined)!;
+    expect(waived.failure).toBeUndefined();
+    expect(doc.testsuites['@_failures']).toBe(String(expectedCounts.fail + 3));
+    expectConsistentCounts(doc);
+  });
+
+  it('writes no lints suite and no lint or coverage property for a run that did neither', () => {
+    const run = makeSampleRun();
+    delete run.meta.lint;
+    delete run.meta.coverage;
+    const doc = renderJunit(run);
+    const all = [doc.testsuites.testsuite].flat() as Node[];
+    expect(all.map((s) => s['@_name'])).toEqual(['public.content_projects', 'public.profiles']);
+    const names = (all[0]!.properties.property as Node[]).map((p) => p['@_name'] as string);
+    expect(names.filter((n) => n.startsWith('lint.') || n.startsWith('coverage.'))).toEqual([]);
+    expect(doc.testsuites['@_tests']).toBe(String(expectedCounts.total));
+    expectConsistentCounts(doc);
+  });
+
+  it('keeps a lints suite with no testcase for a run that linted clean', () => {
+    const run = makeSampleRun();
+    run.meta.lint = [];
+    const doc = renderJunit(run);
+    const lints = ([doc.testsuites.testsuite].flat() as Node[]).find((s) => s['@_name'] === LINT_SUITE)!;
+    expect(lints['@_tests']).toBe('0');
+    expectConsistentCounts(doc);
   });
 });
 

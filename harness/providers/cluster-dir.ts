@@ -42,7 +42,7 @@ export async function createClusterDir(provider: string): Promise<string> {
     return root;
   } catch (error) {
     await rm(root, { recursive: true, force: true });
-    throw diskError(error, root) ?? error;
+    throw diskError(error, tmpdir()) ?? error;
   }
 }
 
