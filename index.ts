@@ -2,7 +2,7 @@
  * rls-matrix: test PostgreSQL / Supabase Row-Level Security with an allow/deny matrix.
  * The four stages each have one entry: loadMatrix → seed → runMatrix → reporters.
  */
-export { defineMatrix, loadMatrix, findMatrixFiles, expandCells, MatrixError, MatrixErrors } from './matrix/index.js';
+export { defineMatrix, loadMatrix, findMatrixFiles, expandCells, iterateCells, MatrixError, MatrixErrors } from './matrix/index.js';
 export type { MatrixInput, LoadedMatrix, Cell, Verdict, SourceLocation } from './matrix/index.js';
 export { seed, FixtureError } from './fixtures/index.js';
 export { runMatrix, type RunOptions, type RunOutcome } from './harness/run.js';

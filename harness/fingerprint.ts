@@ -3,25 +3,33 @@ import type { ClientBase } from 'pg';
 
 /**
  * A sha256 over what decides access in the tested schemas: policies (as pg_policies shows them),
- * RLS enabled/forced flags, table and column grants, and table owners. Two runs with the same
- * fingerprint tested the same access rules.
+ * RLS enabled/forced flags and owners of tables and views, and their table and column privileges
+ * (the ACLs themselves, an absent table ACL read as its owner's defaults). Two runs with the same
+ * fingerprint tested the same access rules. Reads the catalogues directly: information_schema's
+ * privilege views cost ~90 ms on a 50-table schema, paid before the first cell.
  */
 export async function schemaFingerprint(client: ClientBase, schemas: readonly string[]): Promise<string> {
   const { rows } = await client.query<{ part: string; body: string }>(
-    `select 'policy' as part, json_agg(p order by p.schemaname, p.tablename, p.policyname)::text as body
+    `with relations as (
+       select c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'm', 'f'))
+     select 'policy' as part, json_agg(p order by p.schemaname, p.tablename, p.policyname)::text as body
        from pg_policies p where p.schemaname = any($1)
      union all
-     select 'rls', json_agg(json_build_array(n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner)) order by n.nspname, c.relname)::text
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = any($1) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+     select 'rls', json_agg(json_build_array(r.nspname, r.relname, r.relkind, r.relrowsecurity, r.relforcerowsecurity, pg_get_userbyid(r.relowner)) order by r.nspname, r.relname)::text
+       from relations r
      union all
-     select 'grants', json_agg(g order by g.table_schema, g.table_name, g.grantee, g.privilege_type)::text
-       from (select table_schema, table_name, grantee, privilege_type, is_grantable
-               from information_schema.role_table_grants where table_schema = any($1)) g
+     select 'grants', json_agg(json_build_array(r.nspname, r.relname, a.grantee_name, a.privilege_type, a.is_grantable) order by r.nspname, r.relname, a.grantee_name, a.privilege_type)::text
+       from relations r
+       cross join lateral (select case when x.grantee = 0 then 'PUBLIC' else pg_get_userbyid(x.grantee) end as grantee_name, x.privilege_type, x.is_grantable
+                             from aclexplode(coalesce(r.relacl, acldefault('r', r.relowner))) x) a
      union all
-     select 'column_grants', json_agg(g order by g.table_schema, g.table_name, g.column_name, g.grantee, g.privilege_type)::text
-       from (select table_schema, table_name, column_name, grantee, privilege_type
-               from information_schema.column_privileges where table_schema = any($1)) g`,
+     select 'column_grants', json_agg(json_build_array(r.nspname, r.relname, t.attname, a.grantee_name, a.privilege_type, a.is_grantable) order by r.nspname, r.relname, t.attname, a.grantee_name, a.privilege_type)::text
+       from relations r
+       join pg_attribute t on t.attrelid = r.oid and t.attnum > 0 and not t.attisdropped and t.attacl is not null
+       cross join lateral (select case when x.grantee = 0 then 'PUBLIC' else pg_get_userbyid(x.grantee) end as grantee_name, x.privilege_type, x.is_grantable
+                             from aclexplode(t.attacl) x) a`,
     [schemas],
   );
   const hash = createHash('sha256');

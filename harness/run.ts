@@ -2,16 +2,18 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { readCatalog, runSqlFiles, seed } from '../fixtures/index.js';
-import { expandCells, loadMatrix } from '../matrix/index.js';
+import { preloadFaker } from '../fixtures/generate.js';
+import { iterateCells, loadMatrix } from '../matrix/index.js';
 import { computeCoverage } from '../matrix/coverage.js';
 import type { Cell, LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
 import { classifyOutcome } from './executor/classify.js';
 import { judgeOutcome } from './executor/judge.js';
-import { planCells, type CellPlan } from './executor/plan.js';
+import { planCells } from './executor/plan.js';
+import { planInChunks } from './executor/plan-stream.js';
 import { runPool } from './executor/pool.js';
 import { schemaFingerprint } from './fingerprint.js';
-import { mintIdentities, personaClaims, randomJwtSecret } from './jwt.js';
+import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
@@ -54,6 +56,12 @@ export interface RunOptions {
   lint?: boolean;
   /** Unwaived lint findings at or above this severity make the exit code 1. @default 'none' */
   failOn?: FailOn;
+  /**
+   * Cells planned at a time while earlier ones run: memory stays flat whatever the matrix's size.
+   * `Infinity` plans every cell before the first runs (the benchmark uses it to time the executor
+   * alone). @default 2000
+   */
+  planChunkSize?: number;
 }
 
 export interface RunOutcome {
@@ -64,10 +72,19 @@ export interface RunOutcome {
 interface PreparedMatrix {
   matrix: LoadedMatrix;
   workspace: Workspace;
-  plans: CellPlan[];
+  /** The matrix's cells that run (filtered, ids prefixed with the matrix's number when there are several), expanded afresh on each call. */
+  cells: () => Iterable<Cell>;
+  identities: Map<string, PersonaIdentity>;
   fingerprint: string;
   catalog: SchemaCatalog;
   findings?: LintFinding[];
+}
+
+/** What one pass over every cell found, before any runs. */
+interface CellCensus {
+  count: number;
+  tables: string[];
+  coverage: RunMeta['coverage'];
 }
 
 
@@ -80,7 +97,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const timings: RunTimings = { providerMs: 0, shimMs: 0, migrationsMs: 0, fixturesMs: 0, planMs: 0, executionMs: 0, totalMs: 0 };
   const clock = performance.now();
-  const lap = (key: keyof RunTimings, since: number) => (timings[key] += performance.now() - since);
+  const lap = (key: keyof RunTimings, since: number) => (timings[key] = (timings[key] ?? 0) + performance.now() - since);
 
   const provider = typeof options.provider === 'object' ? options.provider : await resolveProvider(options.provider ?? 'embedded');
   // The server starts while the matrices load: both take a while, and neither needs the other.
@@ -91,6 +108,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     lap('providerMs', t);
     return db;
   });
+  preloadFaker();
   const matrices: LoadedMatrix[] = [];
   const loading = (async () => {
     for (const file of options.matrices) matrices.push(await loadMatrix(file));
@@ -141,32 +159,60 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         options.onStage?.('planning cells');
         t = performance.now();
         const catalog = await readCatalog(client);
-        const cells = filterCells(expandCells(matrix, catalog), options.filter).map((cell) => (matrices.length > 1 ? { ...cell, id: `${index + 1}:${cell.id}` } : cell));
+        const prefix = matrices.length > 1 ? `${index + 1}:` : '';
+        const cells = () => runningCells(iterateCells(matrix, catalog), options.filter, prefix);
         await checkPersonaRoles(client, identities.values());
-        const plans = await workspace.discard(() => planCells({ client, matrix, catalog, identities }, cells));
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
         lap('planMs', t);
-        prepared.push({ matrix, workspace, plans, fingerprint, catalog, ...(findings ? { findings } : {}) });
+        prepared.push({ matrix, workspace, cells, identities, fingerprint, catalog, ...(findings ? { findings } : {}) });
       } catch (error) {
         await workspace.close();
         throw error;
       }
     }
 
-    const meta = withLintAndCoverage(prepared, buildMeta(matrices, prepared, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
+    // One pass over every cell before any runs: it counts them, and finds every matrix problem
+    // expansion can find (unknown names, writes on views) while nothing has run yet.
+    t = performance.now();
+    const census = takeCensus(prepared);
+    lap('planMs', t);
+
+    const meta = withLint(prepared, buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
     const reporters = options.reporters ?? [];
     for (const reporter of reporters) await reporter.onRunStart?.(meta);
 
     options.onStage?.(`running ${meta.cellCount} cells`);
-    t = performance.now();
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
-    for (const { workspace, plans } of prepared) {
+    for (const { matrix, workspace, catalog, identities, cells } of prepared) {
+      const { client } = workspace;
+      // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
+      let firstCellAt: number | undefined;
+      let chunks = 0;
+      const plans = planInChunks(cells(), {
+        ...(options.planChunkSize !== undefined ? { chunkSize: options.planChunkSize } : {}),
+        // Planning a chunk overlaps the cells running before it, so it is timed on its own.
+        plan: async (chunk) => {
+          const started = performance.now();
+          try {
+            return await workspace.discard(async () => {
+              // On a shared connection the cells' statement_timeout is in force; planning is not a cell.
+              if (workspace.transactional) await client.query('set local statement_timeout = 0');
+              return planCells({ client, matrix, catalog, identities }, chunk);
+            });
+          } finally {
+            lap(chunks++ === 0 ? 'planMs' : 'planAlongsideMs', started);
+          }
+        },
+        // With its own connection the planner works ahead; sharing the cells' connection it waits its turn.
+        lookahead: !workspace.transactional,
+      });
       await runPool(plans, {
         workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
         connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
         onObservation: async (plan, observation, durationMs) => {
+          firstCellAt ??= performance.now() - durationMs;
           const outcome = classifyOutcome(observation);
           const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
           counts.total++;
@@ -175,8 +221,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           options.onProgress?.(counts.total, meta.cellCount);
         },
       });
+      if (firstCellAt !== undefined) lap('executionMs', firstCellAt);
     }
-    lap('executionMs', t);
     timings.totalMs = performance.now() - clock;
 
     const summary: RunSummary = {
@@ -195,12 +241,29 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   }
 }
 
-function filterCells(cells: Cell[], filter: readonly string[] | undefined): Cell[] {
-  if (!filter?.length) return cells;
-  return cells.filter((cell) => filter.some((f) => cell.id.includes(f)));
+/** The cells of a run: those the filter keeps, with the matrix's number before their id when the run has several matrices. */
+function* runningCells(cells: Iterable<Cell>, filter: readonly string[] | undefined, prefix: string): Generator<Cell, void, undefined> {
+  for (const cell of cells) {
+    if (filter?.length && !filter.some((f) => cell.id.includes(f))) continue;
+    yield prefix ? { ...cell, id: `${prefix}${cell.id}` } : cell;
+  }
 }
 
-function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provider: string, postgresVersion: string, startedAt: Date, workers: number, commit: string | undefined): RunMeta {
+function takeCensus(prepared: readonly PreparedMatrix[]): CellCensus {
+  let count = 0;
+  const tables = new Set<string>();
+  function* counted(cells: Iterable<Cell>): Generator<Cell, void, undefined> {
+    for (const cell of cells) {
+      count++;
+      tables.add(cell.table);
+      yield cell;
+    }
+  }
+  const coverage = computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: counted(p.cells()), catalog: p.catalog })));
+  return { count, tables: [...tables].sort(), coverage };
+}
+
+function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], census: CellCensus, provider: string, postgresVersion: string, startedAt: Date, workers: number, commit: string | undefined): RunMeta {
   const personas = new Map<string, string>();
   for (const m of matrices) for (const [name, spec] of Object.entries(m.personas)) personas.set(name, spec.role);
   return {
@@ -215,20 +278,16 @@ function buildMeta(matrices: LoadedMatrix[], prepared: PreparedMatrix[], provide
     ...runProvenance(process.env),
     startedAt: startedAt.toISOString(),
     personas: [...personas].map(([name, role]) => ({ name, role })),
-    tables: [...new Set(prepared.flatMap((p) => p.plans.map((plan) => plan.cell.table)))].sort(),
-    cellCount: prepared.reduce((n, p) => n + p.plans.length, 0),
+    tables: census.tables,
+    cellCount: census.count,
+    coverage: census.coverage,
     workers,
   };
 }
 
-/** Adds the lint findings (when the run linted) and the coverage of the cells that run. */
-function withLintAndCoverage(prepared: PreparedMatrix[], meta: RunMeta): RunMeta {
-  const linted = prepared.every((p) => p.findings);
-  return {
-    ...meta,
-    ...(linted ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
-    coverage: computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: p.plans.map((plan) => plan.cell), catalog: p.catalog }))),
-  };
+/** Adds the lint findings, when the run linted. */
+function withLint(prepared: PreparedMatrix[], meta: RunMeta): RunMeta {
+  return prepared.every((p) => p.findings) ? { ...meta, lint: prepared.flatMap((p) => p.findings ?? []) } : meta;
 }
 
 /** Who ran the matrix and where: the CI's actor and run address, else the local user. */

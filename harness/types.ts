@@ -47,7 +47,11 @@ export interface RunTimings {
   shimMs: number;
   migrationsMs: number;
   fixturesMs: number;
+  /** Before the first cell: counting the cells, lints, and planning the first chunk of cells. */
   planMs: number;
+  /** Planning the later chunks, while earlier cells run (inside `executionMs`, so not part of setup). */
+  planAlongsideMs?: number;
+  /** From the first cell's start to the last cell's end (summed per matrix). */
   executionMs: number;
   totalMs: number;
 }

@@ -45,10 +45,10 @@ export interface Coverage {
   idlePersonas: string[];
 }
 
-/** One matrix's part: its declarations, the cells that run, and the catalogue they ran against. */
+/** One matrix's part: its declarations, the cells that run (read once, in order), and the catalogue they ran against. */
 export interface CoverageInput {
   matrix: Pick<LoadedMatrix, 'tables' | 'schemas' | 'personas'>;
-  cells: readonly Cell[];
+  cells: Iterable<Cell>;
   catalog: SchemaCatalog;
 }
 

@@ -10,8 +10,21 @@ type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
  * Expands a matrix into cells against the live catalogue: every table named in the matrix, plus
  * every table of the exposed schemas (so a table nobody listed is still covered by `"*"` and
  * `defaults`). Unknown table names are errors with the nearest existing name.
+ *
+ * For a run, prefer {@link iterateCells}: the same cells, one at a time.
  */
 export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
+  return [...iterateCells(matrix, catalog)];
+}
+
+/**
+ * The cells of {@link expandCells}, generated one at a time, persona by persona (each persona's
+ * table cells, then rpc and storage cells), so a run of 100,000 cells never holds them all: a
+ * persona's cells share the claims their scopes are evaluated under. Unknown names throw before
+ * the first cell; problems found while expanding (a stated write on a view, an unknown function)
+ * throw after the last, all together, so a full pass reports every one of them.
+ */
+export function* iterateCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Generator<Cell, void, undefined> {
   const problems: MatrixError[] = [];
   const explicit = new Map<string, { key: string; spec: TableSpec }>();
   for (const [key, spec] of Object.entries(matrix.tables)) {
@@ -37,10 +50,9 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
   const tables = [...new Set([...explicit.keys(), ...exposed])].sort();
   const personas = Object.keys(matrix.personas);
 
-  const cells: Cell[] = [];
-  for (const table of tables) {
-    const entry = explicit.get(table);
-    for (const persona of personas) {
+  for (const persona of personas) {
+    for (const table of tables) {
+      const entry = explicit.get(table);
       const stated = entry?.spec.expect?.[persona];
       const fromWildcard = wildcard?.expect?.[persona];
       const statedPath: DocumentPath = ['tables', entry?.key ?? '', 'expect', persona];
@@ -87,7 +99,7 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
           const path = scope ? [...expectation.path, scope] : expectation.path;
           const row = operation === 'insert' || operation === 'upsert' ? rowFor(scope) : undefined;
           const rowPath = row ? rowPathFor(scope) : undefined;
-          cells.push({
+          yield {
             ...base,
             id: `${table}/${persona}/${name}/${scope ?? '*'}`,
             ...(scope ? { scope, scopePredicate: entry?.spec.scopes?.[scope] ?? 'false', scopeSource: matrix.locate(['tables', entry?.key ?? '', 'scopes', scope]) } : {}),
@@ -96,14 +108,14 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
             ...(set && (operation === 'update' || operation === 'upsert') ? { set } : {}),
             ...(row ? { row } : {}),
             ...(rowPath ? { rowSource: matrix.locate(rowPath) } : {}),
-          });
+          };
         }
       }
     }
   }
-  cells.push(...expandFunctionCells(matrix, catalog), ...expandStorageCells(matrix, catalog));
+  yield* expandFunctionCells(matrix, catalog);
+  yield* expandStorageCells(matrix, catalog);
   if (problems.length) throw new MatrixErrors(problems);
-  return cells;
 }
 
 /** rpc cells: one per function × persona that states a verdict (functions are never defaulted). */

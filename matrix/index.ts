@@ -1,5 +1,5 @@
 export { loadMatrix, findMatrixFiles } from './load.js';
-export { expandCells, resolveTableName } from './expand.js';
+export { expandCells, iterateCells, resolveTableName } from './expand.js';
 export { defineMatrix } from './define.js';
 export { MatrixError, MatrixErrors, formatLocation } from './errors.js';
 export { isVerdict, plainVerdict, formatVerdict } from './verdict.js';

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { DocumentPath, SourceLocation } from './types.js';
 
 /**
@@ -7,10 +7,32 @@ import type { DocumentPath, SourceLocation } from './types.js';
  * Follows aliases, so an error inside a shared `x-` anchor points at the anchor's definition.
  */
 export function yamlLocator(file: string, doc: Document, lineCounter: LineCounter): (path: DocumentPath) => SourceLocation {
+  // Every cell carries up to three locations, and a 100,000-cell matrix points at far fewer places:
+  // one shared (frozen) object per place.
+  const locations = new Map<number, SourceLocation>();
   const at = (offset: number | undefined): SourceLocation => {
     if (offset === undefined) return { file };
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
+    let location = locations.get(offset);
+    if (!location) {
+      const { line, col } = lineCounter.linePos(offset);
+      location = Object.freeze({ file, line, column: col });
+      locations.set(offset, location);
+    }
+    return location;
+  };
+  // A key lookup by scanning a mapping's pairs is O(keys): indexed once per mapping instead.
+  const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let index = keyIndexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        const name = isPair(item) ? keyOf(item.key) : undefined;
+        if (name !== undefined && !index.has(name)) index.set(name, item);
+      }
+      keyIndexes.set(map, index);
+    }
+    return index.get(key);
   };
 
   // Alias.resolve() walks the whole document each time; a matrix can have thousands of aliased cells.
@@ -28,7 +50,7 @@ export function yamlLocator(file: string, doc: Document, lineCounter: LineCounte
     for (const segment of path) {
       node = resolve(node);
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && keyOf(item.key) === String(segment));
+        const pair = pairOf(node, String(segment));
         if (!pair) break;
         offset = rangeStart(pair.key) ?? offset;
         node = pair.value;

@@ -109,6 +109,11 @@ export function setupMs(t: RunTimings): number {
   return t.providerMs + t.shimMs + t.migrationsMs + t.fixturesMs + t.planMs;
 }
 
+/** `; 1.4 s of planning alongside` when later chunks were planned while cells ran, else ''. */
+export function planAlongsideText(t: RunTimings): string {
+  return t.planAlongsideMs ? `; ${formatMs(t.planAlongsideMs)} of planning alongside` : '';
+}
+
 /** `850 ms`, `12.4 s`, `3 min 05 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';

@@ -1,5 +1,5 @@
 import type { AssembleContext } from './artifact.js';
-import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, formatMs, relativePath, setupMs } from './format.js';
+import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, formatMs, planAlongsideText, relativePath, setupMs } from './format.js';
 
 /**
  * The server-rendered part of report.html: verdict, counts, timings, provenance, legend and the empty
@@ -67,7 +67,7 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
   ])}</dl></div>
 <div class="panel" id="timings"><h3>Timings</h3><dl class="kv">${kv([
     ['Setup', `${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)})`],
-    ['Execution', `${formatMs(t.executionMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}`],
+    ['Execution', `${formatMs(t.executionMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}${planAlongsideText(t)}`],
     ['Throughput', `${formatCount(summary.cellsPerSecond)} cells/s`],
     ['Total', formatMs(t.totalMs)],
   ])}</dl>

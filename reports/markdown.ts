@@ -1,7 +1,7 @@
 import type { CellResult } from '../harness/types.js';
 import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, formatCount, formatMs, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
+import { errorText, formatCount, formatMs, planAlongsideText, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -102,7 +102,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     '|---:|---:|---:|---:|---:|',
     `| ${[counts.pass, counts.fail, counts.error, counts.known, counts.total].map(formatCount).join(' | ')} |`,
     '',
-    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
+    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)}${planAlongsideText(t)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
     ...lintSection(meta, summary),

@@ -63,6 +63,16 @@ describe('matrix errors name file:line:column and suggest the nearest name', () 
     expect(await problems(`${header}x-member: &member { select: allow, insert: deny }\ntables:\n${tables}\n`)).toEqual([]);
   });
 
+  it('a document that grows exponentially through nested aliases is refused, quickly', async () => {
+    const levels = ['x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      levels.push(`x-${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const [message] = await problems(`${header}${levels.join('\n')}\ntables: {}\n`);
+    expect(message).toMatch(/^the YAML aliases expand to more than 20,000,000 nodes .* at rls-matrix\.yaml$/);
+  });
+
   it('x- keys are ignored and their anchors usable', async () => {
     expect(await problems(`${header}x-shared: &owner { select: allow }\ntables:\n  public.notes:\n    expect:\n      alice: *owner\n`)).toEqual([]);
   });

