@@ -3,10 +3,12 @@
 // setup-only prepares a fresh database (schema, fixtures) and runs no cell; planned-first plans every
 // cell before the first runs (planChunkSize Infinity), so execution is timed without planning beside it.
 import pg from 'pg';
+import { limitHeapGrowth } from '../harness/cli/heap.js';
 import { runMatrix } from '../harness/run.js';
 import type { Provider } from '../harness/providers/types.js';
 import { createReporters } from '../reports/index.js';
 
+limitHeapGrowth(); // as the CLI does
 const [matrix, workers, outDir, mode] = process.argv.slice(2) as [string, string, string, string | undefined];
 const connection = JSON.parse(process.env.BENCH_CONNECTION ?? '{}');
 const provider: Provider = { name: 'embedded', start: async () => ({ connection, stop: async () => undefined }) };

@@ -186,41 +186,46 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
     for (const { matrix, workspace, catalog, identities, cells } of prepared) {
-      const { client } = workspace;
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
       let chunks = 0;
+      // Scope evaluation runs the schema's own policy helpers for every row and persona: one planner
+      // connection cannot keep up with several running cells, two can on two cores.
+      const planners = await Promise.all(Array.from({ length: Math.min(PLANNERS, workspace.maxPlanners) }, () => workspace.connectPlanner()));
+      const idle = [...planners];
       const plans = planInChunks(cells(), {
         ...(options.planChunkSize !== undefined ? { chunkSize: options.planChunkSize } : {}),
-        // Planning a chunk overlaps the cells running before it, so it is timed on its own.
+        // Later chunks are planned while earlier cells run, so planning is timed on its own.
         plan: async (chunk) => {
           const started = performance.now();
+          const planner = idle.pop()!;
           try {
-            return await workspace.discard(async () => {
-              // On a shared connection the cells' statement_timeout is in force; planning is not a cell.
-              if (workspace.transactional) await client.query('set local statement_timeout = 0');
-              return planCells({ client, matrix, catalog, identities }, chunk);
-            });
+            return await planner.discard(() => planCells({ client: planner.client, matrix, catalog, identities }, chunk));
           } finally {
+            idle.push(planner);
             lap(chunks++ === 0 ? 'planMs' : 'planAlongsideMs', started);
           }
         },
-        // With its own connection the planner works ahead; sharing the cells' connection it waits its turn.
-        lookahead: !workspace.transactional,
+        // Planners with connections of their own work ahead; one sharing the cells' connection waits its turn.
+        ahead: workspace.transactional ? 0 : planners.length,
       });
-      await runPool(plans, {
-        workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
-        connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
-        onObservation: async (plan, observation, durationMs) => {
-          firstCellAt ??= performance.now() - durationMs;
-          const outcome = classifyOutcome(observation);
-          const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
-          counts.total++;
-          counts[result.status]++;
-          for (const reporter of reporters) await reporter.onCellResult?.(result);
-          options.onProgress?.(counts.total, meta.cellCount);
-        },
-      });
+      try {
+        await runPool(plans, {
+          workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
+          connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
+          onObservation: async (plan, observation, durationMs) => {
+            firstCellAt ??= performance.now() - durationMs;
+            const outcome = classifyOutcome(observation);
+            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
+            counts.total++;
+            counts[result.status]++;
+            for (const reporter of reporters) await reporter.onCellResult?.(result);
+            options.onProgress?.(counts.total, meta.cellCount);
+          },
+        });
+      } finally {
+        await Promise.all(planners.map((p) => p.release()));
+      }
       if (firstCellAt !== undefined) lap('executionMs', firstCellAt);
     }
     timings.totalMs = performance.now() - clock;
@@ -240,6 +245,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     await database.stop();
   }
 }
+
+/** Connections planning cells beside the running ones (see `planInChunks`). */
+const PLANNERS = 2;
 
 /** The cells of a run: those the filter keeps, with the matrix's number before their id when the run has several matrices. */
 function* runningCells(cells: Iterable<Cell>, filter: readonly string[] | undefined, prefix: string): Generator<Cell, void, undefined> {

@@ -11,6 +11,14 @@ export interface WorkerConnection {
   release(): Promise<void>;
 }
 
+/** A connection that plans cells beside the running ones. */
+export interface PlannerConnection {
+  client: pg.Client;
+  /** Runs `work` in a transaction (or savepoint) that keeps nothing, without the cells' statement timeout. */
+  discard<T>(work: () => Promise<T>): Promise<T>;
+  release(): Promise<void>;
+}
+
 /**
  * Where one matrix's setup and cells happen. With `database` isolation (a server we started) each
  * matrix gets a fresh database, setup is committed and cells run on parallel connections. With
@@ -29,6 +37,10 @@ export interface Workspace {
   connectWorker(timeoutMs: number): Promise<WorkerConnection>;
   /** Most connections cells may use at once. */
   maxWorkers: number;
+  /** A connection to plan cells on while others run: its own on our server, the one shared connection otherwise. */
+  connectPlanner(): Promise<PlannerConnection>;
+  /** Most planner connections at once (1 when everything shares one connection). */
+  maxPlanners: number;
   close(): Promise<void>;
 }
 
@@ -75,6 +87,22 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
         },
       };
     },
+    maxPlanners: Infinity,
+    async connectPlanner() {
+      const planner = await connect(connection);
+      return {
+        client: planner,
+        async discard(work) {
+          await planner.query('begin');
+          try {
+            return await work();
+          } finally {
+            await planner.query('rollback').catch(() => undefined);
+          }
+        },
+        release: () => planner.end().catch(() => undefined),
+      };
+    },
     close: () => client.end(),
   };
 }
@@ -83,9 +111,11 @@ async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Wor
   const client = await connect(connection);
   await client.query('begin');
   let savepoints = 0;
-  const nested = (keep: boolean) => async <T>(work: () => Promise<T>) => {
+  const nested = (keep: boolean, statementTimeout?: number) => async <T>(work: () => Promise<T>) => {
     const name = `setup_${++savepoints}`;
     await client.query(`savepoint ${name}`);
+    // Undone with the savepoint: the cells' own statement_timeout is back afterwards.
+    if (statementTimeout !== undefined) await client.query(`set local statement_timeout = ${statementTimeout}`);
     try {
       const result = await work();
       await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
@@ -106,6 +136,10 @@ async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Wor
       await client.query(`set local statement_timeout = ${Math.round(timeoutMs)}; set local lock_timeout = ${Math.round(timeoutMs)}`);
       return { client, pipelined: false, release: async () => undefined };
     },
+    maxPlanners: 1,
+    // Planning takes turns with the cells on the one connection (the pool asks for a cell only once
+    // the previous one has finished), and is not held to a cell's timeout.
+    connectPlanner: async () => ({ client, discard: nested(false, 0), release: async () => undefined }),
     async close() {
       await client.query('rollback').catch(() => undefined);
       await client.end().catch(() => undefined);

@@ -5,22 +5,24 @@ export interface PlanStreamOptions {
   /** Plans one chunk of cells (see `planCells`), in a transaction that keeps nothing. */
   plan: (cells: Cell[]) => Promise<CellPlan[]>;
   /**
-   * Most cells planned at once. Memory holds at most two chunks' cells and plans (the running one and,
-   * with `lookahead`, the next), whatever the matrix's size. @default 2000
+   * Cells per chunk. Memory holds a few chunks' cells and plans (see `ahead`), whatever the matrix's
+   * size. @default 2000
    */
   chunkSize?: number;
   /**
-   * Plans the next chunk while the current one runs. Only when planning has a connection of its own:
-   * on a connection shared with the cells, the next chunk is planned once the last cell has been taken.
+   * Chunks planned at once, ahead of the one whose cells are being taken, each needing a planner
+   * connection of its own. 0 when planning shares the cells' connection: the next chunk is then
+   * planned once the last cell of the current one has been taken. Memory holds `ahead + 1` chunks.
    */
-  lookahead: boolean;
+  ahead: number;
 }
 
 /**
  * Plans cells chunk by chunk as the pool takes them, so a run holds a bounded number of cells and
  * plans instead of all of them (100,000 cells with their plans and key lists cost ~700 MB at once).
- * Chunks follow the cells' order; `iterateCells` gives a persona's cells together, so a chunk's scopes
- * are evaluated in about one round trip. A planning error ends the stream with that error.
+ * Chunks are yielded in the cells' order, however many are planned at once; `iterateCells` gives a
+ * persona's cells together, so a chunk's scopes are evaluated in about one round trip. A planning
+ * error ends the stream with that error.
  */
 export async function* planInChunks(cells: Iterable<Cell>, options: PlanStreamOptions): AsyncGenerator<CellPlan, void, undefined> {
   const chunks = chunked(cells, options.chunkSize ?? 2000);
@@ -32,17 +34,25 @@ export async function* planInChunks(cells: Iterable<Cell>, options: PlanStreamOp
     planning.catch(() => undefined);
     return planning;
   };
-  let pending = planNext();
+  const pending: Promise<CellPlan[]>[] = [];
+  const fill = () => {
+    while (pending.length < Math.max(1, options.ahead)) {
+      const planning = planNext();
+      if (!planning) return;
+      pending.push(planning);
+    }
+  };
   try {
-    while (pending) {
-      const plans = await pending;
-      pending = options.lookahead ? planNext() : undefined;
+    fill();
+    while (pending.length) {
+      const plans = await pending.shift()!;
+      if (options.ahead > 0) fill();
       yield* plans;
-      if (!options.lookahead) pending = planNext();
+      if (options.ahead === 0) fill();
     }
   } finally {
-    // Stopped early (a cell's reporter failed): the chunk being planned still uses the connection.
-    await pending?.catch(() => undefined);
+    // Stopped early (a cell's reporter failed): chunks being planned still use their connections.
+    await Promise.allSettled(pending);
   }
 }
 

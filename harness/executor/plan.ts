@@ -61,25 +61,31 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
     if (row) rows.set(cell, row);
   }
   const literals = await evaluateRows(context, rows);
-  return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? []));
+  const setupFor = setupCache();
+  return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? [], setupFor));
 }
 
-const setups = new WeakMap<PersonaIdentity, Map<string, string>>();
-
-/** PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local; shared by every cell of a persona on a path. */
-function setupFor(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
-  const cache = setups.get(identity) ?? new Map<string, string>();
-  setups.set(identity, cache);
-  const id = `${schema}\u0000${path}\u0000${operation}`;
-  let setup = cache.get(id);
-  if (setup === undefined) {
-    setup = requestSettings(schema, path, identity, operation);
-    cache.set(id, setup);
-  }
-  return setup;
+/**
+ * PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local;
+ * shared by every cell of a persona on a path within one chunk. Not kept beyond it: one string per
+ * persona × table × operation (~700 bytes each) would grow with the matrix.
+ */
+function setupCache(): (schema: string, path: string, identity: PersonaIdentity, operation: CellOperation) => string {
+  const cache = new Map<PersonaIdentity, Map<string, string>>();
+  return (schema, path, identity, operation) => {
+    const byIdentity = cache.get(identity) ?? new Map<string, string>();
+    cache.set(identity, byIdentity);
+    const id = `${schema}\u0000${path}\u0000${operation}`;
+    let setup = byIdentity.get(id);
+    if (setup === undefined) {
+      setup = requestSettings(schema, path, identity, operation);
+      byIdentity.set(id, setup);
+    }
+    return setup;
+  };
 }
 
-function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], row: LiteralRow): CellPlan {
+function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], row: LiteralRow, setupFor: ReturnType<typeof setupCache>): CellPlan {
   const identity = context.identities.get(cell.persona)!;
   if (cell.operation === 'rpc') {
     const fn = resolveFunction(context, cell);
