@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { afterAll } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { embeddedProvider } from '../harness/providers/embedded.js';
@@ -13,9 +14,16 @@ export async function startSharedDatabase(): Promise<{ database: StartedDatabase
   return { database, provider };
 }
 
-/** Writes a project (matrix, migrations, seeds) into a new temporary directory. */
+// Projects live until the test file that wrote them is done (a run may read them late).
+const projects: string[] = [];
+afterAll(async () => {
+  await Promise.all(projects.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Writes a project (matrix, migrations, seeds) into a new temporary directory, removed after the test file. */
 export async function writeProject(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rls-matrix-test-'));
+  projects.push(dir);
   for (const [name, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), text);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_MARKER } from '../harness/providers/cluster-dir.js';
+import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../harness/providers/cluster-dir.js';
 import { reapOrphans } from '../harness/providers/reap.js';
 import { writeProject } from './helpers.js';
 import { cli, clustersIn, isAlive, spawnCli, waitFor } from './providers-helpers.js';
@@ -41,6 +41,37 @@ async function startSlowRun(temp: string, providerArgs: string[]) {
   await waitFor(() => (run.output().includes(' cells on ') ? true : undefined), 30_000, 'cells to run');
   return { ...run, postmasterPid: cluster.postmasterPid!, dir: cluster.dir };
 }
+
+/** Whether a run without TMPDIR puts its cluster in /dev/shm on this machine (a large tmpfs there). */
+const clustersInMemory = await (async () => {
+  const saved = process.env.TMPDIR;
+  delete process.env.TMPDIR;
+  try {
+    return (await clusterParent()) === SHARED_MEMORY_DIR;
+  } finally {
+    if (saved !== undefined) process.env.TMPDIR = saved;
+  }
+})();
+
+describe.skipIf(!clustersInMemory)('clusters in /dev/shm (no TMPDIR, a large tmpfs)', () => {
+  it('a run keeps its cluster there and removes it; a cluster a SIGKILLed run left there is reaped by the next run', async () => {
+    const before = new Set(clustersIn(SHARED_MEMORY_DIR).map((c) => c.dir));
+    const fresh = () => clustersIn(SHARED_MEMORY_DIR).filter((c) => !before.has(c.dir));
+    const killed = spawnCli(['run', await slowProject(), '--reporter', 'none', '--timeout', '60000'], { TMPDIR: '' });
+    const cluster = await waitFor(() => fresh().find((c) => c.postmasterPid), 30_000, `a postmaster in ${SHARED_MEMORY_DIR}`);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(isAlive(cluster.postmasterPid!)).toBe(true);
+
+    const later = await cli(['run', 'examples/lms', '--reporter', 'none'], { TMPDIR: '' });
+    expect(later.stdout).toContain('PASS 392 cells');
+    expect(isAlive(cluster.postmasterPid!)).toBe(false);
+    expect(existsSync(cluster.dir)).toBe(false);
+    // Nor is the later run's own cluster: what is left there belongs to runs still going (other test files).
+    const ownerOf = (dir: string) => (JSON.parse(readFileSync(join(dir, OWNER_MARKER), 'utf8')) as { pid: number }).pid;
+    expect(fresh().filter((c) => existsSync(join(c.dir, OWNER_MARKER)) && !isAlive(ownerOf(c.dir)))).toEqual([]);
+  });
+});
 
 describe.skipIf(!system)('--provider system: cleanup on signals', () => {
   it.each([

@@ -1,11 +1,39 @@
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdtemp, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HarnessError } from '../errors.js';
 import { processStartTicks } from './process-info.js';
 
-/** Every directory a local provider creates is `$TMPDIR/rls-matrix-XXXXXX`. */
+/** Every directory a local provider creates is `<parent>/rls-matrix-XXXXXX` (see `clusterParent`). */
 export const CLUSTER_DIR_PREFIX = 'rls-matrix-';
+
+/** A cluster directory's name: the prefix and mkdtemp's six characters (the tests' `rls-matrix-test-…` are not). */
+export const CLUSTER_DIR_NAME = /^rls-matrix-[A-Za-z0-9]{6}$/;
+
+/** Linux's shared-memory filesystem, where it exists. */
+export const SHARED_MEMORY_DIR = '/dev/shm';
+const TMPFS_MAGIC = 0x01021994;
+const MIN_SHARED_MEMORY_FREE = 2 * 2 ** 30;
+
+/**
+ * Where cluster directories go: $TMPDIR when it is set (the user chose); otherwise /dev/shm when it
+ * is a writable tmpfs with at least 2 GB free, else the system's temp directory. A cluster in memory
+ * starts faster (copying the 31 MB template takes ~0.05 s there, 0.5–1 s on a busy virtual disk) and
+ * never waits for a disk; a container's default 64 MB /dev/shm is too small and is not used.
+ */
+export async function clusterParent(): Promise<string> {
+  if (process.env.TMPDIR) return tmpdir();
+  try {
+    const fs = await statfs(SHARED_MEMORY_DIR);
+    if (fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= MIN_SHARED_MEMORY_FREE) {
+      await access(SHARED_MEMORY_DIR, constants.W_OK | constants.X_OK);
+      return SHARED_MEMORY_DIR;
+    }
+  } catch {
+    // No /dev/shm (macOS), or not usable: the temp directory.
+  }
+  return tmpdir();
+}
 
 /**
  * The file in a cluster directory naming the process that owns it. A later run removes the
@@ -25,13 +53,14 @@ export interface OwnerMarker {
 }
 
 /**
- * Creates `$TMPDIR/rls-matrix-XXXXXX` for one cluster and marks it with this process as its owner.
+ * Creates `<clusterParent>/rls-matrix-XXXXXX` for one cluster and marks it with this process as its owner.
  * The directory is made traversable (0755) because, as root, PostgreSQL runs as the `postgres`
  * user, which must reach the data directory inside it.
  */
 export async function createClusterDir(provider: string): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), CLUSTER_DIR_PREFIX)).catch((cause: NodeJS.ErrnoException) => {
-    throw diskError(cause, tmpdir()) ?? new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${tmpdir()} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
+  const parent = await clusterParent();
+  const root = await mkdtemp(join(parent, CLUSTER_DIR_PREFIX)).catch((cause: NodeJS.ErrnoException) => {
+    throw diskError(cause, parent) ?? new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${parent} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
   });
   try {
     await chmod(root, 0o755);
@@ -42,7 +71,7 @@ export async function createClusterDir(provider: string): Promise<string> {
     return root;
   } catch (error) {
     await rm(root, { recursive: true, force: true });
-    throw diskError(error, tmpdir()) ?? error;
+    throw diskError(error, parent) ?? error;
   }
 }
 

@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../errors.js';
 import { createClusterDir, diskError } from './cluster-dir.js';
@@ -111,14 +110,14 @@ export const embeddedProvider: Provider = {
       }
     }
     await cleanUp();
-    throw lastError instanceof HarnessError ? lastError : embeddedStartError(lastError, logs, fixed);
+    throw lastError instanceof HarnessError ? lastError : embeddedStartError(lastError, logs, fixed, dirname(root));
   },
 };
 
 /** The error a user can act on: a full disk, a taken port, or the server's last words. */
-function embeddedStartError(lastError: unknown, logs: string[], port: number | undefined): HarnessError {
+function embeddedStartError(lastError: unknown, logs: string[], port: number | undefined, parent: string): HarnessError {
   const text = [String((lastError as Error)?.message ?? lastError ?? ''), ...logs].join('\n');
-  const full = diskError({ message: text }, tmpdir());
+  const full = diskError({ message: text }, parent);
   if (full) return full;
   if (text.includes('Address already in use')) {
     const message = port === undefined ? `every free port we picked was taken by another process before PostgreSQL could bind it: is something grabbing ports on 127.0.0.1?` : `port ${port} on 127.0.0.1 is in use by another process: choose another port, or leave it out to use a free one`;
@@ -127,7 +126,7 @@ function embeddedStartError(lastError: unknown, logs: string[], port: number | u
   const detail = logs.filter((l) => /FATAL|ERROR|error|failed/i.test(l)).slice(-5).join('\n  ') || String((lastError as Error)?.message ?? lastError ?? 'no output');
   return new HarnessError(
     'ERR_PROVIDER_START',
-    `the embedded PostgreSQL did not start:\n  ${detail}\nCheck free disk space in ${tmpdir()} and that npm install ran its install scripts (they link the PostgreSQL libraries); or use --provider system.`,
+    `the embedded PostgreSQL did not start:\n  ${detail}\nCheck free disk space in ${parent} and that npm install ran its install scripts (they link the PostgreSQL libraries); or use --provider system.`,
     { cause: lastError },
   );
 }

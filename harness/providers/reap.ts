@@ -2,7 +2,7 @@ import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLUSTER_DIR_PREFIX, OWNER_MARKER, type OwnerMarker } from './cluster-dir.js';
+import { CLUSTER_DIR_NAME, OWNER_MARKER, SHARED_MEMORY_DIR, type OwnerMarker } from './cluster-dir.js';
 import { commandLine, hasProcfs, isOrphaned, isRunning, processStartTicks } from './process-info.js';
 
 /** What a reap removed. */
@@ -15,7 +15,7 @@ export interface ReapResult {
 
 /** Where `reapOrphans` looks, and where it reports what it did. */
 export interface ReapOptions {
-  /** @default os.tmpdir() */
+  /** @default every place a cluster may be: os.tmpdir() and /dev/shm */
   dir?: string;
   onLog?: ((line: string) => void) | undefined;
   /** A password file younger than this may belong to an initdb running now. @default 10 minutes */
@@ -24,7 +24,7 @@ export interface ReapOptions {
 
 /**
  * Cleans up after runs that were killed (SIGKILL, OOM, a lost machine) before they could stop
- * their cluster: every `$TMPDIR/rls-matrix-*` directory whose owner marker names a process that
+ * their cluster: every `rls-matrix-XXXXXX` directory (in the temp directory or /dev/shm) whose owner marker names a process that
  * no longer runs has its postmasters stopped (SIGQUIT: immediate shutdown; SIGKILL if that is
  * ignored) and is removed, with stale `pg-password-*` files. A directory without a marker, or
  * whose owner still runs (a parallel run), is never touched. Never throws: reaping is a courtesy
@@ -34,16 +34,18 @@ export interface ReapOptions {
  * const { clusters } = await reapOrphans();
  */
 export async function reapOrphans(options: ReapOptions = {}): Promise<ReapResult> {
-  const dir = options.dir ?? tmpdir();
+  const dirs = options.dir ? [options.dir] : [...new Set([tmpdir(), SHARED_MEMORY_DIR])];
   const result: ReapResult = { clusters: [], passwordFiles: [] };
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  for (const entry of entries) {
-    const path = join(dir, entry);
-    try {
-      if (entry.startsWith(CLUSTER_DIR_PREFIX) && (await reapCluster(path, options.onLog))) result.clusters.push(path);
-      else if (entry.startsWith('pg-password-') && (await removeIfStale(path, options.passwordFileAgeMs ?? 600_000))) result.passwordFiles.push(path);
-    } catch (error) {
-      options.onLog?.(`rls-matrix: could not reap ${path}: ${(error as Error).message}`);
+  for (const dir of dirs) {
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      try {
+        if (CLUSTER_DIR_NAME.test(entry) && (await reapCluster(path, options.onLog))) result.clusters.push(path);
+        else if (entry.startsWith('pg-password-') && (await removeIfStale(path, options.passwordFileAgeMs ?? 600_000))) result.passwordFiles.push(path);
+      } catch (error) {
+        options.onLog?.(`rls-matrix: could not reap ${path}: ${(error as Error).message}`);
+      }
     }
   }
   return result;
@@ -72,7 +74,7 @@ async function reapCluster(root: string, onLog: ((line: string) => void) | undef
  * for 10 minutes, and no postmaster in it still parented by a node process.
  */
 async function isUnmarkedOrphan(root: string): Promise<boolean> {
-  if (!/\/rls-matrix-[A-Za-z0-9]{6}$/.test(root) || !hasProcfs()) return false;
+  if (!hasProcfs()) return false;
   const entries = await readdir(root);
   if (!entries.length || !entries.every((e) => /^data-\d+$/.test(e))) return false;
   if (Date.now() - (await stat(root)).mtimeMs < 600_000) return false;
