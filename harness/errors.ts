@@ -15,7 +15,8 @@ export type HarnessErrorCode =
   | 'ERR_PROVIDER_OPTIONS'
   | 'ERR_URL_INVALID'
   | 'ERR_MIGRATIONS_NEED_FLAG'
-  | 'ERR_TRANSACTION_CONTROL';
+  | 'ERR_TRANSACTION_CONTROL'
+  | 'ERR_LOCK_TABLE_FULL';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
 const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([

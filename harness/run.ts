@@ -15,6 +15,7 @@ import { runPool } from './executor/pool.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
+import { HarnessError } from './errors.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
@@ -189,6 +190,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
       let chunks = 0;
+      let ranInMatrix = 0;
       // Scope evaluation runs the schema's own policy helpers for every row and persona: one planner
       // connection cannot keep up with several running cells, two can on two cores.
       const planners = await Promise.all(Array.from({ length: Math.min(PLANNERS, workspace.maxPlanners) }, () => workspace.connectPlanner()));
@@ -215,6 +217,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
           onObservation: async (plan, observation, durationMs) => {
             firstCellAt ??= performance.now() - durationMs;
+            ranInMatrix++;
+            if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
             const outcome = classifyOutcome(observation);
             const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
             counts.total++;
@@ -244,6 +248,20 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();
   }
+}
+
+/**
+ * On someone else's database every cell runs in one transaction that is never committed, and
+ * PostgreSQL holds a lock for each rolled-back writing cell until that transaction ends: after
+ * ~10,000 cells (default max_locks_per_transaction = 64) every further cell would fail with 53200.
+ * That is a limit of the run, not a verdict on the policies: stop and say how to stay under it.
+ */
+function lockTableFull(matrix: LoadedMatrix, cells: number): HarnessError {
+  return new HarnessError(
+    'ERR_LOCK_TABLE_FULL',
+    `PostgreSQL's lock table filled up after ${cells} cells of ${matrix.file} (SQLSTATE 53200): against an existing database every cell runs inside one transaction that is never committed, and each rolled-back writing cell keeps a lock until it ends. ` +
+      `Run fewer cells per matrix file (split it, or use --filter; each file gets its own transaction), or raise max_locks_per_transaction on that server. Nothing was committed.`,
+  );
 }
 
 /** Connections planning cells beside the running ones (see `planInChunks`). */

@@ -11,6 +11,7 @@ import type { StartedDatabase } from '../harness/providers/types.js';
 import { findTransactionControl } from '../harness/providers/url-guards.js';
 import { lcMessagesWarning, parseDatabaseUrl } from '../harness/providers/url.js';
 import { installSupabaseShim } from '../harness/shim/install.js';
+import { generateProject } from '../bench/generate.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, root, spawnCli, urlOf, waitFor, withClient } from './providers-helpers.js';
 
@@ -224,4 +225,24 @@ describe('url parsing and guards', () => {
     expect(lcMessagesWarning('ci', 'de_DE.UTF-8', undefined)).toBeUndefined();
     expect(lcMessagesWarning('ci', 'de_DE.UTF-8', denied)).toContain(`messages are in 'de_DE.UTF-8'`);
   });
+});
+
+describe('--provider url: a lock table too small for one transaction', () => {
+  it('stops at the first 53200 with exit 3, saying why and what to do, instead of erroring every later cell; nothing is committed', async () => {
+    // Every cell runs in one never-committed transaction, and each rolled-back writing cell keeps a
+    // lock until it ends. A server with the smallest lock table reaches that after a few hundred cells.
+    const small = await embeddedProvider.start({ serverSettings: ['max_locks_per_transaction=10', 'max_connections=20'] });
+    try {
+      await withClient(small.connection, 'postgres', (c) => c.query('create database staging'));
+      const before = await withClient(small.connection, 'staging', fingerprint);
+      const project = await writeProject({});
+      const matrix = await generateProject(project, { tables: 20, personas: 16 });
+      const run = await cli(['run', matrix, '--url', urlOf(small.connection, 'staging'), '--apply-migrations', '--reporter', 'none']);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/^rls-matrix: PostgreSQL's lock table filled up after \d+ cells of .*rls-matrix\.yaml \(SQLSTATE 53200\): .* Run fewer cells per matrix file .* or raise max_locks_per_transaction on that server\. Nothing was committed\.\n$/);
+      expect(await withClient(small.connection, 'staging', fingerprint)).toEqual(before);
+    } finally {
+      await small.stop();
+    }
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ export const embeddedProvider: Provider = {
       createPostgresUser: runsAsRoot(),
       // 1 MB WAL segments instead of 16: a smaller template to copy on every warm start.
       initdbFlags: ['--locale=C', '--encoding=UTF8', '--no-sync', '--wal-segsize=1'],
-      postgresFlags: settingsArgs(DISPOSABLE_SERVER_SETTINGS),
+      postgresFlags: settingsArgs([...DISPOSABLE_SERVER_SETTINGS, ...(options.serverSettings ?? [])]),
       onLog: (message: unknown) => log(String(message).trimEnd()),
       onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trimEnd()),
     });

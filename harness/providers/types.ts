@@ -45,6 +45,11 @@ export interface ProviderOptions {
    * takes one first. @default a free port from the kernel, retried the same way
    */
   port?: number | (() => Promise<number>);
+  /**
+   * `embedded`: further server settings (`name=value`, as `postgres -c` takes them) after ours,
+   * e.g. to match a production setting that changes behaviour.
+   */
+  serverSettings?: readonly string[];
 }
 
 /**
