@@ -75,6 +75,8 @@ interface PreparedMatrix {
   workspace: Workspace;
   /** The matrix's cells that run (filtered, ids prefixed with the matrix's number when there are several), expanded afresh on each call. */
   cells: () => Iterable<Cell>;
+  /** Before each cell id of this matrix: `2:` when the run has several matrices, else ''. */
+  prefix: string;
   identities: Map<string, PersonaIdentity>;
   fingerprint: string;
   catalog: SchemaCatalog;
@@ -167,7 +169,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
         lap('planMs', t);
-        prepared.push({ matrix, workspace, cells, identities, fingerprint, catalog, ...(findings ? { findings } : {}) });
+        prepared.push({ matrix, workspace, cells, prefix, identities, fingerprint, catalog, ...(findings ? { findings } : {}) });
       } catch (error) {
         await workspace.close();
         throw error;
@@ -186,7 +188,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
-    for (const { matrix, workspace, catalog, identities, cells } of prepared) {
+    for (const { matrix, workspace, catalog, identities, cells, prefix } of prepared) {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
       let chunks = 0;
@@ -202,7 +204,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           const started = performance.now();
           const planner = idle.pop()!;
           try {
-            return await planner.discard(() => planCells({ client: planner.client, matrix, catalog, identities }, chunk));
+            return await planner.discard(() => planCells({ client: planner.client, matrix, catalog, identities, idPrefix: prefix }, chunk));
           } finally {
             idle.push(planner);
             lap(chunks++ === 0 ? 'planMs' : 'planAlongsideMs', started);

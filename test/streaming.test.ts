@@ -54,6 +54,18 @@ describe('planning in chunks', () => {
     expect(whole.summary.timings.planAlongsideMs).toBeUndefined();
   }, 60_000);
 
+  it('two matrix files in one run: each in its own database, ids numbered by file, results as when each runs alone', async () => {
+    const both = new Map<string, CellResult>();
+    const { summary, meta } = await runMatrix({ matrices: [LMS, TRAPS], provider, planChunkSize: 7, cellTimeoutMs: 300, reporters: [{ onCellResult: (r) => void both.set(r.cell.id, r) }] });
+    const lms = await runAndCollect(LMS, { provider, cellTimeoutMs: 300 });
+    const traps = await runAndCollect(TRAPS, { provider, cellTimeoutMs: 300 });
+    const numbered = (n: number, results: Map<string, CellResult>) => new Map([...results].map(([id, r]) => [`${n}:${id}`, r]));
+    expect(essentials(both)).toEqual(essentials(new Map([...numbered(1, lms.results), ...numbered(2, traps.results)])));
+    expect(meta.cellCount).toBe(lms.results.size + traps.results.size);
+    expect(summary.counts.total).toBe(meta.cellCount);
+    expect(meta.tables).toEqual([...new Set([...lms.meta.tables, ...traps.meta.tables])].sort());
+  }, 60_000);
+
   it('on a shared connection (url provider, one transaction) chunks take turns with the cells and give the same results', async () => {
     await withClient(database.connection, 'postgres', (c) => c.query('create database streaming_staging'));
     await withClient(database.connection, 'streaming_staging', async (client) => {

@@ -36,6 +36,12 @@ export interface PlanContext {
   matrix: LoadedMatrix;
   catalog: SchemaCatalog;
   identities: Map<string, PersonaIdentity>;
+  /**
+   * What the run put before this matrix's cell ids (`2:` when it runs several files). Generated
+   * values are seeded by the id without it, so a cell writes the same row whether its file runs
+   * alone or with others.
+   */
+  idPrefix?: string;
 }
 
 const METHODS: Record<CellOperation, string> = { select: 'GET', insert: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE', rpc: 'POST' };
@@ -192,7 +198,7 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
   }
   try {
     // Seeded by the cell id: a cell writes the same row in every run, whatever runs before it.
-    faker.seed(seedFromString(cell.id));
+    faker.seed(seedFromString(context.idPrefix && cell.id.startsWith(context.idPrefix) ? cell.id.slice(context.idPrefix.length) : cell.id));
     return await completeRow(context.client, context.matrix, table, spec, faker, cell.rowSource ?? cell.source, references);
   } catch (error) {
     throw rowError(cell, (error as Error).message);
