@@ -9,7 +9,7 @@ import { JUNIT_FILE, createJunitWriter } from './junit.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from './manifest.js';
 import { MARKDOWN_FILE, createMarkdownWriter, type MarkdownOptions } from './markdown.js';
-import { ResultStore, reportOrder } from './store.js';
+import { ResultStore } from './store.js';
 import type { Reporter } from './types.js';
 
 /** The report formats; the manifest is always written. */
@@ -149,13 +149,15 @@ async function assemble(
   writers: readonly ArtifactWriter[],
   run: { meta: Readonly<RunMeta>; summary: Readonly<RunSummary>; outDir: string; cwd: string; generatedAt: Date },
 ): Promise<{ counts: RunCounts }> {
-  const ordered = [...spool.entries].sort(reportOrder(run.meta));
+  const ordered = spool.reportOrder(run.meta);
   const counts = emptyCounts();
   const tables: { name: string; counts: RunCounts }[] = [];
-  for (const entry of ordered) {
-    tally(counts, entry.status);
-    if (tables.at(-1)?.name !== entry.table) tables.push({ name: entry.table, counts: emptyCounts() });
-    tally(tables.at(-1)!.counts, entry.status);
+  for (const i of ordered) {
+    const status = spool.statusOf(i);
+    const table = spool.tableOf(i);
+    tally(counts, status);
+    if (tables.at(-1)?.name !== table) tables.push({ name: table, counts: emptyCounts() });
+    tally(tables.at(-1)!.counts, status);
   }
   const ctx: AssembleContext = { meta: run.meta, summary: run.summary, counts, tables, cwd: run.cwd, generatedAt: run.generatedAt };
   const sinks = writers.map((w) => new FileSink(path.join(run.outDir, w.file)));

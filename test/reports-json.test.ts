@@ -24,6 +24,12 @@ describe('results.json', () => {
     expect(file.results).toHaveLength(run.results.length);
     const byId = new Map(run.results.map((r) => [r.cell.id, r]));
     for (const r of file.results) expect(r).toEqual(byId.get(r.cell.id));
+    // Whatever order results arrive in, they come back in one order.
+    const shuffledOut = path.join(dir, 'shuffled');
+    const shuffled = [...run.results].map((r, i) => ({ r, k: (i * 7919) % 101 })).sort((a, b) => a.k - b.k).map(({ r }) => r);
+    await writeReports(run.meta, shuffled, run.summary, { outDir: shuffledOut, reporters: ['json'] });
+    const again = JSON.parse(await readFile(path.join(shuffledOut, 'results.json'), 'utf8')) as ResultsFile;
+    expect(again.results.map((r) => r.cell.id)).toEqual(file.results.map((r) => r.cell.id));
     // Report order: tables as declared, personas as declared, CRUD order, whole table before scopes.
     expect(file.results.slice(0, 4).map((r) => r.cell.id)).toEqual([
       'public.content_projects/anon/select/*',
