@@ -236,13 +236,14 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     }
     timings.totalMs = performance.now() - clock;
 
+    const lintFailures = failingFindings(meta.lint ?? [], options.failOn).length;
     const summary: RunSummary = {
       counts,
       timings,
       finishedAt: new Date().toISOString(),
       cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
-      exitCode: counts.fail + counts.error > 0 || failingFindings(meta.lint ?? [], options.failOn).length > 0 ? 1 : 0,
-      ...(options.failOn && options.failOn !== 'none' ? { lintFailures: failingFindings(meta.lint ?? [], options.failOn).length, lintFailOn: options.failOn } : {}),
+      exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
+      ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };

@@ -94,7 +94,7 @@ async function readYaml(path: string): Promise<{ document: unknown; locate: (p: 
   return { document, locate };
 }
 
-/** Far beyond any real matrix (a 100,000-cell one expands to ~300,000 nodes), far below exhausting memory. */
+/** Far beyond any real matrix (the benchmark's 100,000-cell one expands to ~390,000 nodes), far below exhausting memory. */
 const MAX_EXPANDED_NODES = 20_000_000;
 
 /**

@@ -1,4 +1,7 @@
 import type { Coverage, CoverageStatus, LintFinding, LintSeverity, RunMeta, RunSummary } from '../harness/types.js';
+import { failingFindings as failingAtOrAbove } from '../harness/lint/fail-on.js';
+import { SEVERITIES } from '../harness/lint/types.js';
+import { plural } from './format.js';
 
 /**
  * Lint findings and coverage as the reports show them: counts, one-line texts and the set of findings
@@ -27,7 +30,6 @@ export function lintCounts(findings: readonly LintFinding[] | undefined): LintCo
   return counts;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `2 errors, 1 warning, 3 waived` (info only when there is some), or undefined when the run did not lint. */
 export function lintLine(meta: Pick<RunMeta, 'lint'>): string | undefined {
@@ -42,14 +44,9 @@ export function lintFailureNote(summary: Pick<RunSummary, 'lintFailures'>): stri
   return n > 0 ? ` — ${n} ${n === 1 ? 'fails' : 'fail'} the run (--fail-on)` : '';
 }
 
-const SEVERITY_ORDER: readonly LintSeverity[] = ['error', 'warn', 'info'];
-
 /** The findings `--fail-on` counted: unwaived, at or above the run's `lintFailOn` severity. */
 export function failingFindings(findings: readonly LintFinding[] | undefined, summary: Pick<RunSummary, 'lintFailOn'>): Set<LintFinding> {
-  const failOn = summary.lintFailOn;
-  if (!findings || !failOn) return new Set();
-  const limit = SEVERITY_ORDER.indexOf(failOn);
-  return new Set(findings.filter((f) => !f.waived && SEVERITY_ORDER.indexOf(f.severity) <= limit));
+  return new Set(failingAtOrAbove(findings ?? [], summary.lintFailOn));
 }
 
 /** `42%`, rounded; `<1%` and `>99%` rather than a 0% or 100% that is not. */
@@ -88,7 +85,7 @@ export function coverageLine(meta: Pick<RunMeta, 'coverage'>, cap = 10): string 
 
 /** Findings worth a reader's attention first: unwaived, most severe first, then waived ones. */
 export function orderedFindings(findings: readonly LintFinding[]): LintFinding[] {
-  const rank = (s: LintSeverity) => SEVERITY_ORDER.indexOf(s);
+  const rank = (s: LintSeverity) => SEVERITIES.indexOf(s);
   return [...findings].sort((a, b) => Number(Boolean(a.waived)) - Number(Boolean(b.waived)) || rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id) || a.object.localeCompare(b.object));
 }
 

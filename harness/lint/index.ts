@@ -22,8 +22,7 @@ export const LINTS = { ...rlsLints, ...policyLints, ...claimLints, ...accessLint
 const registeredOnlyKnownIds: [Exclude<keyof typeof LINTS, LintId>] extends [never] ? true : never = true;
 void registeredOnlyKnownIds;
 
-/** `--fail-on`: the least severe finding that fails the run, or `none`. */
-export type FailOn = LintSeverity | 'none';
+export { failingFindings, type FailOn } from './fail-on.js';
 
 export interface LintOptions {
   /** Schemas to lint (a matrix's exposed schemas, see `lintSchemas`). */
@@ -75,13 +74,6 @@ export function lintCatalog(catalog: LintCatalog): LintFinding[] {
   }
   const rank = (s: LintSeverity) => SEVERITIES.indexOf(s);
   return findings.sort((a, b) => rank(a.severity) - rank(b.severity) || LINT_IDS.indexOf(a.id) - LINT_IDS.indexOf(b.id) || a.object.localeCompare(b.object));
-}
-
-/** The unwaived findings at or above `failOn`: those that make `--fail-on` exit 1. */
-export function failingFindings(findings: readonly LintFinding[], failOn: FailOn | undefined): LintFinding[] {
-  if (!failOn || failOn === 'none') return [];
-  const limit = SEVERITIES.indexOf(failOn);
-  return findings.filter((f) => !f.waived && SEVERITIES.indexOf(f.severity) <= limit);
 }
 
 /**
