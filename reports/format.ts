@@ -123,6 +123,16 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/**
+ * Control characters spelled out (`\x07`), as report.html's script shows them: a NUL or BEL in a
+ * policy name or message would otherwise be a missing glyph, or break a Markdown table.
+ */
+export function spellControls(value: string): string {
+  return value.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** `1 error`, `2 errors`, `1,204 mismatches`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;

@@ -1,7 +1,7 @@
 import type { Coverage, CoverageCounts, CoverageStatus, LintFinding } from '../harness/types.js';
 import type { AssembleContext } from './artifact.js';
 import { COVERAGE_MARK, SEVERITY_MARK, WAIVED_MARK, failingFindings, lintCounts, lintFailureNote, orderedFindings, percent } from './findings.js';
-import { formatCount, locationText } from './format.js';
+import { formatCount, locationText, spellControls } from './format.js';
 import { escapeHtml } from './html-summary.js';
 
 /**
@@ -11,9 +11,7 @@ import { escapeHtml } from './html-summary.js';
  * summary lines until someone looks. Internal to `reports/`.
  */
 
-// Control characters are spelled out (\x07), as the script does: a NUL or BEL would be drawn as a missing glyph.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-const e = (value: string): string => escapeHtml(value.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+const e = (value: string): string => escapeHtml(spellControls(value));
 
 /** Both sections, or '' when the run neither linted nor measured coverage. */
 export function renderFindings(ctx: Pick<AssembleContext, 'meta' | 'summary' | 'cwd'>): string {

@@ -1,7 +1,7 @@
 import type { CellResult } from '../harness/types.js';
 import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, formatCount, formatMs, planAlongsideText, plural, knownReason, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
+import { errorText, formatCount, formatMs, planAlongsideText, plural, knownReason, spellControls, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -154,20 +154,17 @@ function cellName(result: Readonly<CellResult>): string {
   return `${code(cell.table)} ${cellText(cell.persona)} · ${cellText(operationLabel(cell))} · ${cellText(scopeLabel(cell))}`;
 }
 
-// Control characters are spelled out (\x07), as report.html does.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-const spelled = (value: string) => value.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
 function cellText(value: string): string {
-  return spelled(value)
+  return spellControls(value)
     .replace(/\s+/g, ' ')
     .replace(/[\\`*_[\]|<>]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
     .trim();
 }
 
 function code(value: string): string {
-  return `\`${spelled(value).replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
+  return `\`${spellControls(value).replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
 }
 
 function truncate(value: string, max: number): string {

@@ -87,11 +87,13 @@ export async function runPool(plans: Iterable<CellPlan> | AsyncIterable<CellPlan
       slots.push(connectionSlot(first));
     }
   })();
-  const outcomes: PromiseSettledResult<unknown>[] = [...(await Promise.allSettled([opening])), ...(await Promise.allSettled(slots))];
-  // A producer left mid-stream (a lane failed) gets to clean up, e.g. to finish a chunk it is planning.
-  if (!exhausted) outcomes.push(...(await Promise.allSettled([source.return?.()])));
-  const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  await opening.catch(() => undefined); // settled: every slot there will be is in `slots`
+  try {
+    await settleAll([opening, ...slots]);
+  } finally {
+    // A producer left mid-stream (a lane failed) gets to clean up, e.g. to finish a chunk it is planning.
+    if (!exhausted) await source.return?.();
+  }
 }
 
 /** Waits for every promise, then throws the first rejection (Promise.all would throw while others still run). */
