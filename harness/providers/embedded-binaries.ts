@@ -19,18 +19,19 @@ export async function embeddedNativeDir(): Promise<string> {
  * As root, PostgreSQL runs as the `postgres` user, which must be able to enter every directory
  * above its programs. A project cloned under /root or into `mktemp -d` (both 0700) has its
  * node_modules where that user cannot go: then the programs are copied, once, to a root-owned,
- * world-traversable directory in the temp directory, and that copy's `bin` is returned. Returns
+ * world-traversable directory in /var/tmp, and that copy's `bin` is returned. Returns
  * undefined when the package's own binaries are reachable (nothing to do).
  *
- * A directory already at that path is used only when root owns it and nobody else can write to
+ * `home` is where the copy goes (tests); by default /var/tmp. A directory already at that path is used only when root owns it and nobody else can write to
  * it, so no other user can plant programs for us to run.
  */
-export async function binariesForPostgresUser(native: string): Promise<string | undefined> {
+export async function binariesForPostgresUser(native: string, home?: string): Promise<string | undefined> {
   if (!(await untraversableParent(join(native, 'bin', 'postgres')))) return undefined;
   const version = await packageVersion(native);
-  const target = join(tmpdir(), `rls-matrix-postgres-${version}-${process.arch}`);
+  home ??= await copiesHome();
+  const target = join(home, `rls-matrix-postgres-${version}-${process.arch}`);
   if (await ownedByRootOnly(target)) return join(target, 'bin');
-  const staging = await mkdtemp(join(tmpdir(), '.rls-matrix-postgres-'));
+  const staging = await mkdtemp(join(home, '.rls-matrix-postgres-'));
   try {
     await chmod(staging, 0o755);
     await promisify(execFile)('cp', ['-a', `${native}/.`, staging]);
@@ -48,6 +49,15 @@ export async function binariesForPostgresUser(native: string): Promise<string | 
       { cause },
     );
   }
+}
+
+/**
+ * Where the copy lives: /var/tmp (kept across reboots, world-traversable, and not the TMPDIR a run
+ * may point elsewhere for its clusters), else the temp directory.
+ */
+async function copiesHome(): Promise<string> {
+  const varTmp = await stat('/var/tmp').catch(() => undefined);
+  return varTmp?.isDirectory() && (varTmp.mode & 0o001) !== 0 ? '/var/tmp' : tmpdir();
 }
 
 async function ownedByRootOnly(dir: string): Promise<boolean> {

@@ -35,7 +35,7 @@ export const systemProvider: Provider = {
       const dataDir = join(root, 'data');
       await initCluster(bins.initdb, root, dataDir, password, user, options.onLog);
       const postmaster = await withPortRetry(
-        (port) => startPostmaster({ postgres: bins.postgres, dataDir, port, settings: DISPOSABLE_SERVER_SETTINGS, cwd: root, ...(user ? { user } : {}), ...(options.onLog ? { onLog: options.onLog } : {}) }).then((pm) => ({ pm, port })),
+        (port) => startPostmaster({ postgres: bins.postgres, dataDir, port, settings: [...DISPOSABLE_SERVER_SETTINGS, ...(options.serverSettings ?? [])], cwd: root, ...(user ? { user } : {}), ...(options.onLog ? { onLog: options.onLog } : {}) }).then((pm) => ({ pm, port })),
         { ...(options.port !== undefined ? { port: options.port } : {}), isClash: isPortClash },
       );
       let stopped = false;

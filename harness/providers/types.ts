@@ -46,7 +46,7 @@ export interface ProviderOptions {
    */
   port?: number | (() => Promise<number>);
   /**
-   * `embedded`: further server settings (`name=value`, as `postgres -c` takes them) after ours,
+   * `embedded`, `system`: further server settings (`name=value`, as `postgres -c` takes them) after ours,
    * e.g. to match a production setting that changes behaviour.
    */
   serverSettings?: readonly string[];
