@@ -16,6 +16,10 @@ export type HarnessErrorCode =
   | 'ERR_URL_INVALID'
   | 'ERR_MIGRATIONS_NEED_FLAG'
   | 'ERR_TRANSACTION_CONTROL'
+  | 'ERR_ESCAPES_TRANSACTION'
+  | 'ERR_TRANSACTION_ENDED'
+  | 'ERR_SETUP_TIMEOUT'
+  | 'ERR_LOCK_TIMEOUT'
   | 'ERR_LOCK_TABLE_FULL';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
@@ -28,6 +32,7 @@ const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_URL_INVALID',
   'ERR_MIGRATIONS_NEED_FLAG',
   'ERR_TRANSACTION_CONTROL',
+  'ERR_ESCAPES_TRANSACTION',
 ]);
 
 /** A problem setting up or running the harness, with what to do next in the message. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { readCatalog, runSqlFiles, seed } from '../fixtures/index.js';
+import { readCatalog, seed } from '../fixtures/index.js';
 import { preloadFaker } from '../fixtures/generate.js';
 import { iterateCells, loadMatrix } from '../matrix/index.js';
 import { computeCoverage } from '../matrix/coverage.js';
@@ -36,6 +36,11 @@ export interface RunOptions {
   filter?: readonly string[];
   /** Longest a cell may run before it is cancelled and reported as an error. @default 5000 */
   cellTimeoutMs?: number;
+  /**
+   * Longest one setup statement (a migration or fixture statement, a fixture row, a scope or row
+   * value evaluated while planning) may run before the run stops with exit 3 naming it. @default 120000
+   */
+  setupTimeoutMs?: number;
   /** HS256 secret for the personas' tokens. @default a random secret per run */
   jwtSecret?: string;
   reporters?: readonly Reporter[];
@@ -133,7 +138,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     const secret = options.jwtSecret ?? randomJwtSecret();
     let postgresVersion = '';
     for (const [index, matrix] of matrices.entries()) {
-      const workspace = await openWorkspace(database, String(index + 1));
+      const workspace = await openWorkspace(database, String(index + 1), { setupTimeoutMs: options.setupTimeoutMs });
       const { client } = workspace;
       try {
         postgresVersion ||= (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
@@ -146,10 +151,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         if (options.applyMigrations !== false) {
           options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
           t = performance.now();
-          // On our own server, migrations run as a migration tool runs them (outside a transaction, so
-          // CREATE INDEX CONCURRENTLY and files with their own BEGIN/COMMIT work).
-          if (workspace.transactional) await workspace.keep(() => runSqlFiles(client, matrix.database.migrations, 'ERR_MIGRATION_FAILED', { inTransaction: true }));
-          else await runSqlFiles(client, matrix.database.migrations);
+          await workspace.migrate(matrix.database.migrations);
           lap('migrationsMs', t);
         }
 
@@ -221,6 +223,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
+            // Someone else's database: nothing else runs unless the transaction is still the one that began.
+            await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
             const outcome = classifyOutcome(observation);
             const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
             counts.total++;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { Node } from 'libpg-query';
 import pg from 'pg';
-import { HarnessError } from './errors.js';
+import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
+import { nameList, treeNodes } from '../matrix/sql-parser.js';
+import { connect } from './connect.js';
 import type { ConnectionInfo, StartedDatabase } from './providers/types.js';
+import { DEFAULT_SETUP_TIMEOUT_MS, setupSettings, setupTimeouts, withSetupTimeouts } from './setup-timeout.js';
+import { openTransactionWorkspace } from './transaction-workspace.js';
 
 /** A connection cells run on, and how to give it back. */
 export interface WorkerConnection {
@@ -14,7 +19,7 @@ export interface WorkerConnection {
 /** A connection that plans cells beside the running ones. */
 export interface PlannerConnection {
   client: pg.Client;
-  /** Runs `work` in a transaction (or savepoint) that keeps nothing, without the cells' statement timeout. */
+  /** Runs `work` in a transaction (or savepoint) that keeps nothing, under the setup timeout instead of the cells' one. */
   discard<T>(work: () => Promise<T>): Promise<T>;
   release(): Promise<void>;
 }
@@ -24,6 +29,9 @@ export interface PlannerConnection {
  * matrix gets a fresh database, setup is committed and cells run on parallel connections. With
  * `transaction` isolation (someone else's database, e.g. staging) everything happens in one
  * transaction on one connection that is always rolled back: nothing is ever committed.
+ *
+ * Every setup statement is bounded by the setup timeout (a statement cancelled for it, or for a
+ * lock wait, is an ERR_SETUP_TIMEOUT / ERR_LOCK_TIMEOUT with its location, exit 3).
  */
 export interface Workspace {
   /** The setup connection. */
@@ -34,6 +42,12 @@ export interface Workspace {
   keep<T>(work: () => Promise<T>): Promise<T>;
   /** Work whose effects are thrown away. */
   discard<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Applies migration files: on a server of our own as a migration tool does (outside a
+   * transaction, so CREATE INDEX CONCURRENTLY and files with their own BEGIN/COMMIT work); inside
+   * the one transaction otherwise.
+   */
+  migrate(files: readonly string[]): Promise<void>;
   connectWorker(timeoutMs: number): Promise<WorkerConnection>;
   /** Most connections cells may use at once. */
   maxWorkers: number;
@@ -41,14 +55,26 @@ export interface Workspace {
   connectPlanner(): Promise<PlannerConnection>;
   /** Most planner connections at once (1 when everything shares one connection). */
   maxPlanners: number;
+  /**
+   * Transaction isolation only: throws ERR_TRANSACTION_ENDED (exit 3) unless the run's transaction
+   * is still the one it began. Called after every cell (`after` names it in the message).
+   */
+  verifyTransaction?(after: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openWorkspace(database: StartedDatabase, label: string): Promise<Workspace> {
-  return database.isolation === 'transaction' ? openTransactionWorkspace(database.connection) : openDatabaseWorkspace(database.connection, label);
+export interface WorkspaceOptions {
+  /** Longest one setup statement may run. @default DEFAULT_SETUP_TIMEOUT_MS */
+  setupTimeoutMs?: number;
 }
 
-async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Promise<Workspace> {
+export async function openWorkspace(database: StartedDatabase, label: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+  const transactional = database.isolation === 'transaction';
+  const timeouts = setupTimeouts(options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS, transactional);
+  return transactional ? openTransactionWorkspace(database.connection, timeouts) : openDatabaseWorkspace(database.connection, label, timeouts);
+}
+
+async function openDatabaseWorkspace(server: ConnectionInfo, label: string, timeouts: ReturnType<typeof setupTimeouts>): Promise<Workspace> {
   // A fresh database per matrix; the random suffix lets runs share one server (tests, --pg-version).
   const connection = { ...server, database: `rls_matrix_${label}_${randomBytes(4).toString('hex')}` };
   const admin = await connect(server);
@@ -57,23 +83,30 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
   } finally {
     await admin.end();
   }
+  const restoreSettings = `select ${setupSettings(timeouts, false)}`;
   const client = await connect(connection);
-  const wrap = (end: 'commit' | 'rollback') => async <T>(work: () => Promise<T>) => {
-    await client.query('begin');
-    try {
-      const result = await work();
-      await client.query(end);
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    }
-  };
+  await client.query(restoreSettings);
+  // A migration's `SET statement_timeout = 0` (pg_dump writes one) must not lift the bound for what follows.
+  setSqlFileHooks(client, { after: async ({ tree }) => void (changesSettings(tree) && (await client.query(restoreSettings))) });
+  const bounded = <T>(work: () => Promise<T>) => withSetupTimeouts(timeouts, work);
+  const wrap = (end: 'commit' | 'rollback') => <T>(work: () => Promise<T>) =>
+    bounded(async () => {
+      await client.query('begin');
+      try {
+        const result = await work();
+        await client.query(end);
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      }
+    });
   return {
     client,
     transactional: false,
     keep: wrap('commit'),
     discard: wrap('rollback'),
+    migrate: (files) => bounded(() => runSqlFiles(client, files)),
     maxWorkers: Infinity,
     async connectWorker(timeoutMs) {
       const worker = await connect(connection, { pipeline: true });
@@ -90,16 +123,18 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
     maxPlanners: Infinity,
     async connectPlanner() {
       const planner = await connect(connection);
+      await planner.query(restoreSettings);
       return {
         client: planner,
-        async discard(work) {
-          await planner.query('begin');
-          try {
-            return await work();
-          } finally {
-            await planner.query('rollback').catch(() => undefined);
-          }
-        },
+        discard: (work) =>
+          bounded(async () => {
+            await planner.query('begin');
+            try {
+              return await work();
+            } finally {
+              await planner.query('rollback').catch(() => undefined);
+            }
+          }),
         release: () => planner.end().catch(() => undefined),
       };
     },
@@ -107,56 +142,11 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string): Pro
   };
 }
 
-async function openTransactionWorkspace(connection: ConnectionInfo): Promise<Workspace> {
-  const client = await connect(connection);
-  await client.query('begin');
-  let savepoints = 0;
-  const nested = (keep: boolean, statementTimeout?: number) => async <T>(work: () => Promise<T>) => {
-    const name = `setup_${++savepoints}`;
-    await client.query(`savepoint ${name}`);
-    // Undone with the savepoint: the cells' own statement_timeout is back afterwards.
-    if (statementTimeout !== undefined) await client.query(`set local statement_timeout = ${statementTimeout}`);
-    try {
-      const result = await work();
-      await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
-      return result;
-    } catch (error) {
-      await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
-      throw error;
-    }
-  };
-  return {
-    client,
-    transactional: true,
-    keep: nested(true),
-    discard: nested(false),
-    // Fixtures are uncommitted, so only this connection can see them.
-    maxWorkers: 1,
-    async connectWorker(timeoutMs) {
-      await client.query(`set local statement_timeout = ${Math.round(timeoutMs)}; set local lock_timeout = ${Math.round(timeoutMs)}`);
-      return { client, pipelined: false, release: async () => undefined };
-    },
-    maxPlanners: 1,
-    // Planning takes turns with the cells on the one connection (the pool asks for a cell only once
-    // the previous one has finished), and is not held to a cell's timeout.
-    connectPlanner: async () => ({ client, discard: nested(false, 0), release: async () => undefined }),
-    async close() {
-      await client.query('rollback').catch(() => undefined);
-      await client.end().catch(() => undefined);
-    },
-  };
-}
-
-export async function connect(connection: ConnectionInfo, options: { pipeline?: boolean } = {}): Promise<pg.Client> {
-  const client = new pg.Client({ ...connection, application_name: 'rls-matrix', ...(options.pipeline ? { pipeline: true } : {}) } as pg.ClientConfig);
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (cause) {
-    throw new HarnessError('ERR_CONNECTION', `cannot connect to PostgreSQL at ${connection.host}:${connection.port}: ${(cause as Error).message}`, { cause });
+/** Whether a statement may change session settings (SET, RESET, DISCARD, set_config). */
+function changesSettings(tree: Node): boolean {
+  for (const { type, fields } of treeNodes(tree)) {
+    if (type === 'VariableSetStmt' || type === 'DiscardStmt') return true;
+    if (type === 'FuncCall' && nameList(fields.funcname).at(-1) === 'set_config') return true;
   }
-  // Classification reads 42501 messages, which are only comparable in the C locale (settable by
-  // superusers; servers we start default to C).
-  await client.query(`set lc_messages = 'C'`).catch(() => undefined);
-  return client;
+  return false;
 }

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MatrixError, MatrixErrors } from './errors.js';
 import { MatrixSchema, type MatrixDocument } from './schema.js';
+import { validateSqlFragments } from './sql-fragments.js';
+import { loadSqlParser } from './sql-parser.js';
 import { yamlLocator } from './source-map.js';
 import type { DocumentPath, LoadedMatrix, SourceLocation } from './types.js';
 import { validateMatrix } from './validate.js';
@@ -56,7 +58,8 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
   matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
   matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
   matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql];
-  const problems = validateMatrix(matrix);
+  await loadSqlParser();
+  const problems = [...validateMatrix(matrix), ...validateSqlFragments(matrix)];
   if (problems.length) throw new MatrixErrors(problems);
   return matrix;
 }

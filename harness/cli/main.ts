@@ -76,6 +76,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--workers <n>', 'connections running cells in parallel', positiveInt, 4)
     .option('--filter <text...>', 'run only cells whose id (table/persona/operation/scope) contains one of these')
     .option('--timeout <ms>', 'cancel a cell after this long and report it as an error', positiveInt, 5000)
+    .option('--setup-timeout <ms>', 'stop the run (exit 3) when one setup statement (migration, fixture, scope or row value) runs longer than this', positiveInt, 120_000)
     .option('--sign-key <file>', 'sign the manifest with this Ed25519 private key (PEM or JWK)')
     .option('--quiet', 'print only mismatches and the summary', false)
     .addOption(failOnOption())
@@ -116,6 +117,7 @@ interface RunFlags extends ProviderFlags {
   workers: number;
   filter?: string[];
   timeout: number;
+  setupTimeout: number;
   signKey?: string;
   quiet: boolean;
   failOn?: FailOn;
@@ -143,6 +145,7 @@ async function runCommand(
     ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     workers: flags.workers,
     cellTimeoutMs: flags.timeout,
+    setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
     reporters: [consoleOut, ...reporters.list],

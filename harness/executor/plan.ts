@@ -219,7 +219,7 @@ async function evaluateRows(context: PlanContext, rows: Map<Cell, CompletedRow>)
     if (!Array.isArray(results)) {
       const fields = databaseErrorFields(results.error);
       const { cell, row } = batch[results.failed]!;
-      throw rowError(cell, `a row value for ${row.table.name} did not evaluate: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}`);
+      throw rowError(cell, `a row value for ${row.table.name} did not evaluate: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}`, results.error);
     }
     for (const [i, { cell, row }] of batch.entries()) {
       const texts = results[i]!.rows[0]!;
@@ -280,6 +280,7 @@ async function scopeFailure(context: PlanContext, persona: string, cells: Cell[]
   return new HarnessError(
     'ERR_SCOPE_FAILED',
     `scope '${cell.scope ?? '(whole table)'}' of ${cell.table} failed for persona ${persona} at ${formatLocation(cell.scopeSource ?? cell.source)}: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}\n  SQL: ${statements[failed]}`,
+    Array.isArray(results) ? undefined : { cause: results.error },
   );
 }
 
@@ -351,6 +352,6 @@ function verbatim(text: string): string {
   return text.startsWith('@') || text.startsWith('=') ? `\\${text}` : text;
 }
 
-function rowError(cell: Cell, message: string): HarnessError {
-  return new HarnessError('ERR_ROW_VALUE', `${message} (cell ${cell.id}, ${formatLocation(cell.rowSource ?? cell.source)})`);
+function rowError(cell: Cell, message: string, cause?: unknown): HarnessError {
+  return new HarnessError('ERR_ROW_VALUE', `${message} (cell ${cell.id}, ${formatLocation(cell.rowSource ?? cell.source)})`, cause === undefined ? undefined : { cause });
 }

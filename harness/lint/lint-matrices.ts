@@ -1,4 +1,3 @@
-import { runSqlFiles } from '../../fixtures/index.js';
 import { loadMatrix } from '../../matrix/index.js';
 import type { LoadedMatrix, Waiver } from '../../matrix/types.js';
 import { resolveProvider, type ProviderName } from '../providers/index.js';
@@ -67,9 +66,7 @@ export async function lintMatrices(options: LintMatricesOptions): Promise<LintOu
         }
         if (options.applyMigrations !== false) {
           options.onStage?.(`applying ${matrix.database.migrations.length} migration file(s)`);
-          // As runMatrix: outside a transaction on our own server, inside the one transaction otherwise.
-          if (workspace.transactional) await workspace.keep(() => runSqlFiles(client, matrix.database.migrations, 'ERR_MIGRATION_FAILED', { inTransaction: true }));
-          else await runSqlFiles(client, matrix.database.migrations);
+          await workspace.migrate(matrix.database.migrations);
         }
         options.onStage?.('linting the schema');
         const schemas = lintSchemas(matrix);

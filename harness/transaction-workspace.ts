@@ -1,0 +1,100 @@
+import { relative } from 'node:path';
+import type pg from 'pg';
+import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
+import { connect } from './connect.js';
+import { HarnessError } from './errors.js';
+import { refuseEscapingStatement } from './providers/url-guards.js';
+import type { ConnectionInfo } from './providers/types.js';
+import { setupSettings, withSetupTimeouts, type SetupTimeouts } from './setup-timeout.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Someone else's database (`--provider url`): one connection, one transaction that is rolled back
+ * when the workspace closes, savepoints for each setup stage. Defence in depth around PostgreSQL's
+ * parser (which refuses transaction control before anything runs, see url-guards.ts): after every
+ * statement of a SQL file, every setup stage, every planning chunk and every cell, the transaction
+ * must still be the one that began, by the server's own account (the protocol's transaction status
+ * and the transaction id). If it is not, the run stops with ERR_TRANSACTION_ENDED (exit 3) before
+ * anything else is sent.
+ */
+export async function openTransactionWorkspace(connection: ConnectionInfo, timeouts: SetupTimeouts): Promise<Workspace> {
+  const client = await connect(connection);
+  await client.query('begin');
+  // The transaction id is taken now, so it exists from the start and any later one differs. The
+  // harness's own statements (cells, planning batches) are lexed with standard_conforming_strings
+  // on, as PostgreSQL's parser checked the matrix's SQL.
+  const bounds = setupSettings(timeouts, true);
+  const { rows } = await client.query<{ xid: string }>(`select txid_current()::text as xid, set_config('standard_conforming_strings', 'on', true), ${bounds}`);
+  const verify = transactionCheck(client, rows[0]!.xid);
+  setSqlFileHooks(client, {
+    refuse: refuseEscapingStatement,
+    // Also puts the setup bounds back, should the statement have changed them.
+    after: (statement, file) => verify(`${relative(process.cwd(), file)}:${statement.line}:${statement.column} ('${statement.sql.split('\n')[0]!.slice(0, 80)}')`, bounds),
+  });
+
+  let savepoints = 0;
+  const nested = (keep: boolean, stage: string) => <T>(work: () => Promise<T>) =>
+    withSetupTimeouts(timeouts, async () => {
+      const name = `setup_${++savepoints}`;
+      // The setup bounds hold inside the savepoint; rolling back a planning chunk's savepoint brings the cells' own back.
+      await client.query(`savepoint ${name}; select ${bounds}`);
+      try {
+        const result = await work();
+        await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
+        await verify(stage);
+        return result;
+      } catch (error) {
+        await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
+        throw error;
+      }
+    });
+  const keep = nested(true, 'a setup stage');
+  return {
+    client,
+    transactional: true,
+    keep,
+    discard: nested(false, 'a setup stage'),
+    migrate: (files) => keep(() => runSqlFiles(client, files)),
+    // Fixtures are uncommitted, so only this connection can see them.
+    maxWorkers: 1,
+    async connectWorker(timeoutMs) {
+      const ms = Math.round(timeoutMs);
+      await client.query(`set local statement_timeout = ${ms}; set local lock_timeout = ${ms}`);
+      return { client, pipelined: false, release: async () => undefined };
+    },
+    maxPlanners: 1,
+    // Planning takes turns with the cells on the one connection (the pool asks for a cell only once
+    // the previous one has finished), under the setup timeout, not a cell's.
+    connectPlanner: async () => ({ client, discard: nested(false, 'planning cells'), release: async () => undefined }),
+    verifyTransaction: (after) => verify(after),
+    async close() {
+      await client.query('rollback').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A check that the connection is still inside transaction `xid`: the ReadyForQuery status of the
+ * last message must be 'T' (in a transaction), and the server must report the same transaction id
+ * (a COMMIT AND CHAIN, or a COMMIT followed by BEGIN, leaves status 'T' but a new transaction).
+ * `settings` (set_config calls) ride along in the same round trip.
+ */
+function transactionCheck(client: pg.Client, xid: string): (after: string, settings?: string) => Promise<void> {
+  return async (after, settings) => {
+    const status = client.getTransactionStatus();
+    if (status !== 'T') throw transactionEnded(after, status === 'I' ? 'PostgreSQL reports that no transaction is open' : `PostgreSQL reports transaction status '${status}'`);
+    const { rows } = await client.query<{ xid: string | null }>(`select txid_current_if_assigned()::text as xid, set_config('standard_conforming_strings', 'on', true)${settings ? `, ${settings}` : ''}`);
+    const now = rows[0]?.xid ?? null;
+    if (now !== xid) throw transactionEnded(after, `its transaction id is ${now ?? 'unassigned'}, not ${xid}`);
+  };
+}
+
+function transactionEnded(after: string, how: string): HarnessError {
+  return new HarnessError(
+    'ERR_TRANSACTION_ENDED',
+    `the one transaction this --provider url run works in is no longer the one it began, after ${after}: ${how}. ` +
+      `The run stopped there, before anything else ran; what ran before it may have been committed on that database, so check it. ` +
+      `rls-matrix refuses transaction control before running anything, so this should not happen: please report it with that statement.`,
+  );
+}
