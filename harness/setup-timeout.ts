@@ -6,7 +6,8 @@ export const DEFAULT_SETUP_TIMEOUT_MS = 120_000;
 /**
  * On someone else's database (`--provider url`), the longest a setup statement waits for a lock
  * another session holds: a statement waiting for a lock queues that database's own traffic on the
- * same table behind it, so it gives up long before the setup timeout.
+ * same table behind it, so it gives up long before the setup timeout (at half of it when that is
+ * shorter: a lock_timeout at or past statement_timeout would never be the one that fires).
  */
 export const URL_SETUP_LOCK_TIMEOUT_MS = 10_000;
 
@@ -20,7 +21,7 @@ export interface SetupTimeouts {
 
 export function setupTimeouts(setupTimeoutMs: number, onSomeoneElsesDatabase: boolean): SetupTimeouts {
   const statementMs = Math.max(1, Math.round(setupTimeoutMs));
-  return { statementMs, lockMs: onSomeoneElsesDatabase ? Math.min(statementMs, URL_SETUP_LOCK_TIMEOUT_MS) : 0 };
+  return { statementMs, lockMs: onSomeoneElsesDatabase ? Math.max(1, Math.min(Math.floor(statementMs / 2), URL_SETUP_LOCK_TIMEOUT_MS)) : 0 };
 }
 
 /** `set_config` calls (for a select list) that put the setup bounds back: a migration's `SET statement_timeout = 0` must not lift them. */

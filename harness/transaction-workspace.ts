@@ -1,9 +1,8 @@
-import { relative } from 'node:path';
 import type pg from 'pg';
 import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
 import { connect } from './connect.js';
 import { HarnessError } from './errors.js';
-import { refuseEscapingStatement } from './providers/url-guards.js';
+import { refuseEscapingStatement, shownPath } from './providers/url-guards.js';
 import type { ConnectionInfo } from './providers/types.js';
 import { setupSettings, withSetupTimeouts, type SetupTimeouts } from './setup-timeout.js';
 import type { Workspace } from './workspace.js';
@@ -29,7 +28,7 @@ export async function openTransactionWorkspace(connection: ConnectionInfo, timeo
   setSqlFileHooks(client, {
     refuse: refuseEscapingStatement,
     // Also puts the setup bounds back, should the statement have changed them.
-    after: (statement, file) => verify(`${relative(process.cwd(), file)}:${statement.line}:${statement.column} ('${statement.sql.split('\n')[0]!.slice(0, 80)}')`, bounds),
+    after: (statement, file) => verify(`${shownPath(file)}:${statement.line}:${statement.column} ('${statement.sql.split('\n')[0]!.slice(0, 80)}')`, bounds),
   });
 
   let savepoints = 0;

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Node } from 'libpg-query';
 import { readSqlScript } from '../../fixtures/migrations.js';
 import { formatLocation } from '../../matrix/errors.js';
@@ -24,7 +24,7 @@ export async function assertSafeForTransaction(matrix: LoadedMatrix, applyMigrat
   if (migrations.length && applyMigrations === undefined) {
     throw new HarnessError(
       'ERR_MIGRATIONS_NEED_FLAG',
-      `the matrix ${relative(process.cwd(), matrix.file)} names ${migrations.length} migration file(s), and --provider url runs against an existing database: ` +
+      `the matrix ${shownPath(matrix.file)} names ${migrations.length} migration file(s), and --provider url runs against an existing database: ` +
         `pass --apply-migrations to apply them inside the transaction that is rolled back (a candidate migration under review), ` +
         `--no-apply-migrations if the database already has them, or remove database.migrations from the matrix`,
     );
@@ -49,7 +49,7 @@ export async function assertSafeForTransaction(matrix: LoadedMatrix, applyMigrat
 export function refuseEscapingStatement(statement: SqlStatement, file: string): void {
   const reason = escapeReason(statement.tree);
   if (!reason) return;
-  const where = `${relative(process.cwd(), file)}:${statement.line}:${statement.column}`;
+  const where = `${shownPath(file)}:${statement.line}:${statement.column}`;
   if ('TransactionStmt' in statement.tree) {
     throw new HarnessError(
       'ERR_TRANSACTION_CONTROL',
@@ -86,7 +86,7 @@ function nodeReason({ type, fields }: TreeNode): string | undefined {
       return 'is transaction control (it would commit, end or nest the transaction everything runs in)';
     case 'CopyStmt':
       if (fields.is_program) return 'runs a program on the database server (COPY … PROGRAM)';
-      if (fields.filename) return "reads or writes a file on the database server (COPY … TO/FROM a file; COPY … FROM STDIN is the client's own)";
+      if (fields.filename) return 'reads or writes a file on the database server (COPY … TO/FROM a file)';
       return undefined;
     case 'AlterSeqStmt':
       return definitions(fields.options).has('restart') ? 'restarts a sequence, which no rollback undoes (ALTER SEQUENCE … RESTART)' : undefined;
@@ -230,4 +230,10 @@ function stringValue(node: unknown): string | undefined {
 function excerpt(sql: string): string {
   const line = sql.split('\n')[0]!.trim();
   return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
+
+/** A file as messages show it: relative to the working directory when inside it, else absolute. */
+export function shownPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path && !path.startsWith('..') && !isAbsolute(path) ? path : file;
 }
