@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { queryOneStatement, runSqlFiles } from '../fixtures/index.js';
+import { main } from '../harness/cli/main.js';
 import { HarnessError } from '../harness/errors.js';
 import { embeddedProvider } from '../harness/providers/embedded.js';
 import type { StartedDatabase } from '../harness/providers/types.js';
@@ -21,6 +22,17 @@ import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 let server: StartedDatabase;
 let before: Record<string, string>;
 const url = () => urlOf(server.connection, 'staging');
+
+/**
+ * The command line in this process (the same argument parsing, error reporting and exit codes as
+ * bin/rls-matrix.js, without starting Node for each of the many forms below).
+ */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'rls-matrix', ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: { ...process.env, CI: 'true' } });
+  return { code, stdout, stderr };
+}
 
 beforeAll(async () => {
   server = await embeddedProvider.start();
@@ -96,7 +108,7 @@ describe.each([
   it.each(FORMS.map((form) => [form.name, form] as const))('%s: exit 2 at file:line:column before anything runs; staging unchanged', async (_name, form) => {
     const written = serverFile();
     const dir = await writeProject({ [shape.file]: PAYLOAD + form.sql(written), 'rls-matrix.yaml': shape.matrix });
-    const { code, stderr } = await cli(['run', dir, '--url', url(), shape.flag, '--reporter', 'none']);
+    const { code, stderr } = await run(['run', dir, '--url', url(), shape.flag, '--reporter', 'none']);
     const statement = typeof form.statement === 'string' ? form.statement : form.statement(written);
     const why = form.escape ? `which ${form.escape}: --provider url refuses it` : 'which would commit or end the transaction a --provider url run is rolled back in';
     const expected = `rls-matrix: ${dir}/${shape.file}:${form.at} has '${statement}', ${why}`;
@@ -114,7 +126,7 @@ describe.each([
       ['do $$ begin update public.accounts set balance = 3 where id = 1; commit; end $$;', '3:1'],
     ] as const) {
       const dir = await writeProject({ [shape.file]: PAYLOAD + sql, 'rls-matrix.yaml': shape.matrix });
-      const { code, stderr } = await cli(['run', dir, '--url', url(), shape.flag, '--reporter', 'none']);
+      const { code, stderr } = await run(['run', dir, '--url', url(), shape.flag, '--reporter', 'none']);
       expect(stderr).toContain(`${what}: invalid transaction termination at ${dir}/${shape.file}:${at}\n  SQLSTATE 2D000`);
       expect(code).toBe(2);
       await expectStagingUnchanged();
