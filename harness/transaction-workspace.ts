@@ -19,11 +19,9 @@ import type { Workspace } from './workspace.js';
 export async function openTransactionWorkspace(connection: ConnectionInfo, timeouts: SetupTimeouts): Promise<Workspace> {
   const client = await connect(connection);
   await client.query('begin');
-  // The transaction id is taken now, so it exists from the start and any later one differs. The
-  // harness's own statements (cells, planning batches) are lexed with standard_conforming_strings
-  // on, as PostgreSQL's parser checked the matrix's SQL.
+  // The transaction id is taken now, so it exists from the start and any later one differs.
   const bounds = setupSettings(timeouts, true);
-  const { rows } = await client.query<{ xid: string }>(`select txid_current()::text as xid, set_config('standard_conforming_strings', 'on', true), ${bounds}`);
+  const { rows } = await client.query<{ xid: string }>(`select txid_current()::text as xid, ${LEXING}, ${bounds}`);
   const verify = transactionCheck(client, rows[0]!.xid);
   setSqlFileHooks(client, {
     refuse: refuseEscapingStatement,
@@ -74,6 +72,16 @@ export async function openTransactionWorkspace(connection: ConnectionInfo, timeo
 }
 
 /**
+ * The settings under which the server reads text the way PostgreSQL's parser read the matrix's SQL
+ * and the SQL files: the harness's own multi-statement strings (cells, planning batches) carry
+ * that SQL, and a migration or a fixture row could otherwise switch them for what follows
+ * (`standard_conforming_strings = off` ends `'\''` early; in SJIS the last byte of a UTF-8
+ * character and a backslash after it are one character, so `E'…\''` ends early). Put back with
+ * every check.
+ */
+const LEXING = `set_config('standard_conforming_strings', 'on', true), set_config('client_encoding', 'UTF8', true)`;
+
+/**
  * A check that the connection is still inside transaction `xid`: the ReadyForQuery status of the
  * last message must be 'T' (in a transaction), and the server must report the same transaction id
  * (a COMMIT AND CHAIN, or a COMMIT followed by BEGIN, leaves status 'T' but a new transaction).
@@ -83,7 +91,7 @@ function transactionCheck(client: pg.Client, xid: string): (after: string, setti
   return async (after, settings) => {
     const status = client.getTransactionStatus();
     if (status !== 'T') throw transactionEnded(after, status === 'I' ? 'PostgreSQL reports that no transaction is open' : `PostgreSQL reports transaction status '${status}'`);
-    const { rows } = await client.query<{ xid: string | null }>(`select txid_current_if_assigned()::text as xid, set_config('standard_conforming_strings', 'on', true)${settings ? `, ${settings}` : ''}`);
+    const { rows } = await client.query<{ xid: string | null }>(`select txid_current_if_assigned()::text as xid, ${LEXING}${settings ? `, ${settings}` : ''}`);
     const now = rows[0]?.xid ?? null;
     if (now !== xid) throw transactionEnded(after, `its transaction id is ${now ?? 'unassigned'}, not ${xid}`);
   };

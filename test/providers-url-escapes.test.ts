@@ -278,6 +278,18 @@ describe('--provider url: defence in depth below the parser', () => {
     }
   });
 
+  it('puts back the settings the server lexes with (standard_conforming_strings, client_encoding) and the setup bounds after a migration changes them', async () => {
+    const workspace = await openWorkspace({ connection: { ...server.connection, database: 'scratch_hooks' }, isolation: 'transaction', stop: async () => undefined }, 'lexing');
+    try {
+      const dir = await writeProject({ 'lexing.sql': `set standard_conforming_strings = off;\nset client_encoding = 'SJIS';\nselect set_config('statement_timeout', '0', false);\n` });
+      await workspace.migrate([join(dir, 'lexing.sql')]);
+      const { rows } = await workspace.client.query('select current_setting($1) as scs, current_setting($2) as encoding, current_setting($3) as timeout', ['standard_conforming_strings', 'client_encoding', 'statement_timeout']);
+      expect(rows[0]).toEqual({ scs: 'on', encoding: 'UTF8', timeout: '2min' });
+    } finally {
+      await workspace.close();
+    }
+  });
+
   it('sends each statement alone: the extended protocol makes PostgreSQL refuse a second one in the same message', async () => {
     await withClient(server.connection, 'staging', async (client) => {
       const error = (await queryOneStatement(client, "select 1; update public.accounts set balance = 5 where id = 1").catch((e: unknown) => e)) as { code?: string; message: string };
