@@ -87,7 +87,11 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
   const client = await connect(connection);
   await client.query(restoreSettings);
   // A migration's `SET statement_timeout = 0` (pg_dump writes one) must not lift the bound for what follows.
-  setSqlFileHooks(client, { after: async ({ tree }) => void (changesSettings(tree) && (await client.query(restoreSettings))) });
+  setSqlFileHooks(client, {
+    after: async ({ tree }) => {
+      if (changesSettings(tree)) await client.query(restoreSettings);
+    },
+  });
   const bounded = <T>(work: () => Promise<T>) => withSetupTimeouts(timeouts, work);
   const wrap = (end: 'commit' | 'rollback') => <T>(work: () => Promise<T>) =>
     bounded(async () => {
