@@ -16,6 +16,7 @@ import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { HarnessError } from './errors.js';
+import { noCellsError } from './no-cells.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
@@ -181,6 +182,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     t = performance.now();
     const census = takeCensus(prepared);
     lap('planMs', t);
+    if (census.count === 0) throw noCellsError(prepared, options.filter);
 
     const meta = withLint(prepared, buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
     const reporters = options.reporters ?? [];
