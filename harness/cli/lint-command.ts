@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { findMatrixFiles } from '../../matrix/load.js';
 import type { FailOn } from '../lint/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
-import { findingGroups, lintCounts, where, type Paint } from './lint-summary.js';
+import { findingGroups, lintCounts, where } from './lint-summary.js';
+import { CLEAR_LINE, painter } from './terminal.js';
 import { resolveProviderFlags, type ProviderFlags } from './provider-flags.js';
 
 /** The severities `--fail-on` takes: the least severe finding that fails, or none. */
@@ -59,7 +60,7 @@ async function lintCommand(targets: string[], flags: LintFlags, { io, onStarted 
   const { lintMatrices } = await import('../lint/lint-matrices.js');
   const { failingFindings, LINTS } = await import('../lint/index.js');
   const color = io.isTTY && !io.env.NO_COLOR;
-  const paint: Paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(color);
   const progress = io.isTTY && !io.env.CI && !flags.quiet && !flags.json;
   const files = await findMatrixFiles(targets);
   const target = resolveProviderFlags(flags, io.env);
@@ -69,9 +70,9 @@ async function lintCommand(targets: string[], flags: LintFlags, { io, onStarted 
     providerOptions: { ...target.providerOptions, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     onStarted,
-    onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
+    onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
   });
-  if (progress) io.stderr('\r\u001b[K');
+  if (progress) io.stderr(CLEAR_LINE);
   const failing = failingFindings(outcome.findings, flags.failOn);
 
   if (flags.json) {

@@ -5,13 +5,13 @@ import { findMatrixFiles } from '../../matrix/load.js';
 import { ReportError } from '../../reports/errors.js';
 import { HarnessError } from '../errors.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
-import { redactingWriter } from '../redact.js';
 import { toolVersion } from '../version.js';
 import type { FailOn } from '../lint/index.js';
 import { consoleReporter } from './console-reporter.js';
 import { failOnOption, registerLintCommand } from './lint-command.js';
 import { resolveProviderFlags, secretsInArgs, type ProviderFlags } from './provider-flags.js';
 import { fileReporters, REPORTER_NAMES, verifyCommand } from './report-wiring.js';
+import { CLEAR_LINE, terminalWriter } from './terminal.js';
 
 /** Exit codes (DESIGN §6). */
 export const EXIT = { pass: 0, mismatch: 1, badInput: 2, infrastructure: 3 } as const;
@@ -32,10 +32,11 @@ const defaultIo: Io = {
 
 /** Parses argv, runs the command and returns the exit code; the only caller of process.exit is bin/. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  // Every line printed is redacted: URL passwords and key=value secrets by form, known secrets
-  // (the --url password, started servers' passwords) wherever they appear.
+  // Every line printed is redacted (URL passwords and key=value secrets by form, known secrets such
+  // as the --url password and started servers' passwords wherever they appear) and has its control
+  // characters spelled out: see terminalWriter.
   const secrets = secretsInArgs(argv, io.env);
-  io = { ...io, stdout: redactingWriter(io.stdout, secrets), stderr: redactingWriter(io.stderr, secrets) };
+  io = { ...io, stdout: terminalWriter(io.stdout, secrets), stderr: terminalWriter(io.stderr, secrets) };
   let exitCode: number = EXIT.pass;
   const started: StartedDatabase[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -147,7 +148,7 @@ async function runCommand(
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
     reporters: [consoleOut, ...reporters.list],
     onStarted,
-    onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
+    onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),
   });
   if (reporters.outDir && !flags.quiet) io.stdout(`     reports: ${reporters.outDir}/ (verify with: rls-matrix verify ${reporters.outDir})\n`);
@@ -162,7 +163,7 @@ function positiveInt(value: string): number {
 
 /** Prints an error the user can act on and maps it to an exit code; stack traces only with RLS_MATRIX_DEBUG. */
 export function reportError(error: unknown, io: Io): number {
-  io = { ...io, stderr: redactingWriter(io.stderr, []) };
+  io = { ...io, stderr: terminalWriter(io.stderr, []) };
   const commanderCode = (error as { code?: string }).code;
   if (commanderCode?.startsWith('commander.')) {
     if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') return EXIT.pass;
