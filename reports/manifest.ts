@@ -142,7 +142,7 @@ async function hashSources(files: readonly string[], cwd: string): Promise<Manif
     if (seen.has(rel)) return;
     seen.add(rel);
     try {
-      entries.push({ path: rel, ...(await hashFile(abs)) });
+      entries.push({ path: rel, ...(await hashFile(abs, { followSymlinks: true })) });
     } catch {
       entries.push({ path: rel, sha256: null, bytes: null });
     }

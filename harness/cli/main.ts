@@ -43,9 +43,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   // A signal stops every started server and decides the exit code; whatever the interrupted run
   // then fails with (a lost connection, most often) is a consequence, not news.
   let interruption: Promise<number> | undefined;
+  // What a signal stops, in the words of the command that is running.
+  let stopping = 'stopping PostgreSQL and removing its files…';
   const onSignal = (signal: NodeJS.Signals, code: number) => () => {
     if (interruption) return;
-    io.stderr(`\nrls-matrix: ${signal}, stopping PostgreSQL and removing its files…\n`);
+    io.stderr(`\nrls-matrix: ${signal}, ${stopping}\n`);
     interruption = Promise.allSettled([...started.map((db) => db.stop()), ...cleanups.map((cleanup) => cleanup())]).then(() => code);
     signalled(interruption);
   };
@@ -92,6 +94,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .argument('<dir>', 'report directory')
     .option('--key <file>', 'Ed25519 public key (PEM or JWK) to check the signature with')
     .action(async (dir: string, flags: { key?: string }) => {
+      stopping = 'verify stopped before it finished (it changes nothing)';
       exitCode = await verifyCommand(dir, flags, io);
     });
 
