@@ -27,6 +27,8 @@ interface LintIo {
 
 export interface LintCommandContext {
   io: LintIo;
+  /** Aborted on Ctrl-C/SIGTERM: stops a server that is still starting. */
+  signal: AbortSignal;
   /** Registers a started server, so a signal stops it (and its password is redacted). */
   onStarted: (database: StartedDatabase) => void;
   setExitCode: (code: number) => void;
@@ -56,7 +58,7 @@ export function registerLintCommand(program: Command, context: LintCommandContex
     .action(async (targets: string[], flags: LintFlags) => context.setExitCode(await lintCommand(targets, flags, context)));
 }
 
-async function lintCommand(targets: string[], flags: LintFlags, { io, onStarted }: LintCommandContext): Promise<number> {
+async function lintCommand(targets: string[], flags: LintFlags, { io, signal, onStarted }: LintCommandContext): Promise<number> {
   const { lintMatrices } = await import('../lint/lint-matrices.js');
   const { failingFindings, LINTS } = await import('../lint/index.js');
   const color = io.isTTY && !io.env.NO_COLOR;
@@ -67,7 +69,7 @@ async function lintCommand(targets: string[], flags: LintFlags, { io, onStarted 
   const outcome = await lintMatrices({
     matrices: files,
     provider: target.provider,
-    providerOptions: { ...target.providerOptions, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...target.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
