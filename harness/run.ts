@@ -17,6 +17,7 @@ import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } 
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { HarnessError } from './errors.js';
 import { noCellsError } from './no-cells.js';
+import { throwIfDiskFull } from './disk-full.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
@@ -223,6 +224,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
+            if (observation.error) throwIfDiskFull(observation.error, database);
             const outcome = classifyOutcome(observation);
             const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
             counts.total++;
@@ -249,6 +251,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
+  } catch (error) {
+    throwIfDiskFull(error, database);
+    throw error;
   } finally {
     await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();
