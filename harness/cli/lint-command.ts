@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { findMatrixFiles } from '../../matrix/load.js';
+import { jsonWithoutControls } from '../../reports/format.js';
 import type { FailOn } from '../lint/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
 import { findingGroups, lintCounts, where } from './lint-summary.js';
@@ -78,7 +79,8 @@ async function lintCommand(targets: string[], flags: LintFlags, { io, signal, on
   const failing = failingFindings(outcome.findings, flags.failOn);
 
   if (flags.json) {
-    io.stdout(`${JSON.stringify({ failOn: flags.failOn, failing: failing.length, findings: outcome.findings, unusedWaivers: outcome.unusedWaivers }, null, 2)}\n`);
+    // Control and bidi characters as JSON escapes: the same data, and nothing for the terminal writer to spell.
+    io.stdout(`${jsonWithoutControls(JSON.stringify({ failOn: flags.failOn, failing: failing.length, findings: outcome.findings, unusedWaivers: outcome.unusedWaivers }, null, 2))}\n`);
     return failing.length ? 1 : 0;
   }
 
