@@ -58,10 +58,11 @@ export async function claimReportFolder(outDir: string, ownFiles: readonly strin
     await release();
     throw error instanceof ReportError ? error : writeError(error, target, `cannot prepare ${target}`);
   }
-  let done = false;
-  const finish = async (work: () => Promise<void>) => {
-    if (done) return;
-    done = true;
+  let state: 'open' | 'published' | 'discarded' = 'open';
+  const finish = async (next: 'published' | 'discarded', work: () => Promise<void>) => {
+    if (state === 'discarded' && next === 'published') throw new ReportError('ERR_REPORT_STATE', `the report for ${target} was discarded (the run was aborted) before it could be published`, { path: target });
+    if (state !== 'open') return;
+    state = next;
     try {
       await work();
     } finally {
@@ -72,7 +73,7 @@ export async function claimReportFolder(outDir: string, ownFiles: readonly strin
     target,
     staging,
     publish: () =>
-      finish(async () => {
+      finish('published', async () => {
         try {
           await rename(staging, target);
         } catch (error) {
@@ -82,7 +83,7 @@ export async function claimReportFolder(outDir: string, ownFiles: readonly strin
           throw writeError(error, target, `cannot move the report into ${target}`);
         }
       }),
-    discard: () => finish(() => rm(staging, { recursive: true, force: true })),
+    discard: () => finish('discarded', () => rm(staging, { recursive: true, force: true })),
   };
 }
 

@@ -153,7 +153,7 @@ async function runCommand(
   const target = resolveProviderFlags(flags, io.env);
   const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
   onCleanup(reporters.abort);
-  // A run that fails leaves no report and frees --out (a no-op once the report is written).
+  // Through `finally`, a run that fails leaves no report and frees --out (a no-op once the report is written).
   const { summary } = await runMatrix({
     matrices: files,
     provider: target.provider,
