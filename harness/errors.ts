@@ -20,7 +20,9 @@ export type HarnessErrorCode =
   | 'ERR_TRANSACTION_ENDED'
   | 'ERR_SETUP_TIMEOUT'
   | 'ERR_LOCK_TIMEOUT'
-  | 'ERR_LOCK_TABLE_FULL';
+  | 'ERR_LOCK_TABLE_FULL'
+  | 'ERR_NO_CELLS'
+  | 'ERR_INTERRUPTED';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
 const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
@@ -33,6 +35,7 @@ const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_MIGRATIONS_NEED_FLAG',
   'ERR_TRANSACTION_CONTROL',
   'ERR_ESCAPES_TRANSACTION',
+  'ERR_NO_CELLS',
 ]);
 
 /** A problem setting up or running the harness, with what to do next in the message. */

@@ -16,6 +16,8 @@ import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { HarnessError } from './errors.js';
+import { noCellsError } from './no-cells.js';
+import { throwIfDiskFull } from './disk-full.js';
 import { checkPersonaRoles } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
@@ -183,6 +185,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     t = performance.now();
     const census = takeCensus(prepared);
     lap('planMs', t);
+    if (census.count === 0) throw noCellsError(prepared, options.filter);
 
     const meta = withLint(prepared, buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
     const reporters = options.reporters ?? [];
@@ -223,6 +226,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
+            if (observation.error) throwIfDiskFull(observation.error, database);
             // Someone else's database: nothing else runs unless the transaction is still the one that began.
             await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
             const outcome = classifyOutcome(observation);
@@ -251,6 +255,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
+  } catch (error) {
+    throwIfDiskFull(error, database);
+    throw error;
   } finally {
     await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CellResult, CellStatus, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
 import { ReportError } from './errors.js';
@@ -76,10 +75,12 @@ export class FileSink {
 
   async close(): Promise<void> {
     if (this.#pending !== '') await this.#flush();
-    await new Promise<void>((resolve) => {
-      this.#stream.end(resolve);
-      this.#stream.once('error', () => resolve());
-    });
+    if (!this.#stream.destroyed) {
+      await new Promise<void>((resolve) => {
+        this.#stream.end(resolve);
+        this.#stream.once('error', () => resolve());
+      });
+    }
     this.#check();
   }
 
@@ -87,10 +88,12 @@ export class FileSink {
     const block = this.#pending;
     this.#pending = '';
     if (this.#stream.write(block)) return undefined;
-    // events.once rejects if the stream emits 'error' while waiting, and removes its listeners either way.
-    return once(this.#stream, 'drain').then(
+    return drained(this.#stream).then(
       () => this.#check(),
-      () => this.#check(),
+      (error: unknown) => {
+        this.#failure ??= error;
+        this.#check();
+      },
     );
   }
 
@@ -99,4 +102,23 @@ export class FileSink {
     const cause = this.#failure;
     throw new ReportError('ERR_REPORT_WRITE', `cannot write ${this.path}: ${String(cause)}`, { path: this.path, cause });
   }
+}
+
+/**
+ * Resolves when `stream` takes writes again. Rejects when it fails or closes instead: a stream that
+ * failed (ENOSPC) never emits 'drain' again, and waiting for it hung the run forever.
+ */
+export function drained(stream: WriteStream): Promise<void> {
+  if (stream.destroyed) return Promise.reject(stream.errored ?? new Error('the file was closed'));
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      stream.off('drain', onDrain).off('error', onError).off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = () => settle();
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(stream.errored ?? new Error('the file was closed'));
+    stream.on('drain', onDrain).on('error', onError).on('close', onClose);
+  });
 }

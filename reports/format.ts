@@ -123,14 +123,40 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/**
+ * Characters no human-facing output shows raw: C0 controls but tab and newline (so CR too), DEL, C1
+ * controls, and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069). From a matrix, a policy name or a PostgreSQL message they could retitle or clear
+ * a terminal, overwrite a FAIL line, hide text, or reorder what a reader sees ("Trojan Source").
+ */
+const CONTROLS = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROL = new RegExp(`[${CONTROLS}]`, 'g');
+const CONTROL_OR_NEWLINE = new RegExp(`[${CONTROLS}\\n]`, 'g');
+
+/** `\x1b` for a character up to U+00FF, `\u202e` above. */
+function spell(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
 
 /**
- * Control characters spelled out (`\x07`), as report.html's script shows them: a NUL or BEL in a
- * policy name or message would otherwise be a missing glyph, or break a Markdown table.
+ * The one place that neutralises control and bidi-override characters (see CONTROLS) for every
+ * output a person reads: the console, report.html, summary.md and junit.xml. Each is spelled out
+ * (`\x07`, `\x1b`, `\u202e`) rather than dropped, so what was there stays visible. Tabs and
+ * newlines are kept unless `singleLine` (then a newline is spelled `\x0a`: a name cannot start a
+ * line of its own).
  */
-export function spellControls(value: string): string {
-  return value.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+export function spellControls(value: string, options: { singleLine?: boolean } = {}): string {
+  return value.replace(options.singleLine ? CONTROL_OR_NEWLINE : CONTROL, spell);
+}
+
+/**
+ * JSON text with every such character written as a `\u` escape: the same data (a JSON parser reads
+ * back exactly the original strings), but bytes that are safe to print. JSON.stringify already
+ * escapes C0 controls; this covers DEL, C1 and the bidi controls it leaves raw.
+ */
+export function jsonWithoutControls(json: string): string {
+  return json.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `1 error`, `2 errors`, `1,204 mismatches`. */

@@ -17,13 +17,11 @@ var BADGE = { pass: '\u2714 PASS', fail: '\u2718 FAIL', error: '\u26a0 ERROR', k
 var VERB = { select: 'visible', insert: 'written', upsert: 'written', update: 'affected', delete: 'affected' };
 var PROBLEM_PAGE = 200;
 
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-function visible(ch) { return '\\x' + (ch.charCodeAt(0) < 16 ? '0' : '') + ch.charCodeAt(0).toString(16); }
-// The only way text reaches the page: textContent, with control characters spelled out (\x07).
+// The only way text reaches the page: textContent (the data's control characters are spelled out on the server).
 function h(tag, cls, text) {
   var e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text).replace(CONTROL, visible);
+  if (text !== undefined && text !== null) e.textContent = String(text);
   return e;
 }
 function opKey(r) { return r.c || r.o; }

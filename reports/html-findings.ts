@@ -1,7 +1,7 @@
 import type { Coverage, CoverageCounts, CoverageStatus, LintFinding } from '../harness/types.js';
 import type { AssembleContext } from './artifact.js';
 import { COVERAGE_MARK, SEVERITY_MARK, WAIVED_MARK, failingFindings, lintCounts, lintFailureNote, orderedFindings, percent } from './findings.js';
-import { formatCount, locationText, spellControls } from './format.js';
+import { formatCount, locationText } from './format.js';
 import { escapeHtml } from './html-summary.js';
 
 /**
@@ -11,7 +11,7 @@ import { escapeHtml } from './html-summary.js';
  * summary lines until someone looks. Internal to `reports/`.
  */
 
-const e = (value: string): string => escapeHtml(spellControls(value));
+const e = escapeHtml;
 
 /** Both sections, or '' when the run neither linted nor measured coverage. */
 export function renderFindings(ctx: Pick<AssembleContext, 'meta' | 'summary' | 'cwd'>): string {

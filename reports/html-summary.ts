@@ -1,14 +1,14 @@
 import type { AssembleContext } from './artifact.js';
-import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, formatMs, planAlongsideText, relativePath, setupMs } from './format.js';
+import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, spellControls, formatMs, planAlongsideText, relativePath, setupMs } from './format.js';
 
 /**
  * The server-rendered part of report.html: verdict, counts, timings, provenance, legend and the empty
  * containers the script fills. Readable (and printable) without JavaScript. Internal to `reports/`.
  */
 
-/** Escapes text for HTML element content and double-quoted attributes. */
+/** Escapes text for HTML element content and double-quoted attributes, control characters spelled out (`spellControls`). */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return spellControls(value).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /** Whether the run passed: no mismatch, no error, and no lint finding that --fail-on counted. */

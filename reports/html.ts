@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CellResult } from '../harness/types.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, knownReason, locationText, mismatchText, verdictText } from './format.js';
+import { errorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
 import { coverageData, renderFindings } from './html-findings.js';
@@ -136,7 +136,11 @@ export function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
   return row;
 }
 
-/** JSON that cannot end its `<script>` element or be read as markup: `<`, `>`, `&` and line separators escaped. */
+/**
+ * The page's data as JSON that cannot end its `<script>` element or be read as markup (`<`, `>`, `&`
+ * and line separators escaped), every string with its control characters already spelled out
+ * (`spellControls`): the script draws only text that is safe to show.
+ */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' ? spellControls(v) : v)).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,8 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellResult, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
 import { FileSink, emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
-import { ReportError } from './errors.js';
+import { ReportError, withDiskFull } from './errors.js';
+import { claimReportFolder, type ReportFolder } from './folder.js';
 import { HTML_FILE, createHtmlWriter } from './html.js';
 import { RESULTS_FILE, createJsonWriter } from './json.js';
 import { JUNIT_FILE, createJunitWriter } from './junit.js';
@@ -28,7 +28,10 @@ export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
 
 /** Options of {@link createReporters} and {@link writeReports}. */
 export interface ReportOptions {
-  /** The report directory; created if absent. */
+  /**
+   * The report directory: created if absent, replaced as a whole (a folder holding other files is
+   * refused), and only ever seen complete (written beside it and moved into place at the end).
+   */
   outDir: string;
   /** Formats to write. @default every format */
   reporters?: readonly ReporterName[];
@@ -54,20 +57,29 @@ export interface ReportSet extends Reporter {
   readonly files: readonly string[];
   /** The manifest written by `onRunEnd`. */
   readonly manifest: Manifest | undefined;
-  /** Deletes the results spooled so far, for a run that ends without `onRunEnd` (Ctrl-C, crash). */
+  /**
+   * Takes the report folder for this run (loads the signing key, locks the folder, removes an
+   * earlier report): fails at once when another run holds it. `onRunStart` does it when not done
+   * before; a command line calls it before starting PostgreSQL, so a refusal costs nothing.
+   */
+  claim(): Promise<void>;
+  /** Removes everything this run wrote and frees the folder, for a run that ends without `onRunEnd` (Ctrl-C, crash). */
   abort(): Promise<void>;
 }
 
-/** Names of every file a run may write, removed at run start so a report never mixes two runs. */
-const OWN_FILES = [JUNIT_FILE, RESULTS_FILE, HTML_FILE, MARKDOWN_FILE, MANIFEST_FILE, SIGNATURE_FILE];
 const SPOOL_FILE = '.rls-matrix-results.ndjson';
+/** Every name a report folder may hold (the spool: a folder of an earlier version's interrupted run). */
+const OWN_FILES = [JUNIT_FILE, RESULTS_FILE, HTML_FILE, MARKDOWN_FILE, MANIFEST_FILE, SIGNATURE_FILE, SPOOL_FILE];
 
 /**
- * Creates the reporters a run writes, as one Reporter. Results are spooled to a temporary NDJSON file
- * in `outDir` as cells finish; `onRunEnd` reads them back once, in report order, writes every chosen
- * format from that single pass, deletes the spool, and writes manifest.json (and manifest.sig) last.
+ * Creates the reporters a run writes, as one Reporter. The run writes into a private folder beside
+ * `outDir`, which it locks (see `claim`). Results are spooled there to an NDJSON file as cells
+ * finish; `onRunEnd` reads them back once, in report order, writes every chosen format from that
+ * single pass, deletes the spool, writes manifest.json (and manifest.sig) last, and moves the
+ * folder into place.
  *
- * @throws {ReportError} `ERR_REPORT_UNKNOWN_REPORTER`; from the hooks, `ERR_REPORT_KEY`, `ERR_REPORT_WRITE`, `ERR_REPORT_STATE`.
+ * @throws {ReportError} `ERR_REPORT_UNKNOWN_REPORTER`; from the hooks, `ERR_REPORT_KEY`, `ERR_REPORT_LOCKED`, `ERR_REPORT_FOLDER`,
+ *   `ERR_REPORT_DISK_FULL`, `ERR_REPORT_WRITE`, `ERR_REPORT_STATE`.
  * @example
  * ```ts
  * const reports = createReporters({ outDir: 'rls-report', reporters: ['junit', 'html'], signKey: 'keys/report.pem' });
@@ -89,8 +101,24 @@ export function createReporters(options: ReportOptions): ReportSet {
   let meta: Readonly<RunMeta> | undefined;
   let store: ResultStore | undefined;
   let key: SigningKey | undefined;
+  let claimed: Promise<ReportFolder> | undefined;
   let files: string[] = [];
   let manifest: Manifest | undefined;
+  // Every failure under the folder names it when the disk is full.
+  const failed = (error: unknown) => withDiskFull(error, outDir);
+  const claim = () =>
+    (claimed ??= (async () => {
+      // Read the key first: a bad key fails the run before any cell runs, not after.
+      if (options.signKey !== undefined) key = await loadSigningKey(options.signKey);
+      return claimReportFolder(outDir, OWN_FILES);
+    })());
+  const abort = async () => {
+    await store?.remove();
+    store = undefined;
+    const folder = claimed;
+    claimed = undefined;
+    await folder?.then((f) => f.discard(), () => undefined);
+  };
 
   return {
     outDir,
@@ -100,46 +128,55 @@ export function createReporters(options: ReportOptions): ReportSet {
     get manifest() {
       return manifest;
     },
+    async claim() {
+      await claim();
+    },
     async onRunStart(runMeta) {
       if (store) throw new ReportError('ERR_REPORT_STATE', 'onRunStart called twice');
-      // Read the key first: a bad key fails the run before any cell runs, not after.
-      if (options.signKey !== undefined) key = await loadSigningKey(options.signKey);
-      await mkdir(outDir, { recursive: true }).catch((err: unknown) => {
-        throw new ReportError('ERR_REPORT_WRITE', `cannot create ${outDir}: ${String(err)}`, { path: outDir, cause: err });
-      });
-      await Promise.all(OWN_FILES.map((f) => rm(path.join(outDir, f), { force: true })));
-      meta = runMeta;
-      files = [];
-      manifest = undefined;
-      store = await ResultStore.create(path.join(outDir, SPOOL_FILE));
+      try {
+        const folder = await claim();
+        meta = runMeta;
+        files = [];
+        manifest = undefined;
+        store = await ResultStore.create(path.join(folder.staging, SPOOL_FILE));
+      } catch (error) {
+        await abort();
+        throw failed(error);
+      }
       for (const r of extra) await r.onRunStart?.(runMeta);
     },
     async onCellResult(result) {
       if (!store) throw new ReportError('ERR_REPORT_STATE', 'onCellResult called before onRunStart');
-      const pending = store.append(result);
-      for (const r of extra) await r.onCellResult?.(result);
-      await pending;
+      try {
+        const pending = store.append(result);
+        for (const r of extra) await r.onCellResult?.(result);
+        await pending;
+      } catch (error) {
+        throw failed(error);
+      }
     },
     async onRunEnd(summary) {
-      if (!store || !meta) throw new ReportError('ERR_REPORT_STATE', 'onRunEnd called before onRunStart');
+      if (!store || !meta || !claimed) throw new ReportError('ERR_REPORT_STATE', 'onRunEnd called before onRunStart');
       const spool = store;
+      const folder = await claimed;
       try {
         await spool.close();
         const writers = names.map((name) => REPORTERS[name](options));
-        const written = await assemble(spool, writers, { meta, summary, outDir, cwd, generatedAt: now() });
-        const signed = await writeManifest(outDir, { meta, summary, counts: written.counts, artifacts: writers.map((w) => w.file), cwd, now, ...(key ? { signKey: key } : {}) });
-        manifest = signed.manifest;
-        files = [...writers.map((w) => path.join(outDir, w.file)), ...signed.files];
-      } finally {
+        const written = await assemble(spool, writers, { meta, summary, outDir: folder.staging, cwd, generatedAt: now() });
         await spool.remove();
+        const signed = await writeManifest(folder.staging, { meta, summary, counts: written.counts, artifacts: writers.map((w) => w.file), cwd, now, ...(key ? { signKey: key } : {}) });
+        await folder.publish();
         store = undefined;
+        claimed = undefined;
+        manifest = signed.manifest;
+        files = [...writers.map((w) => w.file), ...signed.files.map((f) => path.basename(f))].map((f) => path.join(outDir, f));
+      } catch (error) {
+        await abort();
+        throw failed(error);
       }
       for (const r of extra) await r.onRunEnd?.(summary);
     },
-    async abort() {
-      await store?.remove();
-      store = undefined;
-    },
+    abort,
   };
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { CellResult, RunMeta, RunSummary } from '../harness/types.js';
 import type { ArtifactWriter } from './artifact.js';
 import { ReportError } from './errors.js';
+import { jsonWithoutControls } from './format.js';
 
 /** File name of the JSON results inside the report directory. */
 export const RESULTS_FILE = 'results.json';
@@ -11,7 +12,9 @@ export const RESULTS_FORMAT_VERSION = 1;
 
 /**
  * results.json, version 1: the input of `diff` and `merge`. `results` holds every CellResult as the
- * harness produced it, in report order (table, persona, operation, scope), one result per line.
+ * harness produced it, in report order (table, persona, operation, scope), one result per line. Faithful
+ * JSON: control and bidi characters in strings are `\u` escapes (see `jsonWithoutControls`), so
+ * printing the file cannot drive a terminal.
  */
 export interface ResultsFile {
   formatVersion: typeof RESULTS_FORMAT_VERSION;
@@ -36,10 +39,10 @@ export function createJsonWriter(): ArtifactWriter {
     file: RESULTS_FILE,
     begin({ meta, summary }) {
       first = true;
-      return `{\n"formatVersion": ${RESULTS_FORMAT_VERSION},\n"meta": ${JSON.stringify(meta, null, 2)},\n"summary": ${JSON.stringify(summary, null, 2)},\n"results": [\n`;
+      return jsonWithoutControls(`{\n"formatVersion": ${RESULTS_FORMAT_VERSION},\n"meta": ${JSON.stringify(meta, null, 2)},\n"summary": ${JSON.stringify(summary, null, 2)},\n"results": [\n`);
     },
     add(result) {
-      const text = `${first ? '' : ',\n'}${JSON.stringify(result)}`;
+      const text = `${first ? '' : ',\n'}${jsonWithoutControls(JSON.stringify(result))}`;
       first = false;
       return text;
     },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CompactSign } from 'jose';
 import type { RunCounts, RunMeta, RunSummary } from '../harness/types.js';
 import { ReportError } from './errors.js';
+import { jsonWithoutControls } from './format.js';
 import { hashBytes, hashFile, listFiles } from './hash.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
 
@@ -113,7 +114,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     sources: await hashSources([...meta.matrixFiles, ...meta.sources], cwd),
     ...(key ? { signature: { file: SIGNATURE_FILE, alg: 'EdDSA' as const, kid: key.kid } } : {}),
   };
-  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+  const bytes = Buffer.from(`${jsonWithoutControls(JSON.stringify(manifest, null, 2))}\n`, 'utf8');
   const files = [path.join(dir, MANIFEST_FILE)];
   await write(files[0]!, bytes);
   if (key) {
@@ -141,7 +142,7 @@ async function hashSources(files: readonly string[], cwd: string): Promise<Manif
     if (seen.has(rel)) return;
     seen.add(rel);
     try {
-      entries.push({ path: rel, ...(await hashFile(abs)) });
+      entries.push({ path: rel, ...(await hashFile(abs, { followSymlinks: true })) });
     } catch {
       entries.push({ path: rel, sha256: null, bytes: null });
     }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { CellResult, CellStatus, RunMeta } from '../harness/types.js';
+import { drained } from './artifact.js';
 import { ReportError } from './errors.js';
 
 /**
@@ -103,12 +104,14 @@ export class ResultStore {
     this.#size += length;
     if (this.#stream.write(line) && !this.#drain) return undefined;
     // One shared wait, however many callers append concurrently while the buffer is full.
-    this.#drain ??= once(this.#stream, 'drain').then(
+    this.#drain ??= drained(this.#stream).then(
       () => {
         this.#drain = undefined;
       },
-      () => {
+      (error: unknown) => {
         this.#drain = undefined;
+        this.#failure ??= error;
+        this.#check();
       },
     );
     return this.#drain;
@@ -118,7 +121,7 @@ export class ResultStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await new Promise<void>((resolve) => this.#stream.end(resolve));
+    if (!this.#stream.destroyed) await new Promise<void>((resolve) => this.#stream.end(resolve));
     this.#check();
   }
 
@@ -210,10 +213,10 @@ export class ResultStore {
     await rm(this.file, { force: true });
   }
 
+  /** Throws the stream's failure, on every call once it failed: a failed spool takes no more results. */
   #check(): void {
     if (this.#failure !== undefined) {
       const cause = this.#failure;
-      this.#failure = undefined;
       throw new ReportError('ERR_REPORT_WRITE', `cannot write ${this.file}: ${String(cause)}`, { path: this.file, cause });
     }
   }

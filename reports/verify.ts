@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { ReportError } from './errors.js';
-import { hashBytes, hashFile, listFiles } from './hash.js';
+import { hashBytes, hashFile, listEntries, NotRegularFileError, readRegularFile } from './hash.js';
 import { loadVerifyKey } from './keys.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, SIGNATURE_FILE, type Manifest, type ManifestEntry, type SignaturePayload } from './manifest.js';
 
@@ -59,7 +58,9 @@ export interface VerifyResult {
 
 /**
  * Re-checks an archived report: recomputes the sha256 of every artifact and source listed in
- * manifest.json, lists files that were added to the report directory, and verifies manifest.sig.
+ * manifest.json, lists everything that was added to the report directory, and verifies
+ * manifest.sig. A report holds regular files only: an artifact, manifest or signature that is a
+ * symbolic link, FIFO or anything else is a problem, and is never read (so never blocks).
  *
  * @throws {ReportError} `ERR_REPORT_MANIFEST` when manifest.json is absent or unreadable; `ERR_REPORT_KEY` for a bad key.
  * @example
@@ -71,8 +72,9 @@ export interface VerifyResult {
 export async function verifyReport(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const cwd = options.cwd ?? process.cwd();
   const manifestPath = path.join(dir, MANIFEST_FILE);
-  const bytes = await readFile(manifestPath).catch((err: unknown) => {
-    throw new ReportError('ERR_REPORT_MANIFEST', `no ${MANIFEST_FILE} in ${dir}`, { path: manifestPath, cause: err });
+  const bytes = await readRegularFile(manifestPath).catch((err: unknown) => {
+    const message = err instanceof NotRegularFileError ? err.message : `no ${MANIFEST_FILE} in ${dir}`;
+    throw new ReportError('ERR_REPORT_MANIFEST', message, { path: manifestPath, cause: err });
   });
   const manifest = parseManifest(bytes, manifestPath);
   const problems: VerifyProblem[] = [];
@@ -89,26 +91,30 @@ export async function verifyReport(dir: string, options: VerifyOptions = {}): Pr
       problems.push({ kind: 'missing artifact', path: entry.path, expected: entry.sha256 ?? undefined, message: `${entry.path} is listed in the manifest but absent` });
     } else {
       artifacts.altered.push(entry.path);
-      problems.push({ kind: 'altered artifact', path: entry.path, expected: entry.sha256 ?? undefined, actual: state.sha256, message: `${entry.path} was changed after the report was written` });
+      const message = state.kind === 'not regular' ? `${entry.path} is ${state.what}, not a regular file: a report holds regular files only` : `${entry.path} was changed after the report was written`;
+      problems.push({ kind: 'altered artifact', path: entry.path, expected: entry.sha256 ?? undefined, ...(state.kind === 'altered' ? { actual: state.sha256 } : {}), message });
     }
   }
   const listed = new Set([...manifest.artifacts.map((a) => a.path), MANIFEST_FILE, SIGNATURE_FILE]);
-  for (const file of await listFiles(dir)) {
+  for (const { path: file, kind } of await listEntries(dir)) {
     if (listed.has(file)) continue;
     artifacts.added.push(file);
-    problems.push({ kind: 'added artifact', path: file, message: `${file} is in the report directory but not in the manifest` });
+    const what = kind === 'a regular file' ? '' : ` (${kind})`;
+    problems.push({ kind: 'added artifact', path: file, message: `${file} is in the report directory but not in the manifest${what}` });
   }
 
   for (const entry of manifest.sources) {
     if (entry.sha256 === null) continue; // absent when the report was written: nothing to compare
-    const state = await compare(path.resolve(cwd, entry.path), entry);
+    // Sources are the project's own files, where a symbolic link is ordinary: followed.
+    const state = await compare(path.resolve(cwd, entry.path), entry, { followSymlinks: true });
     if (state.kind === 'ok') sources.ok.push(entry.path);
     else if (state.kind === 'missing') {
       sources.missing.push(entry.path);
       problems.push({ kind: 'missing source', path: entry.path, expected: entry.sha256, message: `source ${entry.path} no longer exists (relative to ${cwd})` });
     } else {
       sources.altered.push(entry.path);
-      problems.push({ kind: 'altered source', path: entry.path, expected: entry.sha256, actual: state.sha256, message: `source ${entry.path} differs from the one the run read` });
+      const message = state.kind === 'not regular' ? `source ${entry.path} is ${state.what}, not a regular file` : `source ${entry.path} differs from the one the run read`;
+      problems.push({ kind: 'altered source', path: entry.path, expected: entry.sha256, ...(state.kind === 'altered' ? { actual: state.sha256 } : {}), message });
     }
   }
 
@@ -120,12 +126,15 @@ export async function verifyReport(dir: string, options: VerifyOptions = {}): Pr
   return { ok: problems.length === 0, reportIntact, dir, manifest, artifacts, sources, signature, problems };
 }
 
-async function compare(file: string, entry: ManifestEntry): Promise<{ kind: 'ok' } | { kind: 'missing' } | { kind: 'altered'; sha256: string }> {
+type Comparison = { kind: 'ok' } | { kind: 'missing' } | { kind: 'altered'; sha256: string } | { kind: 'not regular'; what: string };
+
+async function compare(file: string, entry: ManifestEntry, options: { followSymlinks?: boolean } = {}): Promise<Comparison> {
   let actual: string;
   try {
-    actual = (await hashFile(file)).sha256;
+    actual = (await hashFile(file, options)).sha256;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return { kind: 'missing' };
+    if (err instanceof NotRegularFileError) return { kind: 'not regular', what: err.kind };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw err;
   }
   return actual === entry.sha256 ? { kind: 'ok' } : { kind: 'altered', sha256: actual };
@@ -133,7 +142,12 @@ async function compare(file: string, entry: ManifestEntry): Promise<{ kind: 'ok'
 
 async function checkSignature(dir: string, manifestBytes: Uint8Array, manifest: Manifest, publicKey: string | undefined): Promise<VerifyResult['signature']> {
   const sigPath = path.join(dir, SIGNATURE_FILE);
-  const jws = await readFile(sigPath, 'utf8').then((s) => s.trim(), () => undefined);
+  let jws: string | undefined;
+  try {
+    jws = (await readRegularFile(sigPath)).toString('utf8').trim();
+  } catch (err) {
+    if (err instanceof NotRegularFileError) return { status: 'invalid', reason: `${SIGNATURE_FILE} is ${err.kind}, not a regular file` };
+  }
   if (jws === undefined) {
     if (publicKey !== undefined) return { status: 'missing', reason: `${SIGNATURE_FILE} is absent but a public key was given` };
     if (manifest.signature) return { status: 'missing', kid: manifest.signature.kid, reason: `the manifest was signed but ${SIGNATURE_FILE} is absent` };

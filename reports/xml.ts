@@ -1,17 +1,19 @@
 import { XMLBuilder } from 'fast-xml-parser';
+import { spellControls } from './format.js';
 
 /**
- * XML text that every XML 1.0 parser accepts: fast-xml-parser escapes markup characters, and these
- * helpers remove what no escape can express (control characters, lone surrogates, U+FFFE/U+FFFF).
+ * XML text that every XML 1.0 parser accepts, with control characters spelled out like every other
+ * report (`\x07`): fast-xml-parser escapes markup characters, and these helpers remove what no
+ * escape can express (lone surrogates, U+FFFE/U+FFFF).
  * Internal to `reports/`.
  */
 
 // XML 1.0 Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Removes the characters XML 1.0 cannot contain, escaped or not. */
+/** Spells out control characters (see `spellControls`) and removes what else XML 1.0 cannot contain, escaped or not. */
 export function xmlText(value: string): string {
-  return value.replace(NOT_XML_CHAR, '');
+  return spellControls(value).replace(NOT_XML_CHAR, '');
 }
 
 /** Attribute text: XML-safe, on one line (parsers fold newlines in attributes anyway), at most `max` characters. */

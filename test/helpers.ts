@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { embeddedProvider } from '../harness/providers/embedded.js';
@@ -14,11 +14,19 @@ export async function startSharedDatabase(): Promise<{ database: StartedDatabase
   return { database, provider };
 }
 
-// Projects live until the test file that wrote them is done (a run may read them late).
+// Projects and temporary directories live until the test file that made them is done (a run may read them late).
 const projects: string[] = [];
 afterAll(async () => {
   await Promise.all(projects.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/** A new temporary directory others may enter (as root, the server runs as postgres), removed after the test file. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  projects.push(dir);
+  return dir;
+}
 
 /** Writes a project (matrix, migrations, seeds) into a new temporary directory, removed after the test file. */
 export async function writeProject(files: Record<string, string>): Promise<string> {

@@ -23,19 +23,24 @@ describe('createReporters', () => {
     expect(REPORTER_NAMES).toEqual(['junit', 'json', 'html', 'markdown']);
   });
 
-  it('spools results to disk while the run goes on, and removes the spool at the end', async () => {
+  it('spools results to disk while the run goes on, in a private folder beside the report, and removes the spool at the end', async () => {
     const run = makeSampleRun();
     const outDir = path.join(root, 'spool');
     const reports = createReporters({ outDir, reporters: ['json'] });
     await reports.onRunStart(run.meta);
     for (const r of run.results) await reports.onCellResult(r);
-    const during = await readdir(outDir);
+    // Before the end there is no report folder, only the run's lock and private folder beside it.
+    const beside = (await readdir(root)).filter((f) => f.startsWith('.spool.')).sort();
+    expect(beside).toEqual([expect.stringMatching(/^\.spool\.rls-matrix-.{6}$/), '.spool.rls-matrix.lock']);
+    const staging = path.join(root, beside[0]!);
+    const during = await readdir(staging);
     const spool = during.find((f) => f.endsWith('.ndjson'));
     expect(spool).toBeDefined();
     // Nothing but the spool exists before the end; it has one line per result written so far.
     expect(during).toEqual([spool]);
-    await expect.poll(async () => (await readFile(path.join(outDir, spool!), 'utf8')).trim().split('\n').length).toBe(run.results.length);
+    await expect.poll(async () => (await readFile(path.join(staging, spool!), 'utf8')).trim().split('\n').length).toBe(run.results.length);
     await reports.onRunEnd(run.summary);
+    expect((await readdir(root)).filter((f) => f.startsWith('.spool.'))).toEqual([]);
     expect((await readdir(outDir)).sort()).toEqual(['manifest.json', 'results.json']);
     expect(reports.files).toHaveLength(2);
     expect(reports.manifest?.counts).toEqual(run.summary.counts);
@@ -93,14 +98,16 @@ describe('createReporters', () => {
     await expect(reports.onRunEnd(run.summary)).rejects.toBeInstanceOf(ReportError);
   });
 
-  it('abort() deletes the spool of a run that never ends', async () => {
+  it('abort() deletes everything a run that never ends wrote, and frees the folder', async () => {
     const run = makeSampleRun();
     const outDir = path.join(root, 'abort');
     const reports = createReporters({ outDir });
     await reports.onRunStart(run.meta);
     await reports.onCellResult(run.results[0]!);
     await reports.abort();
-    expect(await readdir(outDir)).toEqual([]);
+    expect((await readdir(root)).filter((f) => f === 'abort' || f.startsWith('.abort.'))).toEqual([]);
+    await writeReports(run.meta, run.results, run.summary, { outDir, reporters: ['json'] });
+    expect((await verifyReport(outDir)).ok).toBe(true);
   });
 });
 

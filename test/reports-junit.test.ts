@@ -166,11 +166,11 @@ describe('junit.xml', () => {
     }
   });
 
-  it('escapes markup and drops characters XML 1.0 cannot hold, keeping the rest of the text', () => {
+  it('escapes markup and spells out control characters like every other report, keeping the rest of the text', () => {
     const failure = byName('alice · update · others → expected refused').failure as Node;
     const text = failure['#text'] as string;
     expect(text).toContain(`'</script><script>window.__pwned = 1</script><img src="https://evil.example/x.png"`);
-    expect(text).toContain('| `tick` & "quote" \'apos\' ]]> bell nul');
+    expect(text).toContain('| `tick` & "quote" \'apos\' ]]> \\x07bell \\x00nul');
     expect(text).not.toMatch(/[\u0000\u0007]/);
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
   });
@@ -253,8 +253,8 @@ describe('junit.xml, lints under --fail-on', () => {
 });
 
 describe('XML text helpers', () => {
-  it('strips control characters, lone surrogates and U+FFFE/FFFF; keeps tabs, newlines and astral characters', () => {
-    expect(xmlText('a\u0000b\u0001c\u001Fd\tE\nF\rG')).toBe('abcd\tE\nF\rG');
+  it('spells out control characters (CR too) and bidi overrides, strips lone surrogates and U+FFFE/FFFF; keeps tabs, newlines and astral characters', () => {
+    expect(xmlText('a\u0000b\u0001c\u001Fd\tE\nF\rG\u202eH')).toBe('a\\x00b\\x01c\\x1fd\tE\nF\\x0dG\\u202eH');
     expect(xmlText('x\uD800y\uDFFFz\uFFFE\uFFFF')).toBe('xyz');
     expect(xmlText('policy 🔒 ok')).toBe('policy 🔒 ok');
   });

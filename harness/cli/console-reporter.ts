@@ -1,9 +1,11 @@
 import { relative } from 'node:path';
 import { formatLocation } from '../../matrix/errors.js';
 import { formatVerdict } from '../../matrix/verdict.js';
+import { spellControls } from '../../reports/format.js';
 import type { Reporter } from '../../reports/types.js';
 import type { CellResult, RunMeta, RunSummary } from '../types.js';
 import { runSummary as lintAndCoverageSummary } from './lint-summary.js';
+import { CLEAR_LINE, LINE_START, painter } from './terminal.js';
 
 export interface ConsoleOptions {
   write: (text: string) => void;
@@ -18,17 +20,17 @@ const MAX_LISTED = 200;
 
 /** Human output: provenance, each mismatch as it happens, then the counts and timings. */
 export function consoleReporter(options: ConsoleOptions): Reporter & { progress(done: number, total: number): void } {
-  const paint = (code: number, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(options.color);
   let listed = 0;
   let lastDrawn = 0;
   let runMeta: RunMeta | undefined;
-  const clearProgress = () => options.progress && options.writeProgress?.('\r\u001b[K');
+  const clearProgress = () => options.progress && options.writeProgress?.(CLEAR_LINE);
 
   return {
     onRunStart(meta: RunMeta) {
       runMeta = meta;
       if (options.quiet) return;
-      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${meta.matrixName} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
+      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
     },
     onCellResult(result: CellResult) {
       if (result.status === 'pass' || result.status === 'known') return;
@@ -57,19 +59,19 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       lastDrawn = now;
       const width = 30;
       const filled = total ? Math.round((done / total) * width) : width;
-      options.writeProgress(`\r[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`);
+      options.writeProgress(`${LINE_START}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`);
     },
   };
 }
 
-/** `public.courses · alice · update · own → expected allow, observed denied:policy (42501 …) at file:line`. */
+/** `public.courses · alice · update · own → expected allow, observed denied:policy (42501 …) at file:line`, on one line. */
 export function describeCell(result: CellResult): string {
   const { cell, outcome } = result;
   const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
   const observed = outcome.vacuous ? 'vacuous (the scope matches no row)' : outcome.class === 'partial' || outcome.class === 'allowed' ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)` : outcome.class;
   const why = outcome.error ? ` [${outcome.error.sqlstate} ${outcome.error.message}]` : outcome.reason && !outcome.vacuous ? ` [${outcome.reason}]` : '';
   const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
-  return `${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`;
+  return spellControls(`${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`, { singleLine: true });
 }
 
 function seconds(ms: number): string {

@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { findMatrixFiles } from '../../matrix/load.js';
+import { jsonWithoutControls } from '../../reports/format.js';
 import type { FailOn } from '../lint/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
-import { findingGroups, lintCounts, where, type Paint } from './lint-summary.js';
+import { findingGroups, lintCounts, where } from './lint-summary.js';
+import { CLEAR_LINE, painter } from './terminal.js';
 import { resolveProviderFlags, type ProviderFlags } from './provider-flags.js';
 
 /** The severities `--fail-on` takes: the least severe finding that fails, or none. */
@@ -26,6 +28,8 @@ interface LintIo {
 
 export interface LintCommandContext {
   io: LintIo;
+  /** Aborted on Ctrl-C/SIGTERM: stops a server that is still starting. */
+  signal: AbortSignal;
   /** Registers a started server, so a signal stops it (and its password is redacted). */
   onStarted: (database: StartedDatabase) => void;
   setExitCode: (code: number) => void;
@@ -55,27 +59,28 @@ export function registerLintCommand(program: Command, context: LintCommandContex
     .action(async (targets: string[], flags: LintFlags) => context.setExitCode(await lintCommand(targets, flags, context)));
 }
 
-async function lintCommand(targets: string[], flags: LintFlags, { io, onStarted }: LintCommandContext): Promise<number> {
+async function lintCommand(targets: string[], flags: LintFlags, { io, signal, onStarted }: LintCommandContext): Promise<number> {
   const { lintMatrices } = await import('../lint/lint-matrices.js');
   const { failingFindings, LINTS } = await import('../lint/index.js');
   const color = io.isTTY && !io.env.NO_COLOR;
-  const paint: Paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(color);
   const progress = io.isTTY && !io.env.CI && !flags.quiet && !flags.json;
   const files = await findMatrixFiles(targets);
   const target = resolveProviderFlags(flags, io.env);
   const outcome = await lintMatrices({
     matrices: files,
     provider: target.provider,
-    providerOptions: { ...target.providerOptions, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...target.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     onStarted,
-    onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
+    onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
   });
-  if (progress) io.stderr('\r\u001b[K');
+  if (progress) io.stderr(CLEAR_LINE);
   const failing = failingFindings(outcome.findings, flags.failOn);
 
   if (flags.json) {
-    io.stdout(`${JSON.stringify({ failOn: flags.failOn, failing: failing.length, findings: outcome.findings, unusedWaivers: outcome.unusedWaivers }, null, 2)}\n`);
+    // Control and bidi characters as JSON escapes: the same data, and nothing for the terminal writer to spell.
+    io.stdout(`${jsonWithoutControls(JSON.stringify({ failOn: flags.failOn, failing: failing.length, findings: outcome.findings, unusedWaivers: outcome.unusedWaivers }, null, 2))}\n`);
     return failing.length ? 1 : 0;
   }
 

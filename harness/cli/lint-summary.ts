@@ -1,9 +1,8 @@
 import { relative } from 'node:path';
 import { formatLocation } from '../../matrix/errors.js';
+import type { Paint } from './terminal.js';
 import type { Coverage, LintFinding, LintSeverity, RunMeta, RunSummary, SourceLocation } from '../types.js';
 
-/** Wraps text in an ANSI colour code, or not (NO_COLOR, not a terminal). */
-export type Paint = (code: number, text: string) => string;
 
 const LABELS: Record<LintSeverity, [number, string]> = { error: [31, '✗ error'], warn: [33, '⚠ warn '], info: [36, 'ℹ info '] };
 const MAX_LISTED = 10;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FixtureError } from '../../fixtures/errors.js';
 import { MatrixError, MatrixErrors } from '../../matrix/errors.js';
@@ -5,13 +6,16 @@ import { findMatrixFiles } from '../../matrix/load.js';
 import { ReportError } from '../../reports/errors.js';
 import { HarnessError } from '../errors.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
-import { redactingWriter } from '../redact.js';
 import { toolVersion } from '../version.js';
 import type { FailOn } from '../lint/index.js';
 import { consoleReporter } from './console-reporter.js';
 import { failOnOption, registerLintCommand } from './lint-command.js';
 import { resolveProviderFlags, secretsInArgs, type ProviderFlags } from './provider-flags.js';
 import { fileReporters, REPORTER_NAMES, verifyCommand } from './report-wiring.js';
+import { CLEAR_LINE, terminalWriter } from './terminal.js';
+
+/** How long a signal waits for the interrupted command to clean up before the process exits anyway. */
+const COMMAND_GRACE_MS = 15_000;
 
 /** Exit codes (DESIGN §6). */
 export const EXIT = { pass: 0, mismatch: 1, badInput: 2, infrastructure: 3 } as const;
@@ -32,20 +36,30 @@ const defaultIo: Io = {
 
 /** Parses argv, runs the command and returns the exit code; the only caller of process.exit is bin/. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  // Every line printed is redacted: URL passwords and key=value secrets by form, known secrets
-  // (the --url password, started servers' passwords) wherever they appear.
+  // Every line printed is redacted (URL passwords and key=value secrets by form, known secrets such
+  // as the --url password and started servers' passwords wherever they appear) and has its control
+  // characters spelled out: see terminalWriter.
   const secrets = secretsInArgs(argv, io.env);
-  io = { ...io, stdout: redactingWriter(io.stdout, secrets), stderr: redactingWriter(io.stderr, secrets) };
+  io = { ...io, stdout: terminalWriter(io.stdout, secrets), stderr: terminalWriter(io.stderr, secrets) };
   let exitCode: number = EXIT.pass;
   const started: StartedDatabase[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   // A signal stops every started server and decides the exit code; whatever the interrupted run
-  // then fails with (a lost connection, most often) is a consequence, not news.
+  // then fails with (a lost connection, most often) is a consequence, not news. A server still
+  // starting (initdb, a template copy) is stopped through the abort signal, and the command is
+  // waited for, so that it has removed what it wrote before the process exits.
   let interruption: Promise<number> | undefined;
+  const aborter = new AbortController();
+  let command: Promise<unknown> | undefined;
+  // What a signal stops, in the words of the command that is running.
+  let stopping = 'stopping PostgreSQL and removing its files…';
   const onSignal = (signal: NodeJS.Signals, code: number) => () => {
     if (interruption) return;
-    io.stderr(`\nrls-matrix: ${signal}, stopping PostgreSQL and removing its files…\n`);
-    interruption = Promise.allSettled([...started.map((db) => db.stop()), ...cleanups.map((cleanup) => cleanup())]).then(() => code);
+    io.stderr(`\nrls-matrix: ${signal}, ${stopping}\n`);
+    aborter.abort();
+    // Bounded: a command stuck on something no signal reaches must not keep the process alive.
+    const commandEnded = command && Promise.race([command.catch(() => undefined), sleep(COMMAND_GRACE_MS, undefined, { ref: false })]);
+    interruption = Promise.allSettled([...started.map((db) => db.stop()), ...cleanups.map((cleanup) => cleanup()), commandEnded]).then(() => code);
     signalled(interruption);
   };
   let signalled: (p: Promise<number>) => void = () => undefined;
@@ -81,10 +95,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--quiet', 'print only mismatches and the summary', false)
     .addOption(failOnOption())
     .action(async (targets: string[], flags: RunFlags) => {
-      exitCode = await runCommand(targets, flags, io, (db) => (started.push(db), secrets.push(db.connection.password)), (cleanup) => cleanups.push(cleanup));
+      exitCode = await runCommand(targets, flags, io, aborter.signal, (db) => (started.push(db), secrets.push(db.connection.password)), (cleanup) => cleanups.push(cleanup));
     });
 
-  registerLintCommand(program, { io, onStarted: (db) => (started.push(db), secrets.push(db.connection.password)), setExitCode: (code) => (exitCode = code) });
+  registerLintCommand(program, { io, signal: aborter.signal, onStarted: (db) => (started.push(db), secrets.push(db.connection.password)), setExitCode: (code) => (exitCode = code) });
 
   program
     .command('verify')
@@ -92,12 +106,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .argument('<dir>', 'report directory')
     .option('--key <file>', 'Ed25519 public key (PEM or JWK) to check the signature with')
     .action(async (dir: string, flags: { key?: string }) => {
+      stopping = 'verify stopped before it finished (it changes nothing)';
       exitCode = await verifyCommand(dir, flags, io);
     });
 
   const finished = (async () => {
     try {
-      await program.parseAsync(argv as string[]);
+      command = program.parseAsync(argv as string[]);
+      await command;
     } catch (error) {
       if (!interruption) exitCode = reportError(error, io);
     }
@@ -127,6 +143,7 @@ async function runCommand(
   targets: string[],
   flags: RunFlags,
   io: Io,
+  signal: AbortSignal,
   onStarted: (db: StartedDatabase) => void,
   onCleanup: (cleanup: () => Promise<unknown>) => void,
 ): Promise<number> {
@@ -138,10 +155,11 @@ async function runCommand(
   const target = resolveProviderFlags(flags, io.env);
   const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
   onCleanup(reporters.abort);
+  // Through `finally`, a run that fails leaves no report and frees --out (a no-op once the report is written).
   const { summary } = await runMatrix({
     matrices: files,
     provider: target.provider,
-    providerOptions: { ...target.providerOptions, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...target.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     ...(target.applyMigrations !== undefined ? { applyMigrations: target.applyMigrations } : {}),
     workers: flags.workers,
     cellTimeoutMs: flags.timeout,
@@ -150,9 +168,9 @@ async function runCommand(
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
     reporters: [consoleOut, ...reporters.list],
     onStarted,
-    onStage: (stage) => progress && io.stderr(`\r\u001b[K${stage}…`),
+    onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),
-  });
+  }).finally(reporters.abort);
   if (reporters.outDir && !flags.quiet) io.stdout(`     reports: ${reporters.outDir}/ (verify with: rls-matrix verify ${reporters.outDir})\n`);
   return summary.exitCode;
 }
@@ -165,7 +183,7 @@ function positiveInt(value: string): number {
 
 /** Prints an error the user can act on and maps it to an exit code; stack traces only with RLS_MATRIX_DEBUG. */
 export function reportError(error: unknown, io: Io): number {
-  io = { ...io, stderr: redactingWriter(io.stderr, []) };
+  io = { ...io, stderr: terminalWriter(io.stderr, []) };
   const commanderCode = (error as { code?: string }).code;
   if (commanderCode?.startsWith('commander.')) {
     if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') return EXIT.pass;
@@ -182,7 +200,7 @@ export function reportError(error: unknown, io: Io): number {
   }
   if (error instanceof ReportError) {
     io.stderr(`rls-matrix: ${error.message}\n`);
-    return error.code === 'ERR_REPORT_KEY' || error.code === 'ERR_REPORT_UNKNOWN_REPORTER' ? EXIT.badInput : EXIT.infrastructure;
+    return error.code === 'ERR_REPORT_KEY' || error.code === 'ERR_REPORT_UNKNOWN_REPORTER' || error.code === 'ERR_REPORT_FOLDER' ? EXIT.badInput : EXIT.infrastructure;
   }
   if (error instanceof HarnessError) {
     io.stderr(`rls-matrix: ${error.message}\n`);

@@ -8,11 +8,15 @@ type ReporterName = (typeof REPORTER_NAMES)[number];
 export interface FileReporters {
   list: Reporter[];
   outDir?: string;
-  /** Removes a half-written report (on a signal). */
+  /** Removes what a run that ends without its report wrote, and frees --out (a failure, a signal); nothing once the report is written. */
   abort(): Promise<void>;
 }
 
-/** The file reporters named by --reporter, writing into --out (the manifest is always written with them). */
+/**
+ * The file reporters named by --reporter, writing into --out (the manifest is always written with
+ * them). The folder is claimed here, before PostgreSQL starts, so a run that cannot have it (another
+ * run writes there, it holds other files) fails at once.
+ */
 export async function fileReporters(names: string, outDir: string, signKey: string | undefined): Promise<FileReporters> {
   const chosen = names.split(',').map((n) => n.trim()).filter((n) => n && n !== 'none');
   const unknown = chosen.filter((n) => !(REPORTER_NAMES as readonly string[]).includes(n));
@@ -20,6 +24,7 @@ export async function fileReporters(names: string, outDir: string, signKey: stri
   if (!chosen.length) return { list: [], abort: async () => undefined };
   const { createReporters } = await import('../../reports/index.js');
   const reports = createReporters({ outDir, reporters: chosen as ReporterName[], ...(signKey ? { signKey } : {}), cwd: process.cwd() });
+  await reports.claim();
   return { list: [reports], outDir, abort: () => reports.abort() };
 }
 

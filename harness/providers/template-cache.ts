@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { runProgram } from './program.js';
 
 /** An initdb'd data directory kept between runs, and the superuser password it was made with. */
 export interface ClusterTemplate {
@@ -44,13 +43,13 @@ export async function findTemplate(key: string): Promise<ClusterTemplate | undef
  * effort: a run never fails because the cache cannot be written. Built aside and renamed into
  * place, so a concurrent run sees a complete template or none.
  */
-export async function saveTemplate(key: string, dataDir: string, password: string): Promise<void> {
+export async function saveTemplate(key: string, dataDir: string, password: string, signal?: AbortSignal): Promise<void> {
   const root = templateRoot();
   if (!root) return;
   const staging = join(root, `.${key}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(staging, { recursive: true, mode: 0o700 });
-    await copyDataDir(dataDir, join(staging, 'data'));
+    await copyDataDir(dataDir, join(staging, 'data'), signal);
     await writeFile(join(staging, 'password'), `${password}\n`, { mode: 0o600 });
     await rename(staging, join(root, key));
   } catch {
@@ -58,7 +57,7 @@ export async function saveTemplate(key: string, dataDir: string, password: strin
   }
 }
 
-/** Copies a data directory keeping owner and modes (the server refuses a data dir others can read). */
-export async function copyDataDir(from: string, to: string): Promise<void> {
-  await promisify(execFile)('cp', ['-a', from, to]);
+/** Copies a data directory keeping owner and modes (the server refuses a data dir others can read); aborting stops the copy. */
+export async function copyDataDir(from: string, to: string, signal?: AbortSignal): Promise<void> {
+  await runProgram('cp', ['-a', from, to], { signal });
 }

@@ -23,6 +23,10 @@ export interface StartedDatabase {
    * rolled back, on one connection.
    */
   isolation?: 'database' | 'transaction';
+  /** A server on this machine (embedded, system): the folder its files are in, named when that disk fills up. */
+  location?: string;
+  /** A server on this machine: its last log lines (what it said before it failed or crashed). */
+  serverLog?: () => readonly string[];
   /** Stops the server and removes everything it left on disk. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -50,6 +54,12 @@ export interface ProviderOptions {
    * e.g. to match a production setting that changes behaviour.
    */
   serverSettings?: readonly string[];
+  /**
+   * `embedded`, `system`: aborting ends a start at any moment (Ctrl-C): initdb, a template copy
+   * and a server coming up are stopped, their files removed, and `start()` rejects with
+   * ERR_INTERRUPTED. Nothing is left behind.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ClientBase } from 'pg';
 import { databaseErrorFields } from '../../fixtures/errors.js';
 import { HarnessError } from '../errors.js';
+import { missingShimPrivileges } from './privileges.js';
 
 export type GrantsMode = 'legacy' | 'explicit';
 
@@ -18,12 +19,22 @@ export async function installSupabaseShim(client: ClientBase, grants: GrantsMode
   const common = sql.slice(0, sql.indexOf(LEGACY_MARKER));
   const legacy = sql.slice(sql.indexOf(LEGACY_MARKER), sql.indexOf(EXPLICIT_MARKER));
   const explicit = sql.slice(sql.indexOf(EXPLICIT_MARKER));
+  // Asked before installing: once a statement of the shim fails, its transaction accepts no query.
+  const needs = await missingShimPrivileges(client, sql, grants);
   try {
     await client.query(common);
     await client.query(grants === 'legacy' ? legacy : explicit);
   } catch (error) {
     const fields = databaseErrorFields(error);
-    throw new HarnessError('ERR_SHIM_INSTALL', `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}; set database.supabase: false if the database brings its own auth schema`, { cause: error });
+    const failed = `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}`;
+    if (!needs.lacking.length) throw new HarnessError('ERR_SHIM_INSTALL', `${failed}; set database.supabase: false if the database brings its own auth schema`, { cause: error });
+    throw new HarnessError(
+      'ERR_SHIM_INSTALL',
+      `${failed}\n  the connecting role ${needs.role} is not a superuser, and lacks what the shim needs on this database:\n${needs.lacking.map((l) => `  - ${l}\n`).join('')}` +
+        '  On a Supabase project every role, schema and table exists and the shim creates none of them: connect as postgres there. ' +
+        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false if the database brings its own auth schema.',
+      { cause: error },
+    );
   }
 }
 

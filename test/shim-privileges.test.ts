@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedProvider } from '../harness/providers/embedded.js';
+import type { StartedDatabase } from '../harness/providers/types.js';
+import { installSupabaseShim } from '../harness/shim/install.js';
+import { writeProject } from './helpers.js';
+import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
+
+// A typical CI role is no superuser. When it cannot install the Supabase shim, the run says which
+// privilege the role lacks, what the shim needed it for, and what to do, instead of only
+// PostgreSQL's "must be member of role postgres". Against a separately started PostgreSQL, as
+// --provider url runs in CI; the databases are left exactly as they were.
+
+// Two servers: roles are shared by a whole server, so one without any Supabase role, and one where
+// the shim was installed by a superuser (as on Supabase, every role, schema and table exists).
+let bare: StartedDatabase;
+let supabase: StartedDatabase;
+const PASSWORD = 'ci-Role-pw-9184';
+const before = new Map<StartedDatabase, Record<string, string>>();
+
+async function addCiRoles(server: StartedDatabase): Promise<void> {
+  await withClient(server.connection, 'postgres', async (admin) => {
+    await admin.query('create database app');
+    // A login role with no attribute and no grant: a typical CI role.
+    await admin.query(`create role ci_runner login password '${PASSWORD}'`);
+    // One with what the shim needs, without being a superuser.
+    await admin.query(`create role ci_admin login createrole bypassrls password '${PASSWORD}'`);
+    await admin.query('grant create on database app to ci_admin');
+    await admin.query('grant postgres to ci_admin');
+  });
+}
+
+beforeAll(async () => {
+  [bare, supabase] = await Promise.all([embeddedProvider.start(), embeddedProvider.start()]);
+  await Promise.all([addCiRoles(bare), addCiRoles(supabase)]);
+  await withClient(supabase.connection, 'app', (client) => installSupabaseShim(client, 'legacy'));
+  for (const server of [bare, supabase]) before.set(server, await withClient(server.connection, 'app', fingerprint));
+});
+
+afterAll(async () => {
+  await Promise.all([bare?.stop(), supabase?.stop()]);
+});
+
+const url = (server: StartedDatabase, role = 'ci_runner') => urlOf(server.connection, 'app', role, PASSWORD);
+const project = () => writeProject({ 'rls-matrix.yaml': 'version: 1\npersonas: { anon: { role: anon } }\ndefaults: deny\n' });
+const unchanged = async (server: StartedDatabase) => expect(await withClient(server.connection, 'app', fingerprint)).toEqual(before.get(server));
+
+describe('the Supabase shim as a role that is not a superuser', () => {
+  it('on a plain server: names every privilege the role lacks and what each was needed for (exit 3)', async () => {
+    const { code, stderr } = await cli(['run', await project(), '--url', url(bare), '--reporter', 'none']);
+    expect(stderr).toMatch(/^rls-matrix: installing the Supabase shim failed: .+ \(SQLSTATE 42501\)\n/);
+    expect(stderr).toContain(
+      '\n  the connecting role ci_runner is not a superuser, and lacks what the shim needs on this database:\n' +
+        '  - CREATEROLE, to create the roles anon, authenticated, service_role, authenticator, supabase_admin, supabase_auth_admin, supabase_storage_admin, dashboard_user\n' +
+        '  - BYPASSRLS, to create service_role BYPASSRLS as Supabase has it (a role with CREATEROLE must hold BYPASSRLS itself to give it)\n' +
+        '  - CREATE on database app, to create the schemas extensions, auth, storage and the extensions pgcrypto, uuid-ossp\n' +
+        "  - membership in role postgres, to set Supabase's default privileges for what postgres creates in schema public (grants: legacy)\n",
+    );
+    expect(stderr).toContain(
+      '  On a Supabase project every role, schema and table exists and the shim creates none of them: connect as postgres there. ' +
+        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false if the database brings its own auth schema.\n',
+    );
+    expect(code).toBe(3);
+    await unchanged(bare);
+  });
+
+  it('where every object exists (as on Supabase): only what looking them up and the default privileges need', async () => {
+    const { code, stderr } = await cli(['run', await project(), '--url', url(supabase), '--reporter', 'none']);
+    expect(stderr).toContain(
+      '\n  the connecting role ci_runner is not a superuser, and lacks what the shim needs on this database:\n' +
+        '  - USAGE on the schemas extensions, auth, storage, to look up what exists in them (on Supabase, membership in anon, authenticated and service_role gives it; a run needs that membership anyway)\n' +
+        "  - membership in role postgres, to set Supabase's default privileges for what postgres creates in schema public (grants: legacy)\n  On",
+    );
+    expect(code).toBe(3);
+    await unchanged(supabase);
+  });
+
+  it('a role that holds those privileges installs it', async () => {
+    const { stderr } = await cli(['run', await project(), '--url', url(bare, 'ci_admin'), '--reporter', 'none']);
+    expect(stderr).not.toContain('installing the Supabase shim failed');
+    await unchanged(bare);
+  });
+});
