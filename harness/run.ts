@@ -11,7 +11,7 @@ import { classifyOutcome } from './executor/classify.js';
 import { judgeOutcome } from './executor/judge.js';
 import { planCells } from './executor/plan.js';
 import { planInChunks } from './executor/plan-stream.js';
-import { runPool } from './executor/pool.js';
+import { lockWaitBesideOthers, runWithReruns, type RerunCounts } from './executor/rerun.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
@@ -63,6 +63,12 @@ export interface RunOptions {
    * alone). @default 2000
    */
   planChunkSize?: number;
+  /**
+   * Re-run alone a cell that met a deadlock, serialization failure or long lock wait caused by
+   * another in-flight cell (which cells run side by side is chance, never a verdict). `false` reports
+   * such outcomes as they are (to see the conflicts themselves). @default true
+   */
+  rerunConflicts?: boolean;
 }
 
 export interface RunOutcome {
@@ -188,6 +194,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
+    const reruns: RerunCounts = { count: 0, bySqlstate: {} };
     for (const { matrix, workspace, catalog, identities, cells, prefix } of prepared) {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
@@ -214,21 +221,25 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         ahead: workspace.transactional ? 0 : planners.length,
       });
       try {
-        await runPool(plans, {
+        const timeout = options.cellTimeoutMs ?? 5000;
+        const alone = !workspace.transactional && options.rerunConflicts !== false;
+        await runWithReruns(plans, {
           workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
-          connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
-          onObservation: async (plan, observation, durationMs) => {
+          // On our own server every lock is the run's own: a long wait means another cell is in the way.
+          connect: () => workspace.connectWorker(timeout, alone ? lockWaitBesideOthers(timeout) : timeout),
+          ...(alone ? { connectAlone: () => workspace.connectWorker(timeout) } : {}),
+          onObservation: async (plan, observation, durationMs, rerun) => {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
             const outcome = classifyOutcome(observation);
-            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
+            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) };
             counts.total++;
             counts[result.status]++;
             for (const reporter of reporters) await reporter.onCellResult?.(result);
             options.onProgress?.(counts.total, meta.cellCount);
           },
-        });
+        }, reruns);
       } finally {
         await Promise.all(planners.map((p) => p.release()));
       }
@@ -244,6 +255,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
       exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
       ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
+      reruns,
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
