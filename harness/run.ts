@@ -135,10 +135,15 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   const prepared: PreparedMatrix[] = [];
   try {
     // Someone else's database: refuse what could commit there before anything runs.
-    if (database.isolation === 'transaction') for (const matrix of matrices) await assertSafeForTransaction(matrix, options.applyMigrations);
+    // (The after-users SQL is fixture SQL too: checked with fixtures.sql.)
+    if (database.isolation === 'transaction') {
+      for (const m of matrices) await assertSafeForTransaction({ ...m, fixtures: { ...m.fixtures, sql: [...m.fixtures.sql, ...m.fixtures.sqlAfterUsers] } }, options.applyMigrations);
+    }
     const secret = options.jwtSecret ?? randomJwtSecret();
     let postgresVersion = '';
-    for (const [index, matrix] of matrices.entries()) {
+    for (const [index, loaded] of matrices.entries()) {
+      // Once seeded, the matrix as bound to this database: persona users carry their rows' ids and emails.
+      let matrix = loaded;
       const workspace = await openWorkspace(database, String(index + 1));
       const { client } = workspace;
       try {
@@ -161,8 +166,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
         options.onStage?.('seeding fixtures');
         t = performance.now();
+        const seeded = await workspace.keep(() => seed(client, loaded, personaClaims));
+        matrix = { ...loaded, personas: seeded.personas };
         const identities = await mintIdentities(matrix, secret);
-        await workspace.keep(() => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
         lap('fixturesMs', t);
 
         options.onStage?.('planning cells');

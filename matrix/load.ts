@@ -55,7 +55,8 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
   const matrix = resolveMatrix(path, parsed.data, locate);
   matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
   matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
-  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql];
+  matrix.fixtures.sqlAfterUsers = await expandSqlPaths(matrix.fixtures.sqlAfterUsers, locate(['fixtures', 'sql_after_users']));
+  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers];
   const problems = validateMatrix(matrix);
   if (problems.length) throw new MatrixErrors(problems);
   return matrix;
@@ -160,10 +161,11 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
   const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
   const migrations = list(doc.database?.migrations).map((p) => resolve(base, p));
   const sql = list(doc.fixtures?.sql).map((p) => resolve(base, p));
+  const sqlAfterUsers = list(doc.fixtures?.sql_after_users).map((p) => resolve(base, p));
   return {
     file,
     name: doc.name ?? file,
-    sources: [file, ...migrations, ...sql],
+    sources: [file, ...migrations, ...sql, ...sqlAfterUsers],
     schemas: doc.schemas ?? ['public'],
     database: {
       migrations,
@@ -172,6 +174,7 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
     },
     fixtures: {
       sql,
+      sqlAfterUsers,
       rows: Object.entries(doc.fixtures?.rows ?? {}).map(([table, rows]) => ({
         table,
         rows: rows.map((row, i) => ({ row, path: ['fixtures', 'rows', table, i] })),
