@@ -16,7 +16,7 @@ import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { HarnessError } from './errors.js';
-import { checkPersonaRoles } from './preflight.js';
+import { checkPersonaRoles, checkSchemas } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 import { assertSafeForTransaction } from './providers/url-guards.js';
@@ -151,7 +151,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         if (matrix.database.supabase) {
           options.onStage?.('installing the Supabase shim');
           t = performance.now();
-          await workspace.keep(() => installSupabaseShim(client, matrix.database.grants));
+          await workspace.keep(() => installSupabaseShim(client, matrix.database.grants, matrix.file));
           lap('shimMs', t);
         }
         if (options.applyMigrations !== false) {
@@ -176,7 +176,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         const catalog = await readCatalog(client);
         const prefix = matrices.length > 1 ? `${index + 1}:` : '';
         const cells = () => runningCells(iterateCells(matrix, catalog), options.filter, prefix);
-        await checkPersonaRoles(client, identities.values());
+        await checkPersonaRoles(client, identities.values(), (persona) => matrix.locate(['personas', persona]));
+        await checkSchemas(client, matrix);
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));

@@ -13,7 +13,7 @@ const EXPLICIT_MARKER = '-- @@grants:explicit';
  * auth.uid()/role()/email()/jwt(), storage helpers, and the default grants of the chosen mode.
  * Idempotent, and installs nothing that already exists (a supabase/postgres image keeps its own).
  */
-export async function installSupabaseShim(client: ClientBase, grants: GrantsMode): Promise<void> {
+export async function installSupabaseShim(client: ClientBase, grants: GrantsMode, matrixFile?: string): Promise<void> {
   const sql = await shimSql();
   const common = sql.slice(0, sql.indexOf(LEGACY_MARKER));
   const legacy = sql.slice(sql.indexOf(LEGACY_MARKER), sql.indexOf(EXPLICIT_MARKER));
@@ -23,7 +23,7 @@ export async function installSupabaseShim(client: ClientBase, grants: GrantsMode
     await client.query(grants === 'legacy' ? legacy : explicit);
   } catch (error) {
     const fields = databaseErrorFields(error);
-    throw new HarnessError('ERR_SHIM_INSTALL', `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}; set database.supabase: false if the database brings its own auth schema`, { cause: error });
+    throw new HarnessError('ERR_SHIM_INSTALL', `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}; set database.supabase: false${matrixFile ? ` in ${matrixFile}` : ''} if the database brings its own auth schema`, { cause: error });
   }
 }
 
