@@ -41,7 +41,7 @@ export async function seedProject(database: StartedDatabase, matrixFile: string)
  * A test file's shared server, and `seeded(files)`: writes a project and seeds it (see
  * `seedProject`); its connections are closed when the file is done.
  */
-export function seedingSuite(): { provider: () => Provider; seeded: (files: Record<string, string>) => ReturnType<typeof seedProject> } {
+export function seedingSuite(): { database: () => StartedDatabase; provider: () => Provider; seeded: (files: Record<string, string>) => ReturnType<typeof seedProject> } {
   const { database, provider } = sharedDatabaseSuite();
   const clients: pg.Client[] = [];
   // Registered after the suite's own afterAll, so it runs first: connections close before the server stops.
@@ -49,6 +49,7 @@ export function seedingSuite(): { provider: () => Provider; seeded: (files: Reco
     await Promise.all(clients.map((c) => c.end()));
   });
   return {
+    database,
     provider,
     async seeded(files) {
       const dir = await writeProject(files);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FixtureError } from '../fixtures/index.js';
+import { HarnessError } from '../harness/errors.js';
 import { personaClaims } from '../harness/jwt.js';
+import { runMatrix } from '../harness/run.js';
+import { urlOf } from './providers-helpers.js';
 import { runAndCollect, writeProject } from './helpers.js';
 import { seedingSuite } from './seed-helpers.js';
 
@@ -71,7 +74,7 @@ tables:
 
 const PROJECT = { 'schema.sql': SCHEMA, 'seed.sql': SEED, 'after-users.sql': AFTER_USERS, 'rls-matrix.yaml': MATRIX };
 
-const { provider, seeded } = seedingSuite();
+const { database, provider, seeded } = seedingSuite();
 
 describe('seeds written the way real projects write them', () => {
   it('personas bind to the users seed.sql created, by id or by email: nothing inserted twice, their claims are those users’', async () => {
@@ -127,5 +130,16 @@ describe('seeds written the way real projects write them', () => {
     const sso = `${SEED}\ninsert into auth.users (id, email, is_sso_user) values ('00000000-0000-0000-0000-000000000009', 'bob@seed.test', true);`;
     const { error } = await seeded({ ...PROJECT, 'seed.sql': sso });
     expect((error as FixtureError).message).toMatch(/^persona 'bob' cannot be bound: 2 users have email BOB@seed\.test \(00000000-0000-0000-0000-000000000002, 00000000-0000-0000-0000-000000000009\): give the id of the one to bind at .*rls-matrix\.yaml:12:3$/);
+  });
+
+  it('on someone else’s database, after-users SQL with transaction control is refused before anything runs, like fixtures.sql', async () => {
+    const dir = await writeProject({ ...PROJECT, 'after-users.sql': `${AFTER_USERS}\ncommit;\n` });
+    const error = await runMatrix({ matrices: [`${dir}/rls-matrix.yaml`], provider: 'url', providerOptions: { url: urlOf(database().connection, 'postgres') }, applyMigrations: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('ERR_TRANSACTION_CONTROL');
+    expect((error as HarnessError).message).toMatch(/after-users\.sql:8 has 'commit'/);
   });
 });
