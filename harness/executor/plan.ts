@@ -131,7 +131,7 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
     }
     case 'update': {
       const keys = keysOf(cell);
-      const set = cell.set ? assignments(row) : defaultAssignment(table, cell);
+      const set = cell.set ? assignments(row) : defaultAssignment(table);
       return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `update ${target} set ${set}${whereKeys(table, keys)}${returning}`);
     }
     case 'insert':
@@ -358,9 +358,9 @@ function whereKeys(table: TableInfo, keys: Key[]): string {
 }
 
 /** The first non-key, non-generated column set to itself: exercises USING and WITH CHECK on an unchanged row. */
-function defaultAssignment(table: TableInfo, cell: Cell): string {
+function defaultAssignment(table: TableInfo): string {
   const column = table.columns.find((c) => !c.generated && !table.primaryKey.includes(c.name)) ?? table.columns.find((c) => !c.generated);
-  if (!column) throw rowError(cell, `${table.name} has no column an update can set`);
+  if (!column) throw new HarnessError('ERR_ROW_VALUE', `${table.name} has no column an update can set`);
   const name = pg.escapeIdentifier(column.name);
   return `${name} = ${name}`;
 }
