@@ -142,4 +142,15 @@ describe('seeds written the way real projects write them', () => {
     expect((error as HarnessError).code).toBe('ERR_TRANSACTION_CONTROL');
     expect((error as HarnessError).message).toMatch(/after-users\.sql:8 has 'commit'/);
   });
+
+  it('a persona that would sign up with the email of a user seed.sql created is told to bind to it', async () => {
+    const seed = `${SEED}\ninsert into auth.users (id, email) values ('00000000-0000-0000-0000-00000000000d', 'dave@example.test');`;
+    const matrix = MATRIX.replace('personas:\n', 'personas:\n  dave: { role: authenticated, id: 00000000-0000-0000-0000-0000000000dd }\n');
+    const { error } = await seeded({ ...PROJECT, 'seed.sql': seed, 'rls-matrix.yaml': matrix });
+    expect((error as FixtureError).sqlstate).toBe('23505');
+    expect((error as FixtureError).message).toMatch(/^signing up persona 'dave' failed \(insert into auth\.users\): duplicate key value violates unique constraint "users_email_partial_key"/);
+    expect((error as FixtureError).message).toContain(
+      "hint: auth.users already has a user with this email or phone (users_email_partial_key): give the persona that user's id or email, and it binds to it instead of signing up",
+    );
+  });
 });
