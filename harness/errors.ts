@@ -4,6 +4,7 @@ export type HarnessErrorCode =
   | 'ERR_CONNECTION'
   | 'ERR_SHIM_INSTALL'
   | 'ERR_PERSONA_ROLE'
+  | 'ERR_SCHEMA_UNKNOWN'
   | 'ERR_SCOPE_FAILED'
   | 'ERR_ROW_VALUE'
   | 'ERR_JWT'
@@ -27,6 +28,7 @@ export type HarnessErrorCode =
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
 const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_PERSONA_ROLE',
+  'ERR_SCHEMA_UNKNOWN',
   'ERR_SCOPE_FAILED',
   'ERR_ROW_VALUE',
   'ERR_USAGE',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { personaUserId, stableUuid } from '../fixtures/references.js';
-import { personaHasUser } from '../matrix/validate.js';
+import { mergeClaims, personaEmail, personaHasUser } from '../matrix/personas.js';
 import type { LoadedMatrix } from '../matrix/types.js';
 import { HarnessError } from './errors.js';
 
@@ -21,8 +21,9 @@ export function randomJwtSecret(): string {
 /**
  * The claims Supabase Auth puts in a session token, for a persona: `sub`, `role`, `aud`, `email`,
  * `phone`, `app_metadata`, `user_metadata`, `aal`, `amr`, `session_id`, `is_anonymous`, deep-merged
- * with the persona's own `claims:`. Personas without a user (anon, service_role) carry only the
- * role, as Supabase's API keys do.
+ * with the persona's own `claims:`. Personas that are not users (anon, service_role) carry only the
+ * role, as Supabase's API keys do. For a persona bound to an existing auth.users row, `matrix` is
+ * the bound one (see `bindPersonas`): its id, email and metadata are that user's.
  */
 export function personaClaims(matrix: Pick<LoadedMatrix, 'personas'>, persona: string, issuedAt = 0): Record<string, unknown> {
   const spec = matrix.personas[persona];
@@ -32,7 +33,7 @@ export function personaClaims(matrix: Pick<LoadedMatrix, 'personas'>, persona: s
         sub: personaUserId(matrix, persona),
         role: spec.role,
         aud: 'authenticated',
-        email: spec.email ?? `${persona}@example.test`,
+        email: personaEmail(matrix, persona),
         phone: spec.phone ?? '',
         app_metadata: { provider: 'email', providers: ['email'] },
         user_metadata: {},
@@ -42,11 +43,11 @@ export function personaClaims(matrix: Pick<LoadedMatrix, 'personas'>, persona: s
         is_anonymous: false,
       }
     : { iss: 'supabase', role: spec.role };
-  return deepMerge(base, spec.claims ?? {});
+  return mergeClaims(base, spec.claims ?? {});
 }
 
 /** Mints and verifies one token per persona. Verification uses the same path PostgREST takes. */
-export async function mintIdentities(matrix: LoadedMatrix, secret: string): Promise<Map<string, PersonaIdentity>> {
+export async function mintIdentities(matrix: Pick<LoadedMatrix, 'personas' | 'jwt'>, secret: string): Promise<Map<string, PersonaIdentity>> {
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
   const identities = new Map<string, PersonaIdentity>();
@@ -74,17 +75,4 @@ export async function verifyToken(token: string, key: Uint8Array): Promise<{ rol
   } catch (cause) {
     throw new HarnessError('ERR_JWT', `a minted token did not verify: ${(cause as Error).message}`, { cause });
   }
-}
-
-function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return merged;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

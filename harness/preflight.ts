@@ -1,4 +1,7 @@
 import pg, { type ClientBase } from 'pg';
+import { formatLocation } from '../matrix/errors.js';
+import { nearestName } from '../matrix/suggest.js';
+import type { LoadedMatrix, SourceLocation } from '../matrix/types.js';
 import { HarnessError } from './errors.js';
 import type { PersonaIdentity } from './jwt.js';
 
@@ -8,7 +11,7 @@ import type { PersonaIdentity } from './jwt.js';
  * would pass as allowed), and the connecting role must be able to switch to it, as PostgREST's
  * authenticator does.
  */
-export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>): Promise<void> {
+export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>, locate?: (persona: string) => SourceLocation): Promise<void> {
   const byRole = new Map<string, string[]>();
   for (const { persona, role } of identities) byRole.set(role, [...(byRole.get(role) ?? []), persona]);
   // PostgreSQL 16 separates membership from the right to SET ROLE (GRANT … WITH SET FALSE).
@@ -22,7 +25,10 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
   );
   const problems: string[] = [];
   for (const row of rows) {
-    const personas = byRole.get(row.role)!.join(', ');
+    const named = byRole.get(row.role)!;
+    // Where the role is named: the first persona's line (the others are listed by name).
+    const at = locate ? ` at ${formatLocation(locate(named[0]!))}` : '';
+    const personas = `${named.join(', ')}${at}`;
     if (!row.exists) problems.push(`role '${row.role}' (persona ${personas}) does not exist: create it in a migration, or enable database.supabase for anon/authenticated/service_role`);
     else if (row.is_me) problems.push(`persona ${personas} would run as the connecting role '${row.role}', which bypasses RLS as owner; give it an API role`);
     else if (row.superuser) problems.push(`persona ${personas} uses superuser role '${row.role}', which bypasses every policy`);
@@ -34,4 +40,19 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
     }
   }
   if (problems.length) throw new HarnessError('ERR_PERSONA_ROLE', problems.join('\n'));
+}
+
+/**
+ * Refuses exposed schemas (`schemas:`) that do not exist once migrations ran: "*" and `defaults`
+ * would silently cover nothing there. Names the matrix line and the nearest existing schema.
+ */
+export async function checkSchemas(client: ClientBase, matrix: Pick<LoadedMatrix, 'schemas' | 'locate'>): Promise<void> {
+  const { rows } = await client.query<{ nspname: string }>(`select nspname::text from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'`);
+  const existing = rows.map((r) => r.nspname);
+  const problems = matrix.schemas.flatMap((schema, i) => {
+    if (existing.includes(schema)) return [];
+    const suggestion = nearestName(schema, existing);
+    return [`schema '${schema}' (schemas:) does not exist after migrations at ${formatLocation(matrix.locate(['schemas', i]))}${suggestion ? ` — did you mean '${suggestion}'?` : ''}`];
+  });
+  if (problems.length) throw new HarnessError('ERR_SCHEMA_UNKNOWN', problems.join('\n'));
 }

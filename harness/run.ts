@@ -11,14 +11,14 @@ import { classifyOutcome } from './executor/classify.js';
 import { judgeOutcome } from './executor/judge.js';
 import { planCells } from './executor/plan.js';
 import { planInChunks } from './executor/plan-stream.js';
-import { runPool } from './executor/pool.js';
+import { lockWaitBesideOthers, runWithReruns, type RerunCounts } from './executor/rerun.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
 import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
 import { HarnessError } from './errors.js';
 import { noCellsError } from './no-cells.js';
 import { throwIfDiskFull } from './disk-full.js';
-import { checkPersonaRoles } from './preflight.js';
+import { checkPersonaRoles, checkSchemas } from './preflight.js';
 import { resolveProvider, type ProviderName } from './providers/index.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 import { assertSafeForTransaction } from './providers/url-guards.js';
@@ -70,6 +70,12 @@ export interface RunOptions {
    * alone). @default 2000
    */
   planChunkSize?: number;
+  /**
+   * Re-run alone a cell that met a deadlock, serialization failure or long lock wait caused by
+   * another in-flight cell (which cells run side by side is chance, never a verdict). `false` reports
+   * such outcomes as they are (to see the conflicts themselves). @default true
+   */
+  rerunConflicts?: boolean;
 }
 
 export interface RunOutcome {
@@ -136,10 +142,15 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   const prepared: PreparedMatrix[] = [];
   try {
     // Someone else's database: refuse what could commit there before anything runs.
-    if (database.isolation === 'transaction') for (const matrix of matrices) await assertSafeForTransaction(matrix, options.applyMigrations);
+    // (The after-users SQL is fixture SQL too: checked with fixtures.sql.)
+    if (database.isolation === 'transaction') {
+      for (const m of matrices) await assertSafeForTransaction({ ...m, fixtures: { ...m.fixtures, sql: [...m.fixtures.sql, ...m.fixtures.sqlAfterUsers] } }, options.applyMigrations);
+    }
     const secret = options.jwtSecret ?? randomJwtSecret();
     let postgresVersion = '';
-    for (const [index, matrix] of matrices.entries()) {
+    for (const [index, loaded] of matrices.entries()) {
+      // Once seeded, the matrix as bound to this database: persona users carry their rows' ids and emails.
+      let matrix = loaded;
       const workspace = await openWorkspace(database, String(index + 1), { setupTimeoutMs: options.setupTimeoutMs });
       const { client } = workspace;
       try {
@@ -147,7 +158,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         if (matrix.database.supabase) {
           options.onStage?.('installing the Supabase shim');
           t = performance.now();
-          await workspace.keep(() => installSupabaseShim(client, matrix.database.grants));
+          await workspace.keep(() => installSupabaseShim(client, matrix.database.grants, matrix.file));
           lap('shimMs', t);
         }
         if (options.applyMigrations !== false) {
@@ -159,8 +170,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
         options.onStage?.('seeding fixtures');
         t = performance.now();
+        const seeded = await workspace.keep(() => seed(client, loaded, personaClaims));
+        matrix = { ...loaded, personas: seeded.personas };
         const identities = await mintIdentities(matrix, secret);
-        await workspace.keep(() => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
         lap('fixturesMs', t);
 
         options.onStage?.('planning cells');
@@ -168,7 +180,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         const catalog = await readCatalog(client);
         const prefix = matrices.length > 1 ? `${index + 1}:` : '';
         const cells = () => runningCells(iterateCells(matrix, catalog), options.filter, prefix);
-        await checkPersonaRoles(client, identities.values());
+        await checkPersonaRoles(client, identities.values(), (persona) => matrix.locate(['personas', persona]));
+        await checkSchemas(client, matrix);
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
@@ -193,6 +206,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
+    const reruns: RerunCounts = { count: 0, bySqlstate: {} };
     for (const { matrix, workspace, catalog, identities, cells, prefix } of prepared) {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
@@ -219,10 +233,14 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         ahead: workspace.transactional ? 0 : planners.length,
       });
       try {
-        await runPool(plans, {
+        const timeout = options.cellTimeoutMs ?? 5000;
+        const alone = !workspace.transactional && options.rerunConflicts !== false;
+        await runWithReruns(plans, {
           workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
-          connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
-          onObservation: async (plan, observation, durationMs) => {
+          // On our own server every lock is the run's own: a long wait means another cell is in the way.
+          connect: () => workspace.connectWorker(timeout, alone ? lockWaitBesideOthers(timeout) : timeout),
+          ...(alone ? { connectAlone: () => workspace.connectWorker(timeout) } : {}),
+          onObservation: async (plan, observation, durationMs, rerun) => {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
@@ -230,13 +248,13 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
             // Someone else's database: nothing else runs unless the transaction is still the one that began.
             await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
             const outcome = classifyOutcome(observation);
-            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
+            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) };
             counts.total++;
             counts[result.status]++;
             for (const reporter of reporters) await reporter.onCellResult?.(result);
             options.onProgress?.(counts.total, meta.cellCount);
           },
-        });
+        }, reruns);
       } finally {
         await Promise.all(planners.map((p) => p.release()));
       }
@@ -252,6 +270,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
       exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
       ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
+      reruns,
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };

@@ -1,5 +1,6 @@
 import type { Coverage } from '../matrix/coverage.js';
 import type { Cell, Operation, SourceLocation, Verdict } from '../matrix/types.js';
+import type { Rerun, RerunCounts } from './executor/rerun.js';
 import type { LintFinding, LintSeverity } from './lint/types.js';
 
 /** What the database did, classified (DESIGN §3). */
@@ -40,6 +41,11 @@ export interface CellResult {
   /** The PostgreSQL role the cell ran as. */
   role: string;
   durationMs: number;
+  /**
+   * Set when the cell's first run met a conflict with another in-flight cell of the run (a deadlock,
+   * a serialization failure, a lock wait): it was re-run alone, and this result is the re-run's.
+   */
+  rerun?: Rerun;
 }
 
 export interface RunTimings {
@@ -101,8 +107,11 @@ export interface RunSummary {
   lintFailures?: number;
   /** The --fail-on severity `lintFailures` counted from, so a report can name which findings fail. */
   lintFailOn?: LintSeverity;
+  /** Cells re-run alone after a conflict with another in-flight cell (see `CellResult.rerun`), by SQLSTATE. */
+  reruns?: RerunCounts;
 }
 
 export type { Cell, Operation, SourceLocation, Verdict };
+export type { Rerun, RerunCounts } from './executor/rerun.js';
 export type { LintFinding, LintId, LintSeverity, LintObjectType } from './lint/types.js';
 export type { Coverage, CoverageCounts, CoverageOperation, CoverageStatus, TableCoverage } from '../matrix/coverage.js';

@@ -48,7 +48,11 @@ export interface Workspace {
    * the one transaction otherwise.
    */
   migrate(files: readonly string[]): Promise<void>;
-  connectWorker(timeoutMs: number): Promise<WorkerConnection>;
+  /**
+   * A connection for cells: statements cancelled after `timeoutMs`, lock waits after `lockTimeoutMs`
+   * (default `timeoutMs`), so a cell stuck behind another in-flight cell surfaces as 55P03.
+   */
+  connectWorker(timeoutMs: number, lockTimeoutMs?: number): Promise<WorkerConnection>;
   /** Most connections cells may use at once. */
   maxWorkers: number;
   /** A connection to plan cells on while others run: its own on our server, the one shared connection otherwise. */
@@ -112,9 +116,9 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
     discard: wrap('rollback'),
     migrate: (files) => bounded(() => runSqlFiles(client, files)),
     maxWorkers: Infinity,
-    async connectWorker(timeoutMs) {
+    async connectWorker(timeoutMs, lockTimeoutMs = timeoutMs) {
       const worker = await connect(connection, { pipeline: true });
-      await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(timeoutMs)}; begin`);
+      await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(lockTimeoutMs)}; begin`);
       return {
         client: worker,
         pipelined: true,

@@ -1,3 +1,4 @@
+import { missingAttribute } from './attributes.js';
 import { MatrixError, MatrixErrors } from './errors.js';
 import { DEFAULT_OPERATIONS, OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
@@ -99,7 +100,7 @@ export function* iterateCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Gen
           const path = scope ? [...expectation.path, scope] : expectation.path;
           const row = operation === 'insert' || operation === 'upsert' ? rowFor(scope) : undefined;
           const rowPath = row ? rowPathFor(scope) : undefined;
-          yield {
+          const cell: Cell = {
             ...base,
             id: `${table}/${persona}/${name}/${scope ?? '*'}`,
             ...(scope ? { scope, scopePredicate: entry?.spec.scopes?.[scope] ?? 'false', scopeSource: matrix.locate(['tables', entry?.key ?? '', 'scopes', scope]) } : {}),
@@ -109,13 +110,29 @@ export function* iterateCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Gen
             ...(row ? { row } : {}),
             ...(rowPath ? { rowSource: matrix.locate(rowPath) } : {}),
           };
+          yield* checkAttributes([cell]);
         }
       }
     }
   }
-  yield* expandFunctionCells(matrix, catalog);
-  yield* expandStorageCells(matrix, catalog);
-  if (problems.length) throw new MatrixErrors(problems);
+  yield* checkAttributes(expandFunctionCells(matrix, catalog));
+  yield* checkAttributes(expandStorageCells(matrix, catalog));
+  if (problems.length) throw new MatrixErrors(uniqueProblems(problems));
+
+  /** Cells whose persona has every attribute they read; the others become problems. */
+  function* checkAttributes(cells: Cell[]): Generator<Cell, void, undefined> {
+    for (const cell of cells) {
+      const missing = missingAttribute(matrix, cell);
+      if (missing) problems.push(missing);
+      else yield cell;
+    }
+  }
+}
+
+/** One error per message: a missing attribute shows in every cell that reads it. */
+function uniqueProblems(problems: MatrixError[]): MatrixError[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.message) && seen.add(p.message));
 }
 
 /** rpc cells: one per function × persona that states a verdict (functions are never defaulted). */

@@ -57,7 +57,8 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
   const matrix = resolveMatrix(path, parsed.data, locate);
   matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
   matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
-  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql];
+  matrix.fixtures.sqlAfterUsers = await expandSqlPaths(matrix.fixtures.sqlAfterUsers, locate(['fixtures', 'sql_after_users']));
+  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers];
   await loadSqlParser();
   const problems = [...validateMatrix(matrix), ...validateSqlFragments(matrix)];
   if (problems.length) throw new MatrixErrors(problems);
@@ -163,10 +164,11 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
   const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
   const migrations = list(doc.database?.migrations).map((p) => resolve(base, p));
   const sql = list(doc.fixtures?.sql).map((p) => resolve(base, p));
+  const sqlAfterUsers = list(doc.fixtures?.sql_after_users).map((p) => resolve(base, p));
   return {
     file,
     name: doc.name ?? file,
-    sources: [file, ...migrations, ...sql],
+    sources: [file, ...migrations, ...sql, ...sqlAfterUsers],
     schemas: doc.schemas ?? ['public'],
     database: {
       migrations,
@@ -175,6 +177,7 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
     },
     fixtures: {
       sql,
+      sqlAfterUsers,
       rows: Object.entries(doc.fixtures?.rows ?? {}).map(([table, rows]) => ({
         table,
         rows: rows.map((row, i) => ({ row, path: ['fixtures', 'rows', table, i] })),

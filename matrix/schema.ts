@@ -27,18 +27,46 @@ export const VerdictSchema = z.union([PlainVerdictSchema, KnownGapSchema]);
 export type PlainVerdict = z.output<typeof PlainVerdictSchema>;
 export type Verdict = z.output<typeof VerdictSchema>;
 
-/** Values of a row: scalars, JSON, and strings with `@ref` / `= sql` meanings. */
+/**
+ * Values of a row: scalars, JSON, and strings with meanings: `@name` a stable generated uuid,
+ * `@user.X` persona X's user id, `@persona.X` the acting persona's attribute X (`@persona.id` its
+ * user id), `= sql` an expression (where `{persona.X}` is the acting persona's attribute as a literal).
+ */
 export const RowValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 export const RowSchema = z.record(z.string(), RowValueSchema);
 export type RowSpec = z.output<typeof RowSchema>;
 
+/**
+ * PostgreSQL's uuid input form. Any 128-bit value: real seeds use ids like
+ * 00000000-0000-0000-0000-000000000001, which are not RFC 4122 (version 0) but are valid uuids.
+ */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Names `@persona.…` and `{persona.…}` give every persona; attributes may not take them. */
+export const PERSONA_BUILTINS = ['id', 'email', 'name'] as const;
+export const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const PersonaSchema = z.strictObject({
   role: identifier.describe('PostgreSQL role the JWT names: anon, authenticated, service_role or a custom role'),
-  id: z.uuid().optional().describe('the user id (JWT sub); generated from the persona name when omitted'),
-  email: z.string().optional(),
+  id: z
+    .string()
+    .regex(UUID_PATTERN, 'a user id is a uuid: 8-4-4-4-12 hexadecimal digits, e.g. 00000000-0000-0000-0000-000000000001')
+    .optional()
+    .describe('the user id (JWT sub). A user with this id that fixtures.sql or the migrations created is bound, not inserted again; generated from the persona name when omitted'),
+  email: z.string().optional().describe('the user email. Without id, a user with this email that fixtures.sql or the migrations created is bound'),
   phone: z.string().optional(),
   claims: z.record(z.string(), z.unknown()).optional().describe('claims merged into the JWT (app_metadata, user_metadata, …)'),
-  user: z.boolean().optional().describe('insert an auth.users row (default: true for role authenticated)'),
+  user: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: the persona is a signed-in user with an auth.users row (bound or signed up); the default for role authenticated and for personas that give id or email. ' +
+        'false: its token is still that user\'s (sub, email…), but no auth.users row is looked up or inserted (a user deleted after signing in)',
+    ),
+  attributes: z
+    .record(z.string().regex(ATTRIBUTE_NAME, 'an attribute name is a letter or _ followed by letters, digits or _'), RowValueSchema)
+    .optional()
+    .describe('named values of this persona (e.g. team: "@team_a"), read as "@persona.team" in row values, set:, rpc args, and as {persona.team} in scopes and "= sql" values: one row template serves every persona'),
 });
 export type PersonaSpec = z.output<typeof PersonaSchema>;
 
@@ -91,7 +119,16 @@ export const WaiverSchema = z.strictObject({
 });
 export type WaiverSpec = z.output<typeof WaiverSchema>;
 
-export const FixtureRowSchema = RowSchema;
+/** A `fixtures.rows` row: column values, plus directives that say how it is written. */
+export const FixtureRowSchema = z
+  .object({
+    $count: z.number().int().positive().optional().describe('write this row N times, each with fresh faker values for the columns it leaves out'),
+    $as: z
+      .string()
+      .optional()
+      .describe("a persona whose JWT claims are set while the row is written (still as the table owner, RLS bypassed), for triggers that read auth.uid(); \"@persona.X\" then reads that persona's attributes"),
+  })
+  .catchall(RowValueSchema);
 
 export const MatrixSchema = z
   .looseObject({
@@ -107,8 +144,11 @@ export const MatrixSchema = z
       .optional(),
     fixtures: z
       .strictObject({
-        sql: pathList.optional(),
-        rows: z.record(z.string(), z.array(FixtureRowSchema)).optional(),
+        sql: pathList.optional().describe('SQL files run first, as the table owner (they may create auth.users rows that personas then bind to)'),
+        sql_after_users: pathList
+          .optional()
+          .describe('SQL files run after the persona users exist, before fixtures.rows; the temporary table rls_matrix_personas (name, user_id, email, role, claims, attributes) lists every persona there'),
+        rows: z.record(z.string(), z.array(FixtureRowSchema)).optional().describe('rows per table, written last, in order'),
         seed: z.number().int().optional().describe('faker seed (default 1)'),
       })
       .optional(),

@@ -1,5 +1,6 @@
 import type { Node } from 'libpg-query';
 import { MatrixError } from './errors.js';
+import { substitutePlaceholders } from './placeholders.js';
 import { parseStatements, scanTokens, SqlSyntaxError } from './sql-parser.js';
 import type { DocumentPath, LoadedMatrix, RowSpec } from './types.js';
 
@@ -51,7 +52,8 @@ export function validateSqlFragments(matrix: LoadedMatrix): MatrixError[] {
   // Aliases repeat fragments: each text is parsed once.
   const checked = new Map<string, string | undefined>();
   for (const { sql, path, kind } of sqlFragments(matrix)) {
-    if (!checked.has(sql)) checked.set(sql, expressionProblem(sql));
+    // A `{persona.X}` placeholder becomes an escaped literal before the SQL runs: checked as one here.
+    if (!checked.has(sql)) checked.set(sql, expressionProblem(substitutePlaceholders(sql, () => 'NULL')));
     const problem = checked.get(sql);
     if (problem) problems.push(new MatrixError('ERR_MATRIX_INVALID', `${fragmentName(kind, path)} is not one SQL expression: ${problem}`, matrix.locate(path)));
   }

@@ -26,6 +26,8 @@ export interface LoadedMatrix {
   };
   fixtures: {
     sql: string[];
+    /** SQL files run after the persona users exist (`fixtures.sql_after_users`). */
+    sqlAfterUsers: string[];
     rows: FixtureTable[];
     seed: number;
   };

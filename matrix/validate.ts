@@ -2,7 +2,8 @@ import { MatrixError } from './errors.js';
 import { isLintId, LINT_IDS } from './lint-ids.js';
 import { OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
-import type { DocumentPath, LoadedMatrix, RowSpec, TableSpec } from './types.js';
+import { ReferenceChecker } from './validate-references.js';
+import type { DocumentPath, LoadedMatrix, TableSpec } from './types.js';
 import { isVerdict } from './verdict.js';
 
 const RESERVED_CASE_NAMES = new Set<string>([...OPERATIONS, 'refused', 'known', 'verdict']);
@@ -20,7 +21,8 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
     );
 
   const personas = Object.keys(matrix.personas);
-  const userPersonas = personas.filter((p) => personaHasUser(matrix, p));
+  const references = new ReferenceChecker(matrix, report);
+  references.attributes();
 
   for (const [tableName, table] of Object.entries(matrix.tables)) {
     const base = ['tables', tableName];
@@ -59,10 +61,13 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
 
     for (const [scope, row] of Object.entries(table.rows ?? {})) {
       if (scope !== 'default' && !scopeNames.includes(scope)) report([...base, 'rows', scope], `rows.${scope} names no scope of ${tableName} (use a scope name or 'default')`, scope, [...scopeNames, 'default']);
-      validateRowReferences(row, [...base, 'rows', scope], personas, userPersonas, report);
+      references.row(row, [...base, 'rows', scope], undefined);
     }
+    for (const [scope, sql] of Object.entries(table.scopes ?? {})) references.sql(sql, [...base, 'scopes', scope], undefined);
+    if (table.set) references.row(table.set, [...base, 'set'], undefined);
     for (const [caseName, spec] of Object.entries(table.cases ?? {})) {
-      if (spec.row) validateRowReferences(spec.row, [...base, 'cases', caseName, 'row'], personas, userPersonas, report);
+      if (spec.row) references.row(spec.row, [...base, 'cases', caseName, 'row'], undefined);
+      if (spec.set) references.row(spec.set, [...base, 'cases', caseName, 'set'], undefined);
       if (spec.set && spec.op !== 'update' && spec.op !== 'upsert') report([...base, 'cases', caseName, 'set'], `set: applies to update and upsert cases, not ${spec.op}`);
     }
   }
@@ -74,7 +79,7 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
     for (const persona of Object.keys(fn.rows ?? {})) {
       if (!matrix.personas[persona]) report(['functions', name, 'rows', persona], `unknown persona '${persona}'`, persona, personas);
     }
-    if (fn.args) validateRowReferences(fn.args, ['functions', name, 'args'], personas, userPersonas, report);
+    if (fn.args) references.row(fn.args, ['functions', name, 'args'], undefined);
   }
 
   const storageOperations = Object.keys(STORAGE_OPERATIONS);
@@ -98,11 +103,12 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
         }
       }
     }
-    for (const [scope, row] of Object.entries(spec.rows ?? {})) validateRowReferences(row, ['storage', bucket, 'rows', scope], personas, userPersonas, report);
+    for (const [scope, row] of Object.entries(spec.rows ?? {})) references.row(row, ['storage', bucket, 'rows', scope], undefined);
+    for (const [scope, sql] of Object.entries(spec.scopes ?? {})) references.sql(sql, ['storage', bucket, 'scopes', scope], undefined);
   }
 
   for (const { rows } of matrix.fixtures.rows) {
-    for (const { row, path } of rows) validateRowReferences(row, path, personas, userPersonas, report);
+    for (const { row, path } of rows) references.row(row, path, typeof row.$as === 'string' ? row.$as : null);
   }
   for (const [i, waiver] of (matrix.waivers ?? []).entries()) {
     if (isLintId(waiver.lint)) continue;
@@ -110,11 +116,6 @@ export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
     report(['waivers', i, 'lint'], `unknown lint '${waiver.lint}' in waivers[${i}]${list}`, waiver.lint, LINT_IDS);
   }
   return problems;
-}
-
-export function personaHasUser(matrix: Pick<LoadedMatrix, 'personas'>, persona: string): boolean {
-  const spec = matrix.personas[persona];
-  return spec !== undefined && (spec.user ?? spec.role === 'authenticated');
 }
 
 function validateWildcard(table: TableSpec, base: DocumentPath, report: (path: DocumentPath, message: string) => void): void {
@@ -125,32 +126,6 @@ function validateWildcard(table: TableSpec, base: DocumentPath, report: (path: D
     if (isVerdict(expectation)) continue;
     for (const [operation, opExpectation] of Object.entries(expectation)) {
       if (!isVerdict(opExpectation)) report([...base, 'expect', persona, operation], `"*" takes bare verdicts only: scopes are declared per table`);
-    }
-  }
-}
-
-function validateRowReferences(
-  row: RowSpec,
-  path: DocumentPath,
-  personas: string[],
-  userPersonas: string[],
-  report: (path: DocumentPath, message: string, name?: string, candidates?: Iterable<string>) => void,
-): void {
-  for (const [column, value] of Object.entries(row)) {
-    if (column === '$as') {
-      if (typeof value !== 'string' || !personas.includes(value)) report([...path, column], `$as names an unknown persona '${String(value)}'`, String(value), personas);
-      continue;
-    }
-    if (column === '$count') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) report([...path, column], '$count must be a positive integer');
-      continue;
-    }
-    if (typeof value === 'string' && value.startsWith('@user.')) {
-      const persona = value.slice('@user.'.length);
-      if (!userPersonas.includes(persona)) {
-        const known = personas.includes(persona);
-        report([...path, column], known ? `'${value}': persona '${persona}' has no user (only role authenticated, or user: true, gets an auth.users row)` : `'${value}' names an unknown persona '${persona}'`, persona, known ? undefined : userPersonas);
-      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,18 @@ export async function startSharedDatabase(): Promise<{ database: StartedDatabase
   const database = await embeddedProvider.start();
   const provider: Provider = { name: 'embedded', start: async () => ({ connection: database.connection, stop: async () => undefined }) };
   return { database, provider };
+}
+
+/** {@link startSharedDatabase} for the whole test file, stopped after it. */
+export function sharedDatabaseSuite(): { database: () => StartedDatabase; provider: () => Provider } {
+  let shared: { database: StartedDatabase; provider: Provider } | undefined;
+  beforeAll(async () => {
+    shared = await startSharedDatabase();
+  });
+  afterAll(async () => {
+    await shared?.database.stop();
+  });
+  return { database: () => shared!.database, provider: () => shared!.provider };
 }
 
 // Projects and temporary directories live until the test file that made them is done (a run may read them late).

@@ -21,7 +21,8 @@ async function contentHashes(databaseName: string): Promise<Record<string, strin
     );
     const hashes: Record<string, string> = {};
     for (const { name } of tables) {
-      const columns = name === 'auth.users' ? 'id, email, raw_app_meta_data, raw_user_meta_data' : 't.*';
+      // Sign-up timestamps are the clock's; everything else a sign-up writes is the same every time.
+      const columns = name === 'auth.users' ? 'id, email, role, raw_app_meta_data, raw_user_meta_data' : name === 'auth.identities' ? 'id, provider_id, user_id, identity_data, provider' : 't.*';
       const { rows } = await client.query<{ hash: string; n: string }>(
         `select md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as hash, count(*) as n from (select ${columns} from ${name} t) r`,
       );

@@ -140,8 +140,8 @@ describe('--provider url against a staging database', () => {
       expect(stderr).toContain(`the server's messages are in 'de_DE.UTF-8'`);
       expect(stderr).toContain('grant set on parameter lc_messages to "ci_runner"');
     }
-    expect(stderr).toContain(`the connecting role 'ci_runner' cannot SET ROLE to 'anon' (persona visitor), so those cells could not run as anon: have an admin run  grant "anon" to "ci_runner";`);
-    expect(stderr).toContain(`cannot SET ROLE to 'service_role' (persona robot)`);
+    expect(stderr).toContain(`the connecting role 'ci_runner' cannot SET ROLE to 'anon' (persona visitor at ${dir}/rls-matrix.yaml:4:3), so those cells could not run as anon: have an admin run  grant "anon" to "ci_runner";`);
+    expect(stderr).toContain(`cannot SET ROLE to 'service_role' (persona robot at ${dir}/rls-matrix.yaml:5:3)`);
     expect(stderr).not.toContain(RUNNER_PASSWORD);
     await expectUnchanged();
   });

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { formatLocation } from '../../matrix/errors.js';
 import { formatVerdict } from '../../matrix/verdict.js';
 import { spellControls } from '../../reports/format.js';
+import { CONFLICTS } from '../executor/rerun.js';
 import type { Reporter } from '../../reports/types.js';
 import type { CellResult, RunMeta, RunSummary } from '../types.js';
 import { runSummary as lintAndCoverageSummary } from './lint-summary.js';
@@ -49,7 +50,8 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       options.write(
         `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps\n` +
           `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
-          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n`,
+          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n` +
+          rerunLine(summary),
       );
     },
     progress(done: number, total: number) {
@@ -72,6 +74,14 @@ export function describeCell(result: CellResult): string {
   const why = outcome.error ? ` [${outcome.error.sqlstate} ${outcome.error.message}]` : outcome.reason && !outcome.vacuous ? ` [${outcome.reason}]` : '';
   const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
   return spellControls(`${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`, { singleLine: true });
+}
+
+/** `     2 cells re-run alone …` when cells met conflicts with other in-flight cells, else nothing. */
+function rerunLine(summary: RunSummary): string {
+  const reruns = summary.reruns;
+  if (!reruns?.count) return '';
+  const why = Object.entries(reruns.bySqlstate).map(([sqlstate, n]) => `${n} ${CONFLICTS[sqlstate] ?? 'conflict'} ${sqlstate}`);
+  return `     ${reruns.count} ${reruns.count === 1 ? 'cell' : 'cells'} re-run alone after a conflict with another in-flight cell (${why.join(', ')}); the re-runs' outcomes are reported\n`;
 }
 
 function seconds(ms: number): string {

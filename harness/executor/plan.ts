@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ClientBase } from 'pg';
 import { databaseErrorFields } from '../../fixtures/errors.js';
 import { seededFaker, seedFromString } from '../../fixtures/generate.js';
-import { interpretValue } from '../../fixtures/references.js';
+import { interpretValue, withPersonaLiterals, type ValueContext } from '../../fixtures/references.js';
 import { completeRow, quoteTable, type CompletedRow, type ReferenceCache } from '../../fixtures/rows.js';
 import { formatLocation } from '../../matrix/errors.js';
 import type { Cell, CellOperation, ColumnInfo, FunctionInfo, LoadedMatrix, RowSpec, SchemaCatalog, TableInfo } from '../../matrix/types.js';
@@ -115,7 +115,8 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   if (table.kind === 'view') {
     // Views have no key to address rows by: the cell reads the scope's rows through the view.
     if (cell.operation !== 'select') throw rowError(cell, `${table.name} is a view: only select cells run on views`);
-    const where = cell.scopePredicate ? ` where (${cell.scopePredicate})` : '';
+    const predicate = scopePredicate(context, cell);
+    const where = predicate ? ` where (${predicate})` : '';
     return { ...base, countFrom: 'select', targetRows: keysOf(cell).length, statement: `select count(*)::int as rows from (select * from ${target}${where}) as cell` };
   }
 
@@ -172,7 +173,7 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
     const fn = resolveFunction(context, cell);
     const entries: CompletedRow['entries'] = Object.entries(cell.args ?? {}).map(([name, value]) => {
       const arg = fn.args.find((a) => a.name === name)!;
-      return [{ name, type: arg.type, category: '', notNull: false, hasDefault: false, generated: false }, interpretValue(context.matrix, value)];
+      return [{ name, type: arg.type, category: '', notNull: false, hasDefault: false, generated: false }, readValue(cell, actingAs(context, cell), value)];
     });
     return { table: { name: fn.name, schema: fn.schema, table: fn.function, kind: 'table', columns: [], primaryKey: [], rlsEnabled: false, rlsForced: false }, entries };
   }
@@ -183,7 +184,7 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
     const entries: CompletedRow['entries'] = Object.entries(cell.set).map(([name, value]) => {
       const column = byName.get(name);
       if (!column) throw rowError(cell, `set: ${table.name} has no column '${name}'`);
-      return [column, interpretValue(context.matrix, value)];
+      return [column, readValue(cell, actingAs(context, cell), value)];
     });
     return { table, entries };
   }
@@ -199,7 +200,7 @@ async function rowFor(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => 
   try {
     // Seeded by the cell id: a cell writes the same row in every run, whatever runs before it.
     faker.seed(seedFromString(context.idPrefix && cell.id.startsWith(context.idPrefix) ? cell.id.slice(context.idPrefix.length) : cell.id));
-    return await completeRow(context.client, context.matrix, table, spec, faker, cell.rowSource ?? cell.source, references);
+    return await completeRow(context.client, actingAs(context, cell), table, spec, faker, cell.rowSource ?? cell.source, references);
   } catch (error) {
     throw rowError(cell, (error as Error).message);
   }
@@ -256,7 +257,7 @@ async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Pro
   for (const [persona, tables] of byPersona) {
     const claims = context.identities.get(persona)!.claims;
     const groups = [...tables].map(([name, scopes]) => ({ table: context.catalog.tables.get(name)!, cells: [...scopes.values()] }));
-    const statements = groups.map(({ table, cells: scoped }) => scopesQuery(table, scoped.map((c) => c.scopePredicate)));
+    const statements = groups.map(({ table, cells: scoped }) => scopesQuery(table, scoped.map((c) => scopePredicate(context, c))));
     const results = await selectWithClaims(context.client, claims, statements);
     if (!Array.isArray(results)) throw await scopeFailure(context, persona, groups[results.failed]!.cells);
     groups.forEach(({ table, cells: scoped }, g) => {
@@ -272,7 +273,7 @@ async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Pro
 
 /** Names the scope whose predicate fails, by evaluating each alone. */
 async function scopeFailure(context: PlanContext, persona: string, cells: Cell[]): Promise<HarnessError> {
-  const statements = cells.map((cell) => scopesQuery(context.catalog.tables.get(cell.table)!, [cell.scopePredicate]));
+  const statements = cells.map((cell) => scopesQuery(context.catalog.tables.get(cell.table)!, [scopePredicate(context, cell)]));
   const results = await selectWithClaims(context.client, context.identities.get(persona)!.claims, statements);
   const failed = Array.isArray(results) ? 0 : results.failed;
   const cell = cells[failed]!;
@@ -282,6 +283,29 @@ async function scopeFailure(context: PlanContext, persona: string, cells: Cell[]
     `scope '${cell.scope ?? '(whole table)'}' of ${cell.table} failed for persona ${persona} at ${formatLocation(cell.scopeSource ?? cell.source)}: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}\n  SQL: ${statements[failed]}`,
     Array.isArray(results) ? undefined : { cause: results.error },
   );
+}
+
+/** Values as the cell's persona reads them: `@persona.X` and `{persona.X}` are its attributes. */
+function actingAs(context: PlanContext, cell: Cell): ValueContext {
+  return { personas: context.matrix.personas, actor: cell.persona };
+}
+
+function readValue(cell: Cell, values: ValueContext, value: unknown): ReturnType<typeof interpretValue> {
+  try {
+    return interpretValue(values, value);
+  } catch (error) {
+    throw rowError(cell, (error as Error).message);
+  }
+}
+
+/** The cell's scope predicate with `{persona.X}` replaced by the acting persona's values. */
+function scopePredicate(context: PlanContext, cell: Cell): string | undefined {
+  if (!cell.scopePredicate) return undefined;
+  try {
+    return withPersonaLiterals(actingAs(context, cell), cell.scopePredicate);
+  } catch (error) {
+    throw new HarnessError('ERR_SCOPE_FAILED', `scope '${cell.scope}' of ${cell.table}: ${(error as Error).message} (persona ${cell.persona}, ${formatLocation(cell.scopeSource ?? cell.source)})`);
+  }
 }
 
 function scopeId(cell: Cell): string {

@@ -14,7 +14,7 @@ const EXPLICIT_MARKER = '-- @@grants:explicit';
  * auth.uid()/role()/email()/jwt(), storage helpers, and the default grants of the chosen mode.
  * Idempotent, and installs nothing that already exists (a supabase/postgres image keeps its own).
  */
-export async function installSupabaseShim(client: ClientBase, grants: GrantsMode): Promise<void> {
+export async function installSupabaseShim(client: ClientBase, grants: GrantsMode, matrixFile?: string): Promise<void> {
   const sql = await shimSql();
   const common = sql.slice(0, sql.indexOf(LEGACY_MARKER));
   const legacy = sql.slice(sql.indexOf(LEGACY_MARKER), sql.indexOf(EXPLICIT_MARKER));
@@ -27,12 +27,12 @@ export async function installSupabaseShim(client: ClientBase, grants: GrantsMode
   } catch (error) {
     const fields = databaseErrorFields(error);
     const failed = `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}`;
-    if (!needs.lacking.length) throw new HarnessError('ERR_SHIM_INSTALL', `${failed}; set database.supabase: false if the database brings its own auth schema`, { cause: error });
+    if (!needs.lacking.length) throw new HarnessError('ERR_SHIM_INSTALL', `${failed}; set database.supabase: false${matrixFile ? ` in ${matrixFile}` : ''} if the database brings its own auth schema`, { cause: error });
     throw new HarnessError(
       'ERR_SHIM_INSTALL',
       `${failed}\n  the connecting role ${needs.role} is not a superuser, and lacks what the shim needs on this database:\n${needs.lacking.map((l) => `  - ${l}\n`).join('')}` +
         '  On a Supabase project every role, schema and table exists and the shim creates none of them: connect as postgres there. ' +
-        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false if the database brings its own auth schema.',
+        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false' + (matrixFile ? ` in ${matrixFile}` : '') + ' if the database brings its own auth schema.',
       { cause: error },
     );
   }

@@ -67,6 +67,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'supabase_auth_admin') THEN
     CREATE ROLE supabase_auth_admin NOLOGIN NOINHERIT;
+    -- 00000000000001-auth-schema.sql: ALTER USER supabase_auth_admin SET search_path = "auth".
+    -- Supabase Auth connects as this role, so its sign-ups (and the triggers they fire) see it.
+    ALTER ROLE supabase_auth_admin SET search_path = auth;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'supabase_storage_admin') THEN
     CREATE ROLE supabase_storage_admin NOLOGIN NOINHERIT;
@@ -94,6 +97,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'auth') THEN
     CREATE SCHEMA auth;
     GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+    GRANT ALL ON SCHEMA auth TO supabase_auth_admin;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'storage') THEN
     CREATE SCHEMA storage;
@@ -136,6 +140,10 @@ $shim$;
 --    42501 "permission denied for table users". RLS is enabled on them
 --    (supabase/auth migrations/20240612123726_enable_rls_update_grants.up.sql), with no policy.
 --    Note: auth.users.id, created_at and updated_at have no defaults (GoTrue fills them).
+--    Owner: supabase_auth_admin, as on Supabase (00000000000001-auth-schema.sql: ALTER table
+--    "auth".users OWNER TO supabase_auth_admin), since Supabase Auth signs users up as that role
+--    and triggers on auth.users run as it; the tables the shim creates are handed over, unless
+--    the installing role may not (then they stay its own, with a NOTICE).
 ------------------------------------------------------------------------------------------------
 DO $shim$
 BEGIN
@@ -199,6 +207,11 @@ BEGIN
     CREATE INDEX users_instance_id_idx ON auth.users USING btree (instance_id);
     CREATE INDEX users_is_anonymous_idx ON auth.users USING btree (is_anonymous);
     ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
+    BEGIN
+      ALTER TABLE auth.users OWNER TO supabase_auth_admin;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'rls-matrix shim: auth.users stays owned by %', current_user;
+    END;
   END IF;
 
   IF to_regclass('auth.identities') IS NULL THEN
@@ -220,6 +233,11 @@ BEGIN
     CREATE INDEX identities_email_idx ON auth.identities USING btree (email text_pattern_ops);
     CREATE INDEX identities_user_id_idx ON auth.identities USING btree (user_id);
     ALTER TABLE auth.identities ENABLE ROW LEVEL SECURITY;
+    BEGIN
+      ALTER TABLE auth.identities OWNER TO supabase_auth_admin;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'rls-matrix shim: auth.identities stays owned by %', current_user;
+    END;
   END IF;
 
   IF to_regclass('auth.sessions') IS NULL THEN
@@ -246,6 +264,11 @@ BEGIN
     CREATE INDEX sessions_user_id_idx ON auth.sessions USING btree (user_id);
     CREATE INDEX user_id_created_at_idx ON auth.sessions USING btree (user_id, created_at);
     ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
+    BEGIN
+      ALTER TABLE auth.sessions OWNER TO supabase_auth_admin;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'rls-matrix shim: auth.sessions stays owned by %', current_user;
+    END;
   END IF;
 END
 $shim$;

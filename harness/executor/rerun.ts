@@ -1,0 +1,76 @@
+import type { WorkerConnection } from '../workspace.js';
+import type { Observation } from './classify.js';
+import type { CellPlan } from './plan.js';
+import { runPool, type PoolOptions } from './pool.js';
+
+/**
+ * Errors that say another cell in flight on another connection got in the way, not what the
+ * policies decide: two cells whose triggers lock the same rows in opposite orders deadlock (40P01),
+ * a serializable cell fails to serialize (40001), a cell waits for a row another cell holds longer
+ * than the lock wait allows (55P03). Which cells run side by side is chance, so such an outcome is
+ * never a verdict: the cell runs again alone and its re-run is what counts.
+ */
+export const CONFLICTS: Readonly<Record<string, string>> = { '40P01': 'deadlock', '40001': 'serialization failure', '55P03': 'lock wait' };
+
+/** Why a cell was re-run: the SQLSTATE its first run met, and what that means. */
+export interface Rerun {
+  sqlstate: string;
+  reason: string;
+}
+
+/** The cells of a run that were re-run alone, in total and per SQLSTATE. */
+export interface RerunCounts {
+  count: number;
+  /** Cells per SQLSTATE that made them re-run, e.g. `{ '40P01': 2 }`. */
+  bySqlstate: Record<string, number>;
+}
+
+/**
+ * The longest a cell waits for a lock while other cells run beside it. Cells take milliseconds, so
+ * a longer wait is a cell stuck behind another (or in a deadlock not yet detected): it is cut short
+ * and the cell re-run alone, where it may wait up to the full cell timeout.
+ */
+export function lockWaitBesideOthers(timeoutMs: number): number {
+  return Math.min(timeoutMs, 500);
+}
+
+export interface RerunOptions extends Omit<PoolOptions, 'onObservation'> {
+  /**
+   * A connection for a cell to run on alone, nothing else in flight, lock waits held to the full
+   * cell timeout. Undefined where all cells share one connection (someone else's database): there
+   * no cell of ours can be in another's way, so a conflict is the database's own and is reported.
+   */
+  connectAlone?: () => Promise<WorkerConnection>;
+  onObservation: (plan: CellPlan, observation: Observation, durationMs: number, rerun?: Rerun) => void | Promise<void>;
+}
+
+/**
+ * Runs plans on the pool; a cell that meets a conflict (see {@link CONFLICTS}) is set aside and,
+ * once every other cell has finished and every connection is released, run again alone, one at a
+ * time. Its re-run's observation is reported, whatever it is, with the reason it was re-run.
+ */
+export async function runWithReruns(plans: Iterable<CellPlan> | AsyncIterable<CellPlan>, options: RerunOptions, counts: RerunCounts): Promise<void> {
+  const { connectAlone, onObservation } = options;
+  const setAside: { plan: CellPlan; rerun: Rerun }[] = [];
+  await runPool(plans, {
+    ...options,
+    onObservation: (plan, observation, durationMs) => {
+      const sqlstate = observation.error?.sqlstate;
+      if (connectAlone && sqlstate && CONFLICTS[sqlstate]) {
+        setAside.push({ plan, rerun: { sqlstate, reason: CONFLICTS[sqlstate] } });
+        return undefined;
+      }
+      return onObservation(plan, observation, durationMs);
+    },
+  });
+  if (!setAside.length || !connectAlone) return;
+  const reruns = new Map(setAside.map(({ plan, rerun }) => [plan, rerun]));
+  for (const { rerun } of setAside) {
+    counts.count++;
+    counts.bySqlstate[rerun.sqlstate] = (counts.bySqlstate[rerun.sqlstate] ?? 0) + 1;
+  }
+  await runPool(
+    setAside.map(({ plan }) => plan),
+    { workers: 1, depth: 1, connect: connectAlone, onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)) },
+  );
+}
