@@ -16,7 +16,9 @@ export type HarnessErrorCode =
   | 'ERR_URL_INVALID'
   | 'ERR_MIGRATIONS_NEED_FLAG'
   | 'ERR_TRANSACTION_CONTROL'
-  | 'ERR_LOCK_TABLE_FULL';
+  | 'ERR_LOCK_TABLE_FULL'
+  | 'ERR_API_WRITES_REFUSED'
+  | 'ERR_API_UNSAFE';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
 const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
@@ -28,6 +30,7 @@ const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_URL_INVALID',
   'ERR_MIGRATIONS_NEED_FLAG',
   'ERR_TRANSACTION_CONTROL',
+  'ERR_API_WRITES_REFUSED',
 ]);
 
 /** A problem setting up or running the harness, with what to do next in the message. */

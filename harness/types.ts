@@ -15,6 +15,21 @@ export interface DatabaseErrorFields {
   constraint?: string;
 }
 
+/** One HTTP request to PostgREST and its answer, as reports show them (tokens replaced by whose they are). */
+export interface ApiExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+}
+
+/** How a cell ran: through the real API, or as SQL (with the reason when the API was asked for). */
+export type ExecutedVia = { executor: 'postgrest'; exchange?: ApiExchange } | { executor: 'sql'; reason?: string };
+
+/** Under --cross-check: a cell whose two executors disagree, with both requests and answers. */
+export interface FidelityMismatch {
+  sql: { statement: string; outcome: Outcome };
+  postgrest: { outcome: Outcome; exchange?: ApiExchange };
+}
+
 export interface Outcome {
   class: OutcomeClass;
   /** Rows the operation returned or affected. */
@@ -40,6 +55,10 @@ export interface CellResult {
   /** The PostgreSQL role the cell ran as. */
   role: string;
   durationMs: number;
+  /** Set when the run asked for the API (--executor postgrest, --cross-check): how this cell ran. */
+  via?: ExecutedVia;
+  /** --cross-check: the two executors disagreed (the cell then fails, whatever its verdict). */
+  fidelity?: FidelityMismatch;
 }
 
 export interface RunTimings {
@@ -101,6 +120,8 @@ export interface RunSummary {
   lintFailures?: number;
   /** The --fail-on severity `lintFailures` counted from, so a report can name which findings fail. */
   lintFailOn?: LintSeverity;
+  /** --cross-check: cells whose SQL and API outcomes differ (each also counted as failed). */
+  fidelityMismatches?: number;
 }
 
 export type { Cell, Operation, SourceLocation, Verdict };

@@ -39,6 +39,10 @@ export const PersonaSchema = z.strictObject({
   phone: z.string().optional(),
   claims: z.record(z.string(), z.unknown()).optional().describe('claims merged into the JWT (app_metadata, user_metadata, …)'),
   user: z.boolean().optional().describe('insert an auth.users row (default: true for role authenticated)'),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name: letters, digits and !#$%&\'*+.^_`|~-'), z.string())
+    .optional()
+    .describe('HTTP headers this persona\'s app sends besides supabase-js\'s own (policies read them from request.headers)'),
 });
 export type PersonaSpec = z.output<typeof PersonaSchema>;
 
@@ -103,6 +107,11 @@ export const MatrixSchema = z
         migrations: pathList.optional(),
         supabase: z.boolean().optional(),
         grants: z.enum(['legacy', 'explicit']).optional(),
+        pre_request: z
+          .string()
+          .regex(/^[^.\s]+\.[^.\s]+$/, 'a schema-qualified function name, e.g. public.check_request')
+          .optional()
+          .describe("PostgREST's db-pre-request: a function called before every cell, after the request's settings"),
       })
       .optional(),
     fixtures: z
