@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { formatLocation } from '../../matrix/errors.js';
 import { formatVerdict } from '../../matrix/verdict.js';
 import type { Reporter } from '../../reports/types.js';
+import { fidelityText } from '../../reports/format.js';
 import type { CellResult, RunMeta, RunSummary } from '../types.js';
 import { runSummary as lintAndCoverageSummary } from './lint-summary.js';
 
@@ -45,7 +46,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       const setup = timings.providerMs + timings.shimMs + timings.migrationsMs + timings.fixturesMs + timings.planMs;
       const verdict = summary.exitCode === 0 ? paint(32, 'PASS') : paint(31, 'FAIL');
       options.write(
-        `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps\n` +
+        `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps${summary.fidelityMismatches !== undefined ? `; cross-check: ${summary.fidelityMismatches} fidelity mismatches` : ''}\n` +
           `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
           `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n`,
       );
@@ -67,7 +68,13 @@ export function describeCell(result: CellResult): string {
   const { cell, outcome } = result;
   const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
   const observed = outcome.vacuous ? 'vacuous (the scope matches no row)' : outcome.class === 'partial' || outcome.class === 'allowed' ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)` : outcome.class;
-  const why = outcome.error ? ` [${outcome.error.sqlstate} ${outcome.error.message}]` : outcome.reason && !outcome.vacuous ? ` [${outcome.reason}]` : '';
+  const why = result.fidelity
+    ? ` [${fidelityText(result.fidelity)}]`
+    : outcome.error
+      ? ` [${outcome.error.sqlstate} ${outcome.error.message}]`
+      : outcome.reason && !outcome.vacuous
+        ? ` [${outcome.reason}]`
+        : '';
   const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
   return `${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`;
 }

@@ -45,10 +45,3 @@ export function judgeCell(plan: CellPlan, observation: Observation): { outcome: 
 export function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.class === b.class && a.rows === b.rows && a.targetRows === b.targetRows && a.error?.sqlstate === b.error?.sqlstate;
 }
-
-/** A short description of a fidelity mismatch, for consoles and summaries. */
-export function describeMismatch(fidelity: FidelityMismatch): string {
-  const side = (o: Outcome) => `${o.class}${o.error ? ` ${o.error.sqlstate}` : ''} (${o.rows} of ${o.targetRows} rows)`;
-  const request = fidelity.postgrest.exchange?.request;
-  return `fidelity mismatch: SQL ${side(fidelity.sql.outcome)}, PostgREST ${side(fidelity.postgrest.outcome)}${request ? ` for ${request.method} ${request.url}` : ''}`;
-}

@@ -66,7 +66,7 @@ export async function createPersonaClients(options: ClientOptions): Promise<Pers
     const url = target.startsWith(GATEWAY_PREFIX) ? `${options.apiUrl.replace(/\/$/, '')}${target.slice(GATEWAY_PREFIX.length)}` : target;
     const headers = new Headers(init?.headers);
     if (options.preferTx) headers.set('prefer', [headers.get('prefer'), `tx=${options.preferTx}`].filter(Boolean).join(', '));
-    const exchange: ApiExchange = { request: { method: init?.method ?? 'GET', url, headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) } };
+    const exchange: ApiExchange = { request: { method: init?.method ?? 'GET', url: readableUrl(url), headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) } };
     const record = init?.signal ? recording.get(init.signal) : undefined;
     if (record) record.exchange = exchange;
     const response = await fetch(url, { ...init, headers });
@@ -103,6 +103,15 @@ export async function createPersonaClients(options: ClientOptions): Promise<Pers
       }
     },
   };
+}
+
+/** The URL as a person reads it (`in.(1,2)` rather than `in.%281%2C2%29`). */
+function readableUrl(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
 }
 
 /** Headers as a report may show them: tokens replaced by whose they are. */
