@@ -19,8 +19,8 @@ export interface ClientOptions {
   apiUrl: string;
   identities: Map<string, PersonaIdentity>;
   /**
-   * Sent with every request in Prefer (tx=rollback against someone's server). A response that does
-   * not confirm it in Preference-Applied is reported through `onUnconfirmed`.
+   * Sent with every request in Prefer (tx=rollback against someone's server). A successful response
+   * that does not confirm it in Preference-Applied is reported through `onUnconfirmed`.
    */
   preferTx?: 'rollback';
   onUnconfirmed?: (exchange: ApiExchange) => void;
@@ -72,7 +72,8 @@ export async function createPersonaClients(options: ClientOptions): Promise<Pers
     const response = await fetch(url, { ...init, headers });
     const body = await response.text();
     exchange.response = { status: response.status, headers: shown(response.headers, tokens), body };
-    if (options.preferTx && !(response.headers.get('preference-applied') ?? '').includes(`tx=${options.preferTx}`)) options.onUnconfirmed?.(exchange);
+    // An error's transaction is rolled back whatever db-tx-end says: only a success must confirm.
+    if (options.preferTx && response.ok && !(response.headers.get('preference-applied') ?? '').includes(`tx=${options.preferTx}`)) options.onUnconfirmed?.(exchange);
     // A 204 or 304 may not carry a body, not even an empty one.
     const empty = response.status === 204 || response.status === 205 || response.status === 304;
     return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });

@@ -136,7 +136,7 @@ async function assertSetupCommitted(client: ClientBase): Promise<void> {
     throw new HarnessError(
       'ERR_PROVIDER_OPTIONS',
       "the API path cannot see this run's setup: against an existing database, the shim, migrations, fixtures and persona users are written inside a transaction that is never committed, and your PostgREST runs its own. " +
-        'Use a matrix that writes nothing there (personas bound to existing users by id or email, no fixtures, --no-apply-migrations), or run --executor sql.',
+        'Use a matrix that writes nothing there (database.supabase: false where Supabase\'s schemas are deployed, personas that are existing users, no fixtures, --no-apply-migrations), or run --executor sql.',
     );
   }
 }

@@ -23,6 +23,11 @@ export interface PostgrestServerOptions {
   jwtSecret: string;
   /** db-pre-request, when the matrix names one. */
   preRequest?: string;
+  /**
+   * db-tx-end. The harness always uses `rollback`; tests stand up a user's own server with
+   * `commit` or `commit-allow-override`. @default 'rollback'
+   */
+  txEnd?: 'rollback' | 'commit' | 'commit-allow-override' | 'rollback-allow-override';
   /** db-pool: connections to the database. @default 10 */
   pool?: number;
   onLog?: (line: string) => void;
@@ -66,7 +71,7 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
     PGRST_DB_SCHEMAS: options.schemas.join(','),
     PGRST_DB_ANON_ROLE: 'anon',
     PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
-    PGRST_DB_TX_END: 'rollback',
+    PGRST_DB_TX_END: options.txEnd ?? 'rollback',
     PGRST_DB_POOL: String(options.pool ?? 10),
     PGRST_DB_POOL_AUTOMATIC_RECOVERY: 'false',
     PGRST_JWT_SECRET: options.jwtSecret,
