@@ -215,7 +215,8 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     const census = takeCensus(prepared);
     lap('planMs', t);
 
-    const meta = withLint(prepared, buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
+    const executor = options.crossCheck ? { executor: 'cross-check' as const } : options.executor === 'postgrest' ? { executor: 'postgrest' as const } : {};
+    const meta = withLint(prepared, { ...executor, ...buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)) });
     const reporters = options.reporters ?? [];
     for (const reporter of reporters) await reporter.onRunStart?.(meta);
 

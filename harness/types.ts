@@ -95,6 +95,8 @@ export interface RunMeta {
   tables: string[];
   cellCount: number;
   workers: number;
+  /** How cells ran, when not only as SQL: through the real PostgREST, or both ways (--cross-check). */
+  executor?: 'postgrest' | 'cross-check';
   /** Schema lint findings, most severe first; waived ones included (marked). Absent when the run did not lint. */
   lint?: LintFinding[];
   /** What the matrices state, leave to `"*"`/`defaults`, or leave untested, per table × persona × operation. */

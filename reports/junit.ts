@@ -104,6 +104,7 @@ export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: 
     ['schema.fingerprint', meta.schemaFingerprint],
     ['postgres.version', meta.postgresVersion],
     ['provider', meta.provider],
+    ['executor', meta.executor],
     ['git.commit', meta.gitCommit],
     ['run.actor', meta.actor],
     ['run.ciUrl', meta.ciRunUrl],

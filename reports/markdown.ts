@@ -87,6 +87,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const provenance = [
     `PostgreSQL ${cellText(meta.postgresVersion)}`,
     `provider ${code(meta.provider)}`,
+    meta.executor ? `executor ${code(meta.executor)}` : undefined,
     `schema ${code(meta.schemaFingerprint.replace(/^sha256:/, '').slice(0, 12))}`,
     meta.gitCommit ? `commit ${code(meta.gitCommit.slice(0, 12))}` : undefined,
     `matrix ${meta.matrixFiles.map((f) => code(relativePath(f, cwd))).join(', ') || '–'}`,

@@ -29,7 +29,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
     onRunStart(meta: RunMeta) {
       runMeta = meta;
       if (options.quiet) return;
-      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${meta.matrixName} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
+      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${meta.matrixName} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`);
     },
     onCellResult(result: CellResult) {
       if (result.status === 'pass' || result.status === 'known') return;

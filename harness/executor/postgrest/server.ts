@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../errors.js';
 import { withPortRetry } from '../../providers/free-port.js';
+import { keepLastLines, stopChild } from '../../providers/child-process.js';
 import type { ConnectionInfo } from '../../providers/types.js';
 
 /** A PostgREST we started beside a database, and how to stop it. */
@@ -83,32 +84,12 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
   };
   // The configuration goes in the environment, never on the command line (ps would show the secret).
   const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      lines.push(line.trimEnd());
-      if (lines.length > 50) lines.shift();
-      options.onLog?.(line.trimEnd());
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  const lines = keepLastLines(child, options.onLog);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
 
-  const stop = async (graceMs = 5000) => {
-    if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
-    child.kill('SIGTERM');
-    const timer = new AbortController();
-    const late = await Promise.race([exited.then(() => false), sleep(graceMs, true, { signal: timer.signal }).catch(() => false)]);
-    timer.abort();
-    if (late) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = async (graceMs = 5000) => (spawnError ? undefined : stopChild(child, exited, 'SIGTERM', graceMs));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
