@@ -195,6 +195,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
               identities,
               jwtSecret: secret,
               pool: Math.min(options.workers ?? 4, 16) * 2,
+              cellTimeoutMs: options.cellTimeoutMs ?? 5000,
               onServer: (server) => void sidecars.push(() => server.stop()),
               ...(options.api ? { apiUrl: options.api.url } : {}),
             })

@@ -114,8 +114,8 @@ describe('a later run reaps what a SIGKILLed run left behind', () => {
     writeFileSync(join(dead, OWNER_MARKER), JSON.stringify({ tool: 'rls-matrix', provider: 'system', pid: 2 ** 22 + 1, createdAt: new Date().toISOString() }));
     writeFileSync(join(dead, 'data', 'postmaster.pid'), `${2 ** 22 + 2}\n${join(dead, 'data')}\n`);
     const lines: string[] = [];
-    expect(await reapOrphans({ dir: temp, onLog: (l) => lines.push(l) })).toEqual({ clusters: [dead], passwordFiles: [] });
+    expect(await reapOrphans({ dir: temp, onLog: (l) => lines.push(l) })).toEqual({ clusters: [dead], passwordFiles: [], sidecars: [] });
     expect(lines.join('\n')).toContain(`removed ${dead}, left behind by process ${2 ** 22 + 1}`);
-    expect(await reapOrphans({ dir: join(temp, 'missing') })).toEqual({ clusters: [], passwordFiles: [] });
+    expect(await reapOrphans({ dir: join(temp, 'missing') })).toEqual({ clusters: [], passwordFiles: [], sidecars: [] });
   });
 });

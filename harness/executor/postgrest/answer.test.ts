@@ -19,6 +19,7 @@ describe('observeAnswer', () => {
   it("PostgREST's own refusals keep their PGRST code; a request without an answer is 08006", () => {
     expect(observeAnswer(plan(cell('select')), answer({ status: 404, error: { code: 'PGRST205', message: 'no table' } }), undefined, {}).error?.sqlstate).toBe('PGRST205');
     expect(observeAnswer(plan(cell('select')), answer({ status: 0, error: { code: '', message: 'TypeError: fetch failed' } }), undefined, {}).error?.sqlstate).toBe('08006');
+    expect(observeAnswer(plan(cell('select')), answer({ status: 0, error: { code: '20', message: 'AbortError: no answer within 7000 ms' } }), undefined, {}).error?.sqlstate).toBe('08006');
   });
 
   it('rows: the exact count for reads and writes, the returned rows after .select()', () => {

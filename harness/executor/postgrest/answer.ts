@@ -30,7 +30,9 @@ export function observeAnswer(plan: CellPlan, answer: ApiAnswer, exchange: ApiEx
   const targetRows = plan.targetRows;
   if (answer.error) {
     const { code, message, details, hint } = answer.error;
-    const sqlstate = code || (answer.status === 0 ? '08006' : `HTTP${answer.status}`);
+    // Status 0: no answer at all (refused, reset, timed out); supabase-js then puts the fetch error's
+    // own code (an errno, a DOMException number) where PostgREST puts a SQLSTATE.
+    const sqlstate = answer.status === 0 ? '08006' : code || `HTTP${answer.status}`;
     return { rows: 0, targetRows, error: { sqlstate, message, ...(details ? { detail: details } : {}), ...(hint ? { hint } : {}) }, via };
   }
   const rows = shape.viewRows ? rowsOfScope(answer.data, shape.viewRows) : shape.rpc ? rpcRows(answer.data, shape.rpc) : (plan.cell.returning ? arrayLength(answer.data) : answer.count) ?? arrayLength(answer.data) ?? 0;

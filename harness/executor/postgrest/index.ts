@@ -35,6 +35,8 @@ export interface ApiExecutorOptions {
   apiUrl?: string;
   /** Connections our PostgREST keeps to the database. */
   pool: number;
+  /** How long a cell may run, on the database as in the HTTP client. */
+  cellTimeoutMs: number;
   /** Lets a caller stop a PostgREST we start on a signal. */
   onServer?: (server: PostgrestServer) => void;
   onLog?: (line: string) => void;
@@ -69,6 +71,7 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
       schemas: matrix.schemas,
       jwtSecret: options.jwtSecret,
       pool: options.pool,
+      statementTimeoutMs: options.cellTimeoutMs,
       ...(matrix.database.preRequest ? { preRequest: matrix.database.preRequest } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
     });
@@ -100,7 +103,9 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
     async run(plan, timeoutMs) {
       const clients = await ready;
       if (!plan.request.readOnly && writes === 'refused') throw writesRefused(options.apiUrl!, plan);
-      const observation = await callCell(clients, plan, catalog, timeoutMs);
+      // The database cancels a slow cell first (57014, as for the SQL executor); the HTTP client only
+      // gives up on a server that stopped answering.
+      const observation = await callCell(clients, plan, catalog, timeoutMs + 2000);
       if (unconfirmed) throw new HarnessError('ERR_API_UNSAFE', `${unconfirmed} came back without Preference-Applied: tx=rollback, so its transaction may have been committed; the run stops here. Check the server's db-tx-end setting.`);
       return observation;
     },

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../errors.js';
 import { withPortRetry } from '../../providers/free-port.js';
 import { keepLastLines, stopChild } from '../../providers/child-process.js';
+import { markSidecar } from '../../providers/sidecar-marker.js';
 import type { ConnectionInfo } from '../../providers/types.js';
 
 /** A PostgREST we started beside a database, and how to stop it. */
@@ -29,6 +30,8 @@ export interface PostgrestServerOptions {
    * `commit` or `commit-allow-override`. @default 'rollback'
    */
   txEnd?: 'rollback' | 'commit' | 'commit-allow-override' | 'rollback-allow-override';
+  /** statement_timeout and lock_timeout of its connections, as the SQL executor's workers have them. */
+  statementTimeoutMs?: number;
   /** db-pool: connections to the database. @default 10 */
   pool?: number;
   onLog?: (line: string) => void;
@@ -55,8 +58,8 @@ export function postgrestBinary(): string {
  * Starts PostgREST 12 beside a database the harness started, as Supabase configures it (anon role
  * `anon`, extra search path `public, extensions`), with every request's transaction rolled back
  * (db-tx-end = rollback): cells stay isolated exactly like the SQL executor's savepoints and nothing
- * is committed. Listens on a free port of 127.0.0.1. With automatic recovery off, a PostgREST left
- * behind by a killed run exits as soon as its database is stopped (the next run reaps that).
+ * is committed. Listens on a free port of 127.0.0.1. A PostgREST left behind by a killed run is
+ * stopped by the next run's reaper (see `markSidecar`).
  */
 export async function startPostgrest(options: PostgrestServerOptions): Promise<PostgrestServer> {
   const binary = postgrestBinary();
@@ -65,7 +68,7 @@ export async function startPostgrest(options: PostgrestServerOptions): Promise<P
 
 async function spawnPostgrest(binary: string, port: number, options: PostgrestServerOptions): Promise<PostgrestServer> {
   const { database } = options;
-  const uri = `postgres://authenticator:${encodeURIComponent(options.authenticatorPassword)}@${database.host.startsWith('/') ? encodeURIComponent(database.host) : database.host}:${database.port}/${encodeURIComponent(database.database)}`;
+  const uri = `postgres://authenticator:${encodeURIComponent(options.authenticatorPassword)}@${database.host.startsWith('/') ? encodeURIComponent(database.host) : database.host}:${database.port}/${encodeURIComponent(database.database)}${timeouts(options.statementTimeoutMs)}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     PGRST_DB_URI: uri,
@@ -74,7 +77,6 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
     PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
     PGRST_DB_TX_END: options.txEnd ?? 'rollback',
     PGRST_DB_POOL: String(options.pool ?? 10),
-    PGRST_DB_POOL_AUTOMATIC_RECOVERY: 'false',
     PGRST_JWT_SECRET: options.jwtSecret,
     PGRST_SERVER_HOST: '127.0.0.1',
     PGRST_SERVER_PORT: String(port),
@@ -89,27 +91,44 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
 
-  const stop = async (graceMs = 5000) => (spawnError ? undefined : stopChild(child, exited, 'SIGTERM', graceMs));
+  // For the next run's reaper, should this one be killed before it can stop the server.
+  const unmark = child.pid ? await markSidecar(child.pid, 'postgrest').catch(() => async () => undefined) : async () => undefined;
+  const stop = async (graceMs = 5000) => {
+    if (!spawnError) await stopChild(child, exited, 'SIGTERM', graceMs);
+    await unmark();
+  };
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  // Ready when the root answers below 500 (404: the OpenAPI root is off): listening, connected,
-  // schema cache loaded (503 before that).
+  try {
+    await untilReady(url, binary, child, () => spawnError, lines, options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await stop(1000);
+    throw error;
+  }
+  return { url, pid: child.pid!, stop };
+}
+
+/** Ready when the root answers below 500 (404: the OpenAPI root is off): listening, connected, schema cache loaded (503 before that). */
+async function untilReady(url: string, binary: string, child: ChildProcess, spawnError: () => Error | undefined, lines: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (let wait = 20; ; wait = Math.min(wait * 2, 200)) {
-    if (spawnError) throw startError(`cannot run ${binary}: ${spawnError.message}`, lines);
+    const failed = spawnError();
+    if (failed) throw startError(`cannot run ${binary}: ${failed.message}`, lines);
     if (child.exitCode !== null || child.signalCode !== null) throw startError(`PostgREST exited during startup (code ${child.exitCode ?? child.signalCode})`, lines);
     const status = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then(
       (response) => response.status,
       () => 0,
     );
-    if (status > 0 && status < 500) break;
-    if (Date.now() > deadline) {
-      await stop(1000);
-      throw startError(`PostgREST did not become ready within ${(options.timeoutMs ?? 30_000) / 1000} s`, lines);
-    }
+    if (status > 0 && status < 500) return;
+    if (Date.now() > deadline) throw startError(`PostgREST did not become ready within ${timeoutMs / 1000} s`, lines);
     await sleep(wait);
   }
-  return { url, pid: child.pid!, stop };
+}
+
+/** libpq's `options` parameter: a cell through the API is cancelled after as long as one run as SQL. */
+function timeouts(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return `?options=${encodeURIComponent(`-c statement_timeout=${Math.round(ms)} -c lock_timeout=${Math.round(ms)}`)}`;
 }
 
 function startError(message: string, lines: readonly string[]): HarnessError {
