@@ -196,7 +196,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
               jwtSecret: secret,
               pool: Math.min(options.workers ?? 4, 16) * 2,
               cellTimeoutMs: options.cellTimeoutMs ?? 5000,
-              onServer: (server) => void sidecars.push(() => server.stop()),
+              onServer: (stop) => void sidecars.push(stop),
               ...(options.api ? { apiUrl: options.api.url } : {}),
             })
           : undefined;

@@ -57,21 +57,29 @@ describe.skipIf(process.platform !== 'linux')('PostgREST never outlives its run'
     const project = await slowProject();
     const args = ['run', project, '--executor', 'postgrest', '--reporter', 'none', '--timeout', '60000'];
 
-    const terminated = spawnCli(args, { TMPDIR: temp });
-    const server = await waitFor(() => postgrestProcesses().find((p) => p.ppid === terminated.child.pid), 30_000, 'PostgREST beside the run');
-    await waitFor(() => (terminated.output().includes(' cells on ') ? true : undefined), 30_000, 'cells to run');
-    terminated.child.kill('SIGTERM');
-    expect(await terminated.exited).toBe(143);
-    expect(isAlive(server.pid)).toBe(false);
+    // Whatever fails below, no PostgREST or run of this test outlives it.
+    const started: number[] = [];
+    try {
+      const terminated = spawnCli(args, { TMPDIR: temp });
+      const server = await waitFor(() => postgrestProcesses().find((p) => p.ppid === terminated.child.pid), 30_000, 'PostgREST beside the run');
+      started.push(terminated.child.pid!, server.pid);
+      await waitFor(() => (terminated.output().includes(' cells on ') ? true : undefined), 30_000, 'cells to run');
+      terminated.child.kill('SIGTERM');
+      expect(await terminated.exited).toBe(143);
+      expect(isAlive(server.pid)).toBe(false);
 
-    const killed = spawnCli(args, { TMPDIR: temp });
-    const orphan = await waitFor(() => postgrestProcesses().find((p) => p.ppid === killed.child.pid), 30_000, 'PostgREST beside the run');
-    await waitFor(() => (killed.output().includes(' cells on ') ? true : undefined), 30_000, 'cells to run');
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    // The next run (a quick one, in the same TMPDIR) reaps the orphaned cluster; its PostgREST follows.
-    const next = await cli(['run', 'test/projects/planted-bugs', '--reporter', 'none', '--quiet'], { TMPDIR: temp });
-    expect(next.code).toBe(1);
-    await waitFor(() => (isAlive(orphan.pid) ? undefined : true), 20_000, 'the orphaned PostgREST to exit');
+      const killed = spawnCli(args, { TMPDIR: temp });
+      const orphan = await waitFor(() => postgrestProcesses().find((p) => p.ppid === killed.child.pid), 30_000, 'PostgREST beside the run');
+      started.push(killed.child.pid!, orphan.pid);
+      await waitFor(() => (killed.output().includes(' cells on ') ? true : undefined), 30_000, 'cells to run');
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      // The next run (a quick one, in the same TMPDIR) reaps the orphaned cluster and the marked PostgREST.
+      const next = await cli(['run', 'test/projects/planted-bugs', '--reporter', 'none', '--quiet'], { TMPDIR: temp });
+      expect(next.code).toBe(1);
+      await waitFor(() => (isAlive(orphan.pid) ? undefined : true), 20_000, 'the orphaned PostgREST to exit');
+    } finally {
+      for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
   }, 120_000);
 });

@@ -37,8 +37,8 @@ export interface ApiExecutorOptions {
   pool: number;
   /** How long a cell may run, on the database as in the HTTP client. */
   cellTimeoutMs: number;
-  /** Lets a caller stop a PostgREST we start on a signal. */
-  onServer?: (server: PostgrestServer) => void;
+  /** Lets a caller stop a PostgREST we start on a signal (called as soon as its process exists). */
+  onServer?: (stop: () => Promise<void>) => void;
   onLog?: (line: string) => void;
 }
 
@@ -74,8 +74,8 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
       statementTimeoutMs: options.cellTimeoutMs,
       ...(matrix.database.preRequest ? { preRequest: matrix.database.preRequest } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
+      ...(options.onServer ? { onSpawned: options.onServer } : {}),
     });
-    server.then((started) => options.onServer?.(started), () => undefined);
     starting = server.then((started) => started.url);
   }
   const ready = starting.then((apiUrl) =>

@@ -35,6 +35,8 @@ export interface PostgrestServerOptions {
   /** db-pool: connections to the database. @default 10 */
   pool?: number;
   onLog?: (line: string) => void;
+  /** Called as soon as the process exists, with what stops it: a signal may come before it is ready. */
+  onSpawned?: (stop: () => Promise<void>) => void;
   /** @default 30000 */
   timeoutMs?: number;
 }
@@ -97,6 +99,7 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
     if (!spawnError) await stopChild(child, exited, 'SIGTERM', graceMs);
     await unmark();
   };
+  options.onSpawned?.(() => stop());
 
   const url = `http://127.0.0.1:${port}`;
   try {
