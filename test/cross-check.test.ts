@@ -58,11 +58,14 @@ describe('a fidelity mismatch', () => {
 });
 
 describe('cells that agree, and cells the API cannot take', () => {
-  it('agreeing cells pass with no mismatch recorded', () => {
-    for (const id of ['public.plain/alice/select/own', 'public.plain/alice/select/others', 'public.plain/alice/update/own', 'public.plain/alice/update/others', 'public.plain/alice/delete/own', 'public.plain/alice/delete/others']) {
+  it('agreeing cells pass with no mismatch recorded, composite keys with quoted values included', () => {
+    for (const id of ['public.pairs/alice/select/own', 'public.pairs/alice/select/others', 'public.pairs/alice/update/own', 'public.pairs/alice/delete/own', 'public.plain/alice/select/own', 'public.plain/alice/select/others', 'public.plain/alice/update/own', 'public.plain/alice/update/others', 'public.plain/alice/delete/own', 'public.plain/alice/delete/others']) {
       expect(run.results.get(id), id).toMatchObject({ status: 'pass' });
       expect(run.results.get(id)?.fidelity, id).toBeUndefined();
     }
+    // Cross-checked (a cell that ran only as SQL would say so in `via`): PostgREST deleted the same two rows.
+    expect(run.results.get('public.pairs/alice/delete/own')).toMatchObject({ outcome: { class: 'allowed', rows: 2, targetRows: 2 } });
+    expect(run.results.get('public.pairs/alice/delete/own')?.via).toBeUndefined();
   });
 
   it('storage, a table without a primary key and an unexposed schema run as SQL, and say so', () => {

@@ -37,7 +37,8 @@ it.each([
 
   // Wait for the cluster to be up, then for cells to be running.
   let postmasterPid: number | undefined;
-  for (let i = 0; i < 200 && postmasterPid === undefined; i++) {
+  // Up to 30 s: on 2 cores shared with other suites a start can take over 10.
+  for (let i = 0; i < 600 && postmasterPid === undefined; i++) {
     await sleep(50);
     for (const dir of readdirSync(temp).filter((d) => d.startsWith('rls-matrix-'))) {
       for (const data of readdirSync(join(temp, dir))) {

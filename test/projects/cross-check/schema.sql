@@ -9,6 +9,10 @@ create policy hosted_read on public.hosted for select using (current_setting('re
 create table public.plain (id int primary key, owner_id uuid not null);
 alter table public.plain enable row level security;
 create policy plain_own on public.plain for all using (owner_id = auth.uid()) with check (owner_id = auth.uid());
+-- A composite primary key whose text values need quoting in PostgREST's filter syntax.
+create table public.pairs (tenant text not null, code text not null, owner_id uuid not null, note text, primary key (tenant, code));
+alter table public.pairs enable row level security;
+create policy pairs_own on public.pairs for all using (owner_id = auth.uid()) with check (owner_id = auth.uid());
 create table public.keyless (label text not null);
 alter table public.keyless enable row level security;
 create policy keyless_read on public.keyless for select using (true);
