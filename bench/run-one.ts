@@ -1,7 +1,8 @@
 // One measured rls-matrix run, in its own process so its peak RSS is its own. Used by bench/run.ts.
-// argv: <matrix file> <workers> <report dir> [setup-only|planned-first]; env BENCH_CONNECTION: the shared server's connection JSON.
+// argv: <matrix file> <workers> <report dir> [setup-only|planned-first|postgrest|cross-check]; env BENCH_CONNECTION: the shared server's connection JSON.
 // setup-only prepares a fresh database (schema, fixtures) and runs no cell; planned-first plans every
-// cell before the first runs (planChunkSize Infinity), so execution is timed without planning beside it.
+// cell before the first runs (planChunkSize Infinity), so execution is timed without planning beside it;
+// postgrest runs every cell through the real PostgREST; cross-check runs both executors.
 import pg from 'pg';
 import { limitHeapGrowth } from '../harness/cli/heap.js';
 import { runMatrix } from '../harness/run.js';
@@ -14,7 +15,7 @@ const connection = JSON.parse(process.env.BENCH_CONNECTION ?? '{}');
 const provider: Provider = { name: 'embedded', start: async () => ({ connection, stop: async () => undefined }) };
 
 const before = await databases();
-const { summary } = await runMatrix({ matrices: [matrix], provider, workers: Number(workers), ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}), ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}), reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })] });
+const { summary } = await runMatrix({ matrices: [matrix], provider, workers: Number(workers), ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}), ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}), ...(mode === 'postgrest' ? { executor: 'postgrest' as const } : {}), ...(mode === 'cross-check' ? { crossCheck: true } : {}), reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })] });
 const database = (await databases()).find((d) => !before.includes(d));
 process.stdout.write(`${JSON.stringify({ summary, database, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 

@@ -1,6 +1,8 @@
 // `npm run bench`: rls-matrix against the raw node-postgres floor (and the peer supashield) on the
 // same server in one run; cold and warm start; peak RSS as cells grow. Prints a Markdown report and
-// writes bench/results/latest.json. `--quick` skips the 100k-cell run and the peer.
+// writes bench/results/latest.json. `--quick` skips the 100k-cell run and the peer; `--executors`
+// measures only the executors (SQL, the real PostgREST, both) against the raw floor, into
+// bench/results/executors.json.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -20,6 +22,7 @@ import { rawFloor } from './raw-floor.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
+const executorsOnly = process.argv.includes('--executors');
 const work = join(root, 'bench/.work');
 
 const SHAPES = {
@@ -36,6 +39,9 @@ interface ChildRun {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Ends the measurements early (`--executors`), still stopping the server and writing the results. */
+class EndOfRun extends Error {}
+
 await rm(work, { recursive: true, force: true });
 await mkdir(work, { recursive: true });
 const server = await embeddedProvider.start();
@@ -51,6 +57,31 @@ try {
   };
   results.machine = machine;
   log(`machine: ${JSON.stringify(machine)}`);
+
+  // Executors on one matrix and server: the SQL executor, every cell through PostgREST with
+  // supabase-js, and both (--cross-check), with the raw floor of the same matrix in the same run.
+  const small = await generateProject(join(work, '1k'), SHAPES['1k']);
+  const byExecutor: Record<string, ChildRun> = {};
+  for (const mode of ['sql', 'postgrest', 'cross-check'] as const) {
+    log(`rls-matrix 1k cells, executor ${mode}…`);
+    byExecutor[mode] = await runChild(small, 4, mode === 'sql' ? undefined : mode);
+  }
+  const smallFloor: Record<number, number> = {};
+  for (const connections of [1, 4]) {
+    const fresh = await runChild(small, 1, 'setup-only');
+    const target = { ...server.connection, database: fresh.database };
+    smallFloor[connections] = await rawFloor(target, await planOn(target, small), connections);
+  }
+  results.executors = {
+    cells: byExecutor.sql!.summary.counts.total,
+    workers: 4,
+    cellsPerSecond: Object.fromEntries(Object.entries(byExecutor).map(([mode, r]) => [mode, Math.round(r.summary.cellsPerSecond)])),
+    passed: Object.fromEntries(Object.entries(byExecutor).map(([mode, r]) => [mode, r.summary.counts.pass])),
+    fidelityMismatches: byExecutor['cross-check']!.summary.fidelityMismatches,
+    rawFloor: Object.fromEntries(Object.entries(smallFloor).map(([k, v]) => [`c${k}`, Math.round(v)])),
+  };
+  log(`executors: ${JSON.stringify(results.executors)}`);
+  if (executorsOnly) throw new EndOfRun();
 
   // Execution: rls-matrix at two pool sizes, then the raw floor on the very database it ran on.
   const medium = await generateProject(join(work, '10k'), SHAPES['10k']);
@@ -113,15 +144,17 @@ try {
   results.start = { cold: median(cold), warm: median(warm), coldRuns: cold.map((r) => r.toFirstCellMs), warmRuns: warm.map((r) => r.toFirstCellMs) };
 
   if (!quick) results.peer = await peer((await runChild(medium, 1, 'setup-only')).database);
+} catch (error) {
+  if (!(error instanceof EndOfRun)) throw error;
 } finally {
   await server.stop();
 }
 
 await mkdir(join(root, 'bench/results'), { recursive: true });
-await writeFile(join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(join(root, `bench/results/${executorsOnly ? 'executors' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 
-async function runChild(matrix: string, workers: number, mode?: 'setup-only' | 'planned-first'): Promise<ChildRun> {
+async function runChild(matrix: string, workers: number, mode?: 'setup-only' | 'planned-first' | 'postgrest' | 'cross-check'): Promise<ChildRun> {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-report-'));
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'bench/run-one.ts'), matrix, String(workers), out, ...(mode ? [mode] : [])], {
     env: { ...process.env, BENCH_CONNECTION: JSON.stringify(server.connection) },

@@ -23,7 +23,9 @@ export type HarnessErrorCode =
   | 'ERR_LOCK_TIMEOUT'
   | 'ERR_LOCK_TABLE_FULL'
   | 'ERR_NO_CELLS'
-  | 'ERR_INTERRUPTED';
+  | 'ERR_INTERRUPTED'
+  | 'ERR_API_WRITES_REFUSED'
+  | 'ERR_API_UNSAFE';
 
 /** Exit code 2: the input is wrong. Exit code 3: the infrastructure is. */
 const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
@@ -38,6 +40,7 @@ const BAD_INPUT: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_TRANSACTION_CONTROL',
   'ERR_ESCAPES_TRANSACTION',
   'ERR_NO_CELLS',
+  'ERR_API_WRITES_REFUSED',
 ]);
 
 /** A problem setting up or running the harness, with what to do next in the message. */

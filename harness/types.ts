@@ -16,6 +16,21 @@ export interface DatabaseErrorFields {
   constraint?: string;
 }
 
+/** One HTTP request to PostgREST and its answer, as reports show them (tokens replaced by whose they are). */
+export interface ApiExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+}
+
+/** How a cell ran: through the real API, or as SQL (with the reason when the API was asked for). */
+export type ExecutedVia = { executor: 'postgrest'; exchange?: ApiExchange } | { executor: 'sql'; reason?: string };
+
+/** Under --cross-check: a cell whose two executors disagree, with both requests and answers. */
+export interface FidelityMismatch {
+  sql: { statement: string; outcome: Outcome };
+  postgrest: { outcome: Outcome; exchange?: ApiExchange };
+}
+
 export interface Outcome {
   class: OutcomeClass;
   /** Rows the operation returned or affected. */
@@ -46,6 +61,10 @@ export interface CellResult {
    * a serialization failure, a lock wait): it was re-run alone, and this result is the re-run's.
    */
   rerun?: Rerun;
+  /** Set when the run asked for the API (--executor postgrest, --cross-check): how this cell ran. */
+  via?: ExecutedVia;
+  /** --cross-check: the two executors disagreed (the cell then fails, whatever its verdict). */
+  fidelity?: FidelityMismatch;
 }
 
 export interface RunTimings {
@@ -82,6 +101,8 @@ export interface RunMeta {
   tables: string[];
   cellCount: number;
   workers: number;
+  /** How cells ran, when not only as SQL: through the real PostgREST, or both ways (--cross-check). */
+  executor?: 'postgrest' | 'cross-check';
   /** Schema lint findings, most severe first; waived ones included (marked). Absent when the run did not lint. */
   lint?: LintFinding[];
   /** What the matrices state, leave to `"*"`/`defaults`, or leave untested, per table × persona × operation. */
@@ -109,6 +130,8 @@ export interface RunSummary {
   lintFailOn?: LintSeverity;
   /** Cells re-run alone after a conflict with another in-flight cell (see `CellResult.rerun`), by SQLSTATE. */
   reruns?: RerunCounts;
+  /** --cross-check: cells whose SQL and API outcomes differ (each also counted as failed). */
+  fidelityMismatches?: number;
 }
 
 export type { Cell, Operation, SourceLocation, Verdict };

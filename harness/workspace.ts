@@ -36,6 +36,8 @@ export interface PlannerConnection {
 export interface Workspace {
   /** The setup connection. */
   client: pg.Client;
+  /** The matrix's own database on a server we started (absent for someone else's database). */
+  connection?: ConnectionInfo;
   /** True when everything runs in one transaction (nothing may run outside it). */
   transactional: boolean;
   /** Setup that later work must see: committed, or kept inside the one transaction. */
@@ -111,6 +113,7 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
     });
   return {
     client,
+    connection,
     transactional: false,
     keep: wrap('commit'),
     discard: wrap('rollback'),

@@ -174,6 +174,7 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
       migrations,
       supabase: doc.database?.supabase ?? true,
       grants: doc.database?.grants ?? 'legacy',
+      ...(doc.database?.pre_request ? { preRequest: doc.database.pre_request } : {}),
     },
     fixtures: {
       sql,

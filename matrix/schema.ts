@@ -67,6 +67,10 @@ export const PersonaSchema = z.strictObject({
     .record(z.string().regex(ATTRIBUTE_NAME, 'an attribute name is a letter or _ followed by letters, digits or _'), RowValueSchema)
     .optional()
     .describe('named values of this persona (e.g. team: "@team_a"), read as "@persona.team" in row values, set:, rpc args, and as {persona.team} in scopes and "= sql" values: one row template serves every persona'),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name: letters, digits and !#$%&\'*+.^_`|~-'), z.string())
+    .optional()
+    .describe('HTTP headers this persona\'s app sends besides supabase-js\'s own (policies read them from request.headers)'),
 });
 export type PersonaSpec = z.output<typeof PersonaSchema>;
 
@@ -140,6 +144,11 @@ export const MatrixSchema = z
         migrations: pathList.optional(),
         supabase: z.boolean().optional(),
         grants: z.enum(['legacy', 'explicit']).optional(),
+        pre_request: z
+          .string()
+          .regex(/^[^.\s]+\.[^.\s]+$/, 'a schema-qualified function name, e.g. public.check_request')
+          .optional()
+          .describe("PostgREST's db-pre-request: a function called before every cell, after the request's settings"),
       })
       .optional(),
     fixtures: z

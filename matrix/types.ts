@@ -23,6 +23,8 @@ export interface LoadedMatrix {
     migrations: string[];
     supabase: boolean;
     grants: 'legacy' | 'explicit';
+    /** PostgREST's db-pre-request: `schema.function` called before every cell. */
+    preRequest?: string;
   };
   fixtures: {
     sql: string[];
@@ -68,6 +70,8 @@ export interface ColumnInfo {
   hasDefault: boolean;
   /** Generated (stored) or GENERATED ALWAYS identity: never written by a cell. */
   generated: boolean;
+  /** Part of a foreign key, unique or exclusion constraint (or a unique index). */
+  keyed?: boolean;
   /** Labels, for enum columns. */
   enumLabels?: string[];
   /** The referenced table and column, for single-column foreign keys. */
@@ -100,6 +104,8 @@ export interface FunctionInfo {
   /** `set` (set-returning or composite: count rows), `scalar` (count non-null), `void`. */
   returns: 'set' | 'scalar' | 'void';
   securityDefiner: boolean;
+  /** PostgREST calls STABLE and IMMUTABLE functions in a read-only transaction. */
+  volatility: 'volatile' | 'stable' | 'immutable';
 }
 
 export interface SchemaCatalog {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Cell, CellResult, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../harness/types.js';
+import type { ApiExchange, Cell, CellResult, FidelityMismatch, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../harness/types.js';
 
 /**
  * Human wording shared by every reporter, so JUnit, HTML and Markdown name a cell, a verdict and an
@@ -72,9 +72,36 @@ export function rowsPhrase(result: Pick<CellResult, 'cell' | 'outcome'>): string
 }
 
 /** `expected allow, observed filtered (0 of 3 rows visible)`. */
-export function mismatchText(result: Pick<CellResult, 'cell' | 'outcome'>): string {
+export function mismatchText(result: Pick<CellResult, 'cell' | 'outcome' | 'fidelity'>): string {
+  if (result.fidelity) return fidelityText(result.fidelity);
   const sqlstate = result.outcome.error ? `, SQLSTATE ${result.outcome.error.sqlstate}` : '';
   return `expected ${verdictText(result.cell.expected)}, observed ${observedText(result.outcome)} (${rowsPhrase(result)}${sqlstate})`;
+}
+
+/** `fidelity mismatch: SQL executor filtered (0 of 2 rows), PostgREST allowed (2 of 2 rows) for GET /notes?…`. */
+export function fidelityText(fidelity: FidelityMismatch): string {
+  const side = (o: Outcome) => `${observedText(o)} (${o.rows} of ${o.targetRows} rows${o.error ? `, SQLSTATE ${o.error.sqlstate}` : ''})`;
+  const request = fidelity.postgrest.exchange?.request;
+  return `fidelity mismatch: SQL executor ${side(fidelity.sql.outcome)}, PostgREST ${side(fidelity.postgrest.outcome)}${request ? ` for ${request.method} ${request.url}` : ''}`;
+}
+
+/** An API request and its answer, as lines: the request line, headers and body, then the status, headers and body. */
+export function exchangeText(exchange: ApiExchange): string {
+  const headers = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`);
+  const { request, response } = exchange;
+  return [
+    `${request.method} ${request.url}`,
+    ...headers(request.headers),
+    ...(request.body !== undefined ? ['', request.body] : []),
+    '',
+    ...(response ? [`HTTP ${response.status}`, ...headers(response.headers), ...(response.body ? ['', response.body] : [])] : ['(no answer)']),
+  ].join('\n');
+}
+
+/** How a cell ran when the run asked for the API: `PostgREST` or `SQL (why)`; undefined for a plain SQL run. */
+export function executorText(result: Pick<CellResult, 'via'>): string | undefined {
+  if (!result.via) return undefined;
+  return result.via.executor === 'postgrest' ? 'PostgREST (supabase-js)' : `SQL${result.via.reason ? ` (${result.via.reason})` : ''}`;
 }
 
 /** Why a cell is an error: vacuous, a harness reason, or the database error. */

@@ -78,6 +78,7 @@ function detail(r) {
   add('Reason', r.why);
   if (r.st === 'error' && !r.er) add('Error', r.x);
   add('Values', r.w, 'mono');
+  add('Executor', r.ex);
   add('Source', r.src, 'mono');
   add('Cell', r.i, 'mono');
   add('Origin', r.g);
@@ -86,6 +87,11 @@ function detail(r) {
   var pre = h('pre');
   pre.appendChild(h('code', 'sql', r.q));
   box.appendChild(pre);
+  if (r.api) {
+    var api = h('pre');
+    api.appendChild(h('code', 'api', r.api));
+    box.appendChild(api);
+  }
   return box;
 }
 

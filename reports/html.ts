@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CellResult } from '../harness/types.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
+import { errorText, exchangeText, executorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
 import { coverageData, renderFindings } from './html-findings.js';
@@ -38,6 +38,8 @@ export interface HtmlRow {
   /** duration, ms */ ms: number;
   /** source file:line:column */ src: string;
   /** values written (set or row), as JSON */ w?: string;
+  /** how the cell ran, when the run asked for the API */ ex?: string;
+  /** the API request and its answer (the PostgREST side of a fidelity mismatch, or the cell's own) */ api?: string;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64');
@@ -127,6 +129,10 @@ export function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
   if (outcome.error) row.er = outcome.error;
   if (outcome.reason) row.why = outcome.reason;
   if (result.status === 'fail') row.m = mismatchText(result);
+  const executor = executorText(result);
+  if (executor) row.ex = executor;
+  const exchange = result.fidelity?.postgrest.exchange ?? (result.via?.executor === 'postgrest' ? result.via.exchange : undefined);
+  if (exchange && result.status !== 'pass') row.api = exchangeText(exchange);
   if (result.status === 'error') row.x = errorText(result);
   const values = cell.set ?? cell.row;
   if (values) {

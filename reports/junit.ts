@@ -2,7 +2,7 @@ import type { XMLBuilder } from 'fast-xml-parser';
 import type { CellResult, LintFinding, RunMeta } from '../harness/types.js';
 import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
 import { failingFindings, lintCounts, orderedFindings } from './findings.js';
-import { cellTitle, errorText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
+import { cellTitle, errorText, exchangeText, executorText, fidelityText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
 import { XML_DECLARATION, createXmlBuilder, startTag, xmlAttr, xmlText } from './xml.js';
 
 /** File name of the JUnit report inside the report directory. */
@@ -104,6 +104,7 @@ export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: 
     ['schema.fingerprint', meta.schemaFingerprint],
     ['postgres.version', meta.postgresVersion],
     ['provider', meta.provider],
+    ['executor', meta.executor],
     ['git.commit', meta.gitCommit],
     ['run.actor', meta.actor],
     ['run.ciUrl', meta.ciRunUrl],
@@ -198,6 +199,8 @@ function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {
       node.skipped = { '@_message': xmlAttr(`known gap: ${knownReason(cell.expected) ?? 'accepted'} (observed ${observedWithSymbol(result.outcome)})`) };
       break;
     case 'pass':
+      // A cell the API could not take says how it ran instead (storage, no primary key…).
+      if (result.via?.executor === 'sql') node['system-out'] = xmlText(`executor: ${executorText(result)}`);
       break;
   }
   return node;
@@ -220,7 +223,15 @@ function details(result: Readonly<CellResult>, cwd: string): string {
     }
   }
   if (outcome.reason) lines.push(`reason:   ${outcome.reason}`);
+  const executor = executorText(result);
+  if (executor) lines.push(`executor: ${executor}`);
   lines.push(`source:   ${locationText(cell.source, cwd)}`, `cell:     ${cell.id}`, 'SQL:', result.sql);
+  if (result.fidelity) {
+    const { sql, postgrest } = result.fidelity;
+    lines.push('', fidelityText(result.fidelity), `SQL executor: ${observedWithSymbol(sql.outcome)}${sql.outcome.error ? ` ${sql.outcome.error.sqlstate} ${sql.outcome.error.message}` : ''}`);
+    lines.push(`PostgREST: ${observedWithSymbol(postgrest.outcome)}${postgrest.outcome.error ? ` ${postgrest.outcome.error.sqlstate} ${postgrest.outcome.error.message}` : ''}`);
+    if (postgrest.exchange) lines.push('request and answer:', exchangeText(postgrest.exchange));
+  } else if (result.via?.executor === 'postgrest' && result.via.exchange) lines.push('request and answer:', exchangeText(result.via.exchange));
   return xmlText(lines.join('\n'));
 }
 

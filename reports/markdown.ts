@@ -1,7 +1,7 @@
 import type { CellResult } from '../harness/types.js';
 import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, formatCount, formatMs, planAlongsideText, plural, knownReason, spellControls, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
+import { errorText, fidelityText, formatCount, formatMs, planAlongsideText, plural, knownReason, spellControls, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -87,6 +87,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const provenance = [
     `PostgreSQL ${cellText(meta.postgresVersion)}`,
     `provider ${code(meta.provider)}`,
+    meta.executor ? `executor ${code(meta.executor)}` : undefined,
     `schema ${code(meta.schemaFingerprint.replace(/^sha256:/, '').slice(0, 12))}`,
     meta.gitCommit ? `commit ${code(meta.gitCommit.slice(0, 12))}` : undefined,
     `matrix ${meta.matrixFiles.map((f) => code(relativePath(f, cwd))).join(', ') || '–'}`,
@@ -105,6 +106,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)}${planAlongsideText(t)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
+    ...(summary.fidelityMismatches !== undefined ? ['', `**Cross-check** (every cell also through the real PostgREST with supabase-js): ${summary.fidelityMismatches === 0 ? 'both executors agree on every cell' : `${plural(summary.fidelityMismatches, 'fidelity mismatch', 'fidelity mismatches')}: the SQL executor and the API disagree (listed below)`}`] : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
   ];
@@ -134,7 +136,13 @@ function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['su
 
 function problemRow(result: Readonly<CellResult>): string {
   const { cell, outcome } = result;
-  const why = result.status === 'error' || !outcome.error ? (result.status === 'error' ? errorText(result) : '') : `${outcome.error.sqlstate}: ${outcome.error.message}`;
+  const why = result.fidelity
+    ? fidelityText(result.fidelity)
+    : result.status === 'error' || !outcome.error
+      ? result.status === 'error'
+        ? errorText(result)
+        : ''
+      : `${outcome.error.sqlstate}: ${outcome.error.message}`;
   const cells = [
     STATUS_MARK[result.status as 'fail' | 'error'],
     code(cell.table),

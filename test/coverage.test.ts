@@ -11,7 +11,7 @@ const table = (name: string, kind: TableInfo['kind'] = 'table'): [string, TableI
   const [schema, t] = name.split('.') as [string, string];
   return [name, { name, schema, table: t, kind, columns: [{ name: 'id', type: 'integer', category: 'N', notNull: true, hasDefault: false, generated: false }], primaryKey: ['id'], rlsEnabled: true, rlsForced: false }];
 };
-const fn: FunctionInfo = { name: 'public.stats', schema: 'public', function: 'stats', args: [], defaults: 0, returns: 'scalar', securityDefiner: false };
+const fn: FunctionInfo = { name: 'public.stats', schema: 'public', function: 'stats', args: [], defaults: 0, returns: 'scalar', securityDefiner: false, volatility: 'volatile' };
 const catalog: SchemaCatalog = {
   tables: new Map([table('public.posts'), table('public.comments'), table('public.post_view', 'view'), table('private.jobs')]),
   functions: new Map([['public.stats', [fn]]]),

@@ -5,7 +5,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeProject } from './helpers.js';
+import { slowProject } from './providers-helpers.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -23,17 +23,7 @@ it.each([
   ['SIGTERM', 143],
 ] as const)('%s during a run stops PostgreSQL and removes its files (exit %i)', async (signal, exitCode) => {
   // Every cell sleeps, so the run is still executing when the signal arrives.
-  const project = await writeProject({
-    'schema.sql': `create table public.slow (id serial primary key);
-      alter table public.slow enable row level security;
-      create policy slow on public.slow for select using (pg_sleep(1) is not null);`,
-    'rls-matrix.yaml': `version: 1
-database: { migrations: schema.sql }
-fixtures: { rows: { public.slow: [{}, {}, {}] } }
-personas: { a: { role: anon }, b: { role: authenticated }, c: { role: authenticated }, d: { role: authenticated } }
-defaults: allow
-`,
-  });
+  const project = await slowProject();
   const temp = await mkdtemp(join(tmpdir(), 'rls-matrix-signal-'));
   await chmod(temp, 0o755);
   const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'none', '--timeout', '60000'], {
@@ -47,7 +37,8 @@ defaults: allow
 
   // Wait for the cluster to be up, then for cells to be running.
   let postmasterPid: number | undefined;
-  for (let i = 0; i < 200 && postmasterPid === undefined; i++) {
+  // Up to 30 s: on 2 cores shared with other suites a start can take over 10.
+  for (let i = 0; i < 600 && postmasterPid === undefined; i++) {
     await sleep(50);
     for (const dir of readdirSync(temp).filter((d) => d.startsWith('rls-matrix-'))) {
       for (const data of readdirSync(join(temp, dir))) {

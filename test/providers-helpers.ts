@@ -5,8 +5,24 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ConnectionInfo } from '../harness/providers/types.js';
+import { writeProject } from './helpers.js';
 
 export const root = join(import.meta.dirname, '..');
+
+/** A project whose cells each take about a second (a select policy sleeps): long enough to signal a run mid-way. */
+export function slowProject(): Promise<string> {
+  return writeProject({
+    'schema.sql': `create table public.slow (id serial primary key);
+      alter table public.slow enable row level security;
+      create policy slow on public.slow for select using (pg_sleep(1) is not null);`,
+    'rls-matrix.yaml': `version: 1
+database: { migrations: schema.sql }
+fixtures: { rows: { public.slow: [{}, {}, {}] } }
+personas: { a: { role: anon }, b: { role: authenticated }, c: { role: authenticated }, d: { role: authenticated } }
+defaults: allow
+`,
+  });
+}
 export const bin = join(root, 'bin/rls-matrix.js');
 
 export interface CliResult {

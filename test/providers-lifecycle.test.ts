@@ -5,28 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../harness/providers/cluster-dir.js';
 import { reapOrphans } from '../harness/providers/reap.js';
-import { writeProject } from './helpers.js';
-import { cli, clustersIn, isAlive, spawnCli, waitFor } from './providers-helpers.js';
+import { cli, clustersIn, isAlive, slowProject, spawnCli, waitFor } from './providers-helpers.js';
 
 const PG15 = existsSync('/usr/lib/postgresql/15/bin/initdb') ? '/usr/lib/postgresql/15/bin' : undefined;
 const system = PG15 ? ['--provider', 'system', '--pg-bin', PG15] : undefined;
 const embedded = ['--provider', 'embedded'];
 
 /** A project whose every cell sleeps, so a run is still executing when a signal arrives. */
-function slowProject(): Promise<string> {
-  return writeProject({
-    'schema.sql': `create table public.slow (id serial primary key);
-      alter table public.slow enable row level security;
-      create policy slow on public.slow for select using (pg_sleep(1) is not null);`,
-    'rls-matrix.yaml': `version: 1
-database: { migrations: schema.sql }
-fixtures: { rows: { public.slow: [{}, {}, {}] } }
-personas: { a: { role: anon }, b: { role: authenticated }, c: { role: authenticated }, d: { role: authenticated } }
-defaults: allow
-`,
-  });
-}
-
 async function privateTmp(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rls-matrix-life-'));
   await chmod(dir, 0o755);
@@ -129,8 +114,8 @@ describe('a later run reaps what a SIGKILLed run left behind', () => {
     writeFileSync(join(dead, OWNER_MARKER), JSON.stringify({ tool: 'rls-matrix', provider: 'system', pid: 2 ** 22 + 1, createdAt: new Date().toISOString() }));
     writeFileSync(join(dead, 'data', 'postmaster.pid'), `${2 ** 22 + 2}\n${join(dead, 'data')}\n`);
     const lines: string[] = [];
-    expect(await reapOrphans({ dir: temp, onLog: (l) => lines.push(l) })).toEqual({ clusters: [dead], passwordFiles: [] });
+    expect(await reapOrphans({ dir: temp, onLog: (l) => lines.push(l) })).toEqual({ clusters: [dead], passwordFiles: [], sidecars: [] });
     expect(lines.join('\n')).toContain(`removed ${dead}, left behind by process ${2 ** 22 + 1}`);
-    expect(await reapOrphans({ dir: join(temp, 'missing') })).toEqual({ clusters: [], passwordFiles: [] });
+    expect(await reapOrphans({ dir: join(temp, 'missing') })).toEqual({ clusters: [], passwordFiles: [], sidecars: [] });
   });
 });

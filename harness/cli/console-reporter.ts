@@ -1,9 +1,10 @@
 import { relative } from 'node:path';
 import { formatLocation } from '../../matrix/errors.js';
 import { formatVerdict } from '../../matrix/verdict.js';
-import { spellControls } from '../../reports/format.js';
+import { fidelityText, spellControls } from '../../reports/format.js';
 import { CONFLICTS } from '../executor/rerun.js';
 import type { Reporter } from '../../reports/types.js';
+
 import type { CellResult, RunMeta, RunSummary } from '../types.js';
 import { runSummary as lintAndCoverageSummary } from './lint-summary.js';
 import { CLEAR_LINE, LINE_START, painter } from './terminal.js';
@@ -31,7 +32,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
     onRunStart(meta: RunMeta) {
       runMeta = meta;
       if (options.quiet) return;
-      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections\n`);
+      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`);
     },
     onCellResult(result: CellResult) {
       if (result.status === 'pass' || result.status === 'known') return;
@@ -48,7 +49,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       const setup = timings.providerMs + timings.shimMs + timings.migrationsMs + timings.fixturesMs + timings.planMs;
       const verdict = summary.exitCode === 0 ? paint(32, 'PASS') : paint(31, 'FAIL');
       options.write(
-        `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps\n` +
+        `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps${summary.fidelityMismatches !== undefined ? `; cross-check: ${summary.fidelityMismatches} fidelity mismatches` : ''}\n` +
           `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
           `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n` +
           rerunLine(summary),
@@ -71,7 +72,13 @@ export function describeCell(result: CellResult): string {
   const { cell, outcome } = result;
   const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
   const observed = outcome.vacuous ? 'vacuous (the scope matches no row)' : outcome.class === 'partial' || outcome.class === 'allowed' ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)` : outcome.class;
-  const why = outcome.error ? ` [${outcome.error.sqlstate} ${outcome.error.message}]` : outcome.reason && !outcome.vacuous ? ` [${outcome.reason}]` : '';
+  const why = result.fidelity
+    ? ` [${fidelityText(result.fidelity)}]`
+    : outcome.error
+      ? ` [${outcome.error.sqlstate} ${outcome.error.message}]`
+      : outcome.reason && !outcome.vacuous
+        ? ` [${outcome.reason}]`
+        : '';
   const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
   return spellControls(`${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`, { singleLine: true });
 }

@@ -6,6 +6,8 @@ import { findMatrixFiles } from '../../matrix/load.js';
 import { ReportError } from '../../reports/errors.js';
 import { HarnessError } from '../errors.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type StartedDatabase } from '../providers/index.js';
+import { EXECUTOR_NAMES, type ExecutorName } from '../executor/executors.js';
+import type { RunOptions } from '../run.js';
 import { toolVersion } from '../version.js';
 import type { FailOn } from '../lint/index.js';
 import { consoleReporter } from './console-reporter.js';
@@ -93,6 +95,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--setup-timeout <ms>', 'stop the run (exit 3) when one setup statement (migration, fixture, scope or row value) runs longer than this', positiveInt, 120_000)
     .option('--sign-key <file>', 'sign the manifest with this Ed25519 private key (PEM or JWK)')
     .option('--quiet', 'print only mismatches and the summary', false)
+    .addOption(new Option('--executor <name>', 'sql: each cell in a savepoint, shaped as PostgREST shapes the request (fastest); postgrest: each cell as a supabase-js call to the real PostgREST').choices(EXECUTOR_NAMES).default('sql'))
+    .option('--cross-check', 'run every cell with both executors; any disagreement fails the run (a fidelity mismatch)', false)
+    .option('--api-url <url>', "--provider url: your project's PostgREST (e.g. https://<ref>.supabase.co/rest/v1), for --executor postgrest or --cross-check; RLS_MATRIX_JWT_SECRET must hold its JWT secret")
+    .option('--anon-key <key>', '--provider url: the anon key of that PostgREST')
     .addOption(failOnOption())
     .action(async (targets: string[], flags: RunFlags) => {
       exitCode = await runCommand(targets, flags, io, aborter.signal, (db) => (started.push(db), secrets.push(db.connection.password)), (cleanup) => cleanups.push(cleanup));
@@ -137,6 +143,10 @@ interface RunFlags extends ProviderFlags {
   signKey?: string;
   quiet: boolean;
   failOn?: FailOn;
+  executor: ExecutorName;
+  crossCheck: boolean;
+  apiUrl?: string;
+  anonKey?: string;
 }
 
 async function runCommand(
@@ -166,6 +176,7 @@ async function runCommand(
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
+    ...apiOptions(flags, target.provider, io.env),
     reporters: [consoleOut, ...reporters.list],
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
@@ -173,6 +184,18 @@ async function runCommand(
   }).finally(reporters.abort);
   if (reporters.outDir && !flags.quiet) io.stdout(`     reports: ${reporters.outDir}/ (verify with: rls-matrix verify ${reporters.outDir})\n`);
   return summary.exitCode;
+}
+
+/** The executor flags as run options; --api-url and --anon-key only with --provider url, together, and with the JWT secret. */
+function apiOptions(flags: RunFlags, provider: string, env: NodeJS.ProcessEnv): Pick<RunOptions, 'executor' | 'crossCheck' | 'api' | 'jwtSecret'> {
+  const options = { executor: flags.executor, crossCheck: flags.crossCheck };
+  if (!flags.apiUrl && !flags.anonKey) return options;
+  if (provider !== 'url') throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url and --anon-key name the PostgREST of an existing database: use them with --provider url (a started database gets a PostgREST of its own)');
+  if (!flags.apiUrl || !flags.anonKey) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url and --anon-key go together: the URL of your PostgREST and its anon key');
+  if (flags.executor !== 'postgrest' && !flags.crossCheck) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url is used by --executor postgrest or --cross-check: add one of them');
+  const jwtSecret = env.RLS_MATRIX_JWT_SECRET;
+  if (!jwtSecret) throw new HarnessError('ERR_PROVIDER_OPTIONS', "--api-url needs the project's JWT secret in RLS_MATRIX_JWT_SECRET: the personas' tokens must verify at that server");
+  return { ...options, api: { url: flags.apiUrl, anonKey: flags.anonKey }, jwtSecret };
 }
 
 function positiveInt(value: string): number {

@@ -51,5 +51,5 @@ export function resolveProviderFlags(flags: ProviderFlags, env: NodeJS.ProcessEn
  */
 export function secretsInArgs(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const urls = argv.flatMap((arg, i) => (arg === '--url' ? [argv[i + 1]] : arg.startsWith('--url=') ? [arg.slice('--url='.length)] : []));
-  return [...[...urls, env.DATABASE_URL].map(urlPassword), env.PGPASSWORD].filter((s): s is string => Boolean(s));
+  return [...[...urls, env.DATABASE_URL].map(urlPassword), env.PGPASSWORD, env.RLS_MATRIX_JWT_SECRET].filter((s): s is string => Boolean(s));
 }

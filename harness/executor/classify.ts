@@ -1,4 +1,4 @@
-import type { DatabaseErrorFields, Outcome } from '../types.js';
+import type { DatabaseErrorFields, ExecutedVia, Outcome } from '../types.js';
 
 /** What executing a cell observed, before any interpretation. */
 export interface Observation {
@@ -7,6 +7,10 @@ export interface Observation {
   /** Rows of the scope or table the operation addressed, counted without RLS. */
   targetRows: number;
   error?: DatabaseErrorFields;
+  /** When the run asked for the API: how the cell ran (the request and answer, or why it ran as SQL). */
+  via?: ExecutedVia;
+  /** --cross-check: what the API executor observed for the same cell. */
+  twin?: Observation;
 }
 
 // PostgreSQL words the two 42501 cases differently; with lc_messages = 'C' these prefixes are stable

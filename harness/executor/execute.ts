@@ -21,7 +21,8 @@ export async function executeCell(client: ClientBase, plan: CellPlan): Promise<O
   const text = `savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; rollback to savepoint cell`;
   try {
     const results = (await client.query(text)) as unknown as QueryResult[];
-    return observed(plan, results[3]!);
+    // The operation's result is the last before the rollback (the setup may be one statement or two).
+    return observed(plan, results[results.length - 2]!);
   } catch (error) {
     const fields = databaseErrorFields(error);
     if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: error });
@@ -44,7 +45,7 @@ async function executePipelined(client: ClientBase, plan: CellPlan): Promise<Obs
   renewTransactionEvery(client, CELLS_PER_TRANSACTION);
   const [cell, rollback] = await Promise.allSettled([ran, rolledBack]);
   if (rollback.status === 'rejected') throw new ConnectionLostError(`could not roll back a cell: ${(rollback.reason as Error).message}`, { cause: rollback.reason });
-  if (cell.status === 'fulfilled') return observed(plan, cell.value[3]!);
+  if (cell.status === 'fulfilled') return observed(plan, cell.value[cell.value.length - 1]!);
   const fields = databaseErrorFields(cell.reason);
   if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: cell.reason });
   return { rows: 0, targetRows: plan.targetRows, error: errorFields(cell.reason, fields) };

@@ -3,20 +3,26 @@ import pg from 'pg';
 import type { ClientBase } from 'pg';
 import { databaseErrorFields } from '../../fixtures/errors.js';
 import { seededFaker, seedFromString } from '../../fixtures/generate.js';
-import { interpretValue, withPersonaLiterals, type ValueContext } from '../../fixtures/references.js';
+import { interpretValue, type ValueContext } from '../../fixtures/references.js';
 import { completeRow, quoteTable, type CompletedRow, type ReferenceCache } from '../../fixtures/rows.js';
 import { formatLocation } from '../../matrix/errors.js';
-import type { Cell, CellOperation, ColumnInfo, FunctionInfo, LoadedMatrix, RowSpec, SchemaCatalog, TableInfo } from '../../matrix/types.js';
+import type { Cell, ColumnInfo, FunctionInfo, LoadedMatrix, RowSpec, SchemaCatalog } from '../../matrix/types.js';
 import { HarnessError } from '../errors.js';
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
 import { sqlLiteral } from './literals.js';
+import { requestSettings, rpcRequest, tableRequest, type RequestShape } from './request.js';
+import type { JsonValues } from './postgrest/values.js';
+import { actingAs, defaultUpdateColumn, evaluateScopes, scopeId, scopePredicate, whereKeys, type Key } from './scopes.js';
 
 /** A cell made concrete: the exact statement its persona runs, and how many rows "all" means. */
 export interface CellPlan {
   cell: Cell;
   role: string;
-  /** The `set_config` calls that make the connection look like PostgREST serving this persona. */
+  /**
+   * PostgREST's per-request statements that make the connection look like it serving this persona
+   * (settings, then the db-pre-request call when there is one).
+   */
   setup: string;
   /**
    * The operation statement, with literal values. Built on first read from keys shared by every
@@ -29,6 +35,13 @@ export interface CellPlan {
   targetRows: number;
   /** rpc without an expected row count: any number of rows means the call was allowed. */
   anyRows?: boolean;
+  /** The HTTP request an app's supabase-js call makes for the cell. */
+  request: RequestShape;
+  /**
+   * What that call carries: the keys it filters on (for a view, each scope row as JSON) and the
+   * values it sends (the row, the PATCH body, the rpc arguments), as typed SQL literals.
+   */
+  call: { keys: Key[]; values: LiteralRow; fn?: FunctionInfo; json?: JsonValues };
 }
 
 export interface PlanContext {
@@ -44,10 +57,8 @@ export interface PlanContext {
   idPrefix?: string;
 }
 
-const METHODS: Record<CellOperation, string> = { select: 'GET', insert: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE', rpc: 'POST' };
-
-type Key = string[];
-type LiteralRow = [ColumnInfo, string][];
+/** A column and the typed SQL literal a cell gives it. */
+export type LiteralRow = [ColumnInfo, string][];
 
 /**
  * Turns cells into plans. Scopes are evaluated without RLS (as the connecting role) but with the
@@ -56,8 +67,8 @@ type LiteralRow = [ColumnInfo, string][];
  * caller's transaction and leaves nothing behind.
  */
 export async function planCells(context: PlanContext, cells: readonly Cell[]): Promise<CellPlan[]> {
-  const keys = await evaluateScopes(context, cells.filter((c) => c.operation !== 'insert' && c.operation !== 'rpc'));
-  const keysOf = (cell: Cell) => keys.get(scopeId(cell))!;
+  const scopes = await evaluateScopes(context, cells.filter((c) => c.operation !== 'insert' && c.operation !== 'rpc'));
+  const keysOf = (cell: Cell) => scopes.keys.get(scopeId(cell))!;
 
   const references: ReferenceCache = new Map();
   const faker = await seededFaker(0);
@@ -67,24 +78,31 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
     if (row) rows.set(cell, row);
   }
   const literals = await evaluateRows(context, rows);
-  const setupFor = setupCache();
-  return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? [], setupFor));
+  const setupFor = setupCache(context.matrix.database.preRequest);
+  return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? defaultUpdate(context, cell, scopes.currentValues), setupFor));
+}
+
+/** An update without `set:` sets its column to the scope's current value, as a literal: PostgREST never reads the column it sets. */
+function defaultUpdate(context: PlanContext, cell: Cell, values: Map<string, string | null>): LiteralRow {
+  if (cell.operation !== 'update') return [];
+  const column = defaultUpdateColumn(context.catalog.tables.get(cell.table)!);
+  return [[column, sqlLiteral(column, values.get(scopeId(cell)) ?? null)]];
 }
 
 /**
- * PostgREST's per-request settings (search_path, role, claims, method, path), all transaction-local;
- * shared by every cell of a persona on a path within one chunk. Not kept beyond it: one string per
- * persona × table × operation (~700 bytes each) would grow with the matrix.
+ * PostgREST's per-request statements, shared by every cell of a persona making the same request
+ * within one chunk. Not kept beyond it: one string per persona × table × operation (~1.5 kB each)
+ * would grow with the matrix.
  */
-function setupCache(): (schema: string, path: string, identity: PersonaIdentity, operation: CellOperation) => string {
+function setupCache(preRequest: string | undefined): (request: RequestShape, identity: PersonaIdentity) => string {
   const cache = new Map<PersonaIdentity, Map<string, string>>();
-  return (schema, path, identity, operation) => {
+  return (request, identity) => {
     const byIdentity = cache.get(identity) ?? new Map<string, string>();
     cache.set(identity, byIdentity);
-    const id = `${schema}\u0000${path}\u0000${operation}`;
+    const id = `${request.method}\u0000${request.schema}\u0000${request.path}\u0000${request.prefer ?? ''}\u0000${request.readOnly}`;
     let setup = byIdentity.get(id);
     if (setup === undefined) {
-      setup = requestSettings(schema, path, identity, operation);
+      setup = requestSettings(request, identity, preRequest ? { preRequest } : {});
       byIdentity.set(id, setup);
     }
     return setup;
@@ -95,7 +113,7 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   const identity = context.identities.get(cell.persona)!;
   if (cell.operation === 'rpc') {
     const fn = resolveFunction(context, cell);
-    const setup = setupFor(fn.schema, `/rpc/${fn.function}`, identity, 'rpc');
+    const request = rpcRequest(fn);
     const call = `${pg.escapeIdentifier(fn.schema)}.${pg.escapeIdentifier(fn.function)}(${row.map(([arg, v]) => `${pg.escapeIdentifier(arg.name)} => ${v}`).join(', ')})`;
     const statement =
       fn.returns === 'set'
@@ -103,11 +121,23 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
         : fn.returns === 'void'
           ? `select count(*)::int as rows from (select ${call}) as r`
           : `select count(*)::int as rows from (select ${call} as v) as r where r.v is not null`;
-    return { cell, role: identity.role, setup, statement, countFrom: 'select', targetRows: cell.expectedRows ?? 1, ...(cell.expectedRows === undefined ? { anyRows: true } : {}) };
+    return {
+      cell,
+      role: identity.role,
+      request,
+      setup: setupFor(request, identity),
+      statement,
+      countFrom: 'select',
+      targetRows: cell.expectedRows ?? 1,
+      call: { keys: [], values: row, fn },
+      ...(cell.expectedRows === undefined ? { anyRows: true } : {}),
+    };
   }
 
   const table = context.catalog.tables.get(cell.table)!;
-  const base = { cell, role: identity.role, setup: setupFor(table.schema, `/${table.table}`, identity, cell.operation) };
+  const request = tableRequest(cell, table);
+  const keys = cell.operation === 'insert' ? [] : keysOf(cell);
+  const base = { cell, role: identity.role, request, setup: setupFor(request, identity), call: { keys, values: row } };
   const returning = cell.returning ? ' returning *' : '';
   const target = quoteTable(table);
   const assignments = (pairs: LiteralRow) => pairs.map(([c, v]) => `${pg.escapeIdentifier(c.name)} = ${v}`).join(', ');
@@ -117,23 +147,16 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
     if (cell.operation !== 'select') throw rowError(cell, `${table.name} is a view: only select cells run on views`);
     const predicate = scopePredicate(context, cell);
     const where = predicate ? ` where (${predicate})` : '';
-    return { ...base, countFrom: 'select', targetRows: keysOf(cell).length, statement: `select count(*)::int as rows from (select * from ${target}${where}) as cell` };
+    return { ...base, countFrom: 'select', targetRows: keys.length, statement: `select count(*)::int as rows from (select * from ${target}${where}) as cell` };
   }
 
   switch (cell.operation) {
-    case 'select': {
-      const keys = keysOf(cell);
+    case 'select':
       return lazy({ ...base, countFrom: 'select', targetRows: keys.length }, () => `select count(*)::int as rows from (select * from ${target}${whereKeys(table, keys)}) as cell`);
-    }
-    case 'delete': {
-      const keys = keysOf(cell);
+    case 'delete':
       return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `delete from ${target}${whereKeys(table, keys)}${returning}`);
-    }
-    case 'update': {
-      const keys = keysOf(cell);
-      const set = cell.set ? assignments(row) : defaultAssignment(table);
-      return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `update ${target} set ${set}${whereKeys(table, keys)}${returning}`);
-    }
+    case 'update':
+      return lazy({ ...base, countFrom: 'command', targetRows: keys.length }, () => `update ${target} set ${assignments(row)}${whereKeys(table, keys)}${returning}`);
     case 'insert':
       return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)}${returning}` };
     case 'upsert': {
@@ -230,140 +253,12 @@ async function evaluateRows(context: PlanContext, rows: Map<Cell, CompletedRow>)
   return literals;
 }
 
-/**
- * Evaluates every scope (and whole table) the cells address: per persona one round trip, per table
- * one scan that computes every scope's predicate as a column.
- */
-async function evaluateScopes(context: PlanContext, cells: readonly Cell[]): Promise<Map<string, Key[]>> {
-  const byPersona = new Map<string, Map<string, Map<string, Cell>>>();
-  for (const cell of cells) {
-    const tables = byPersona.get(cell.persona) ?? new Map<string, Map<string, Cell>>();
-    const scopes = tables.get(cell.table) ?? new Map<string, Cell>();
-    scopes.set(scopeId(cell), cell);
-    tables.set(cell.table, scopes);
-    byPersona.set(cell.persona, tables);
-  }
-  const keys = new Map<string, Key[]>();
-  // Every persona's scopes list the same rows again: share one key array per row, so memory grows
-  // with rows, not with personas × scopes × rows.
-  const interned = new Map<string, Key>();
-  const intern = (table: string, key: Key): Key => {
-    const id = `${table}\u0000${key.join('\u0000')}`;
-    const known = interned.get(id);
-    if (known) return known;
-    interned.set(id, key);
-    return key;
-  };
-  for (const [persona, tables] of byPersona) {
-    const claims = context.identities.get(persona)!.claims;
-    const groups = [...tables].map(([name, scopes]) => ({ table: context.catalog.tables.get(name)!, cells: [...scopes.values()] }));
-    const statements = groups.map(({ table, cells: scoped }) => scopesQuery(table, scoped.map((c) => scopePredicate(context, c))));
-    const results = await selectWithClaims(context.client, claims, statements);
-    if (!Array.isArray(results)) throw await scopeFailure(context, persona, groups[results.failed]!.cells);
-    groups.forEach(({ table, cells: scoped }, g) => {
-      const width = keyWidth(table);
-      scoped.forEach((cell, i) => {
-        const inScope = results[g]!.rows.filter((row) => row[width + i] === 'true');
-        keys.set(scopeId(cell), inScope.map((row) => intern(table.name, row.slice(0, width).map((v) => v ?? ''))));
-      });
-    });
-  }
-  return keys;
-}
-
-/** Names the scope whose predicate fails, by evaluating each alone. */
-async function scopeFailure(context: PlanContext, persona: string, cells: Cell[]): Promise<HarnessError> {
-  const statements = cells.map((cell) => scopesQuery(context.catalog.tables.get(cell.table)!, [scopePredicate(context, cell)]));
-  const results = await selectWithClaims(context.client, context.identities.get(persona)!.claims, statements);
-  const failed = Array.isArray(results) ? 0 : results.failed;
-  const cell = cells[failed]!;
-  const fields = databaseErrorFields(Array.isArray(results) ? new Error('the scopes fail together but not alone') : results.error);
-  return new HarnessError(
-    'ERR_SCOPE_FAILED',
-    `scope '${cell.scope ?? '(whole table)'}' of ${cell.table} failed for persona ${persona} at ${formatLocation(cell.scopeSource ?? cell.source)}: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}\n  SQL: ${statements[failed]}`,
-    Array.isArray(results) ? undefined : { cause: results.error },
-  );
-}
-
-/** Values as the cell's persona reads them: `@persona.X` and `{persona.X}` are its attributes. */
-function actingAs(context: PlanContext, cell: Cell): ValueContext {
-  return { personas: context.matrix.personas, actor: cell.persona };
-}
-
 function readValue(cell: Cell, values: ValueContext, value: unknown): ReturnType<typeof interpretValue> {
   try {
     return interpretValue(values, value);
   } catch (error) {
     throw rowError(cell, (error as Error).message);
   }
-}
-
-/** The cell's scope predicate with `{persona.X}` replaced by the acting persona's values. */
-function scopePredicate(context: PlanContext, cell: Cell): string | undefined {
-  if (!cell.scopePredicate) return undefined;
-  try {
-    return withPersonaLiterals(actingAs(context, cell), cell.scopePredicate);
-  } catch (error) {
-    throw new HarnessError('ERR_SCOPE_FAILED', `scope '${cell.scope}' of ${cell.table}: ${(error as Error).message} (persona ${cell.persona}, ${formatLocation(cell.scopeSource ?? cell.source)})`);
-  }
-}
-
-function scopeId(cell: Cell): string {
-  return `${cell.persona}\u0000${cell.table}\u0000${cell.scope ?? ''}`;
-}
-
-/** Key columns (as text), then one boolean column per scope predicate (true for the whole table). */
-function scopesQuery(table: TableInfo, predicates: (string | undefined)[]): string {
-  const flags = predicates.map((p) => (p ? `coalesce((${p}), false)::text` : `'true'`));
-  // A view's rows have no key: one row per row stands in for its keys (only the count is used).
-  const columns = table.kind === 'view' ? ['null::text'] : keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
-  return `select ${[...columns, ...flags].join(', ')} from ${quoteTable(table)} order by 1`;
-}
-
-function keyWidth(table: TableInfo): number {
-  return table.kind === 'view' ? 1 : keyColumns(table).length;
-}
-
-function requestSettings(schema: string, path: string, identity: PersonaIdentity, operation: CellOperation): string {
-  const searchPath = [...new Set([schema, 'public', 'extensions'])].map((s) => pg.escapeIdentifier(s)).join(', ');
-  const settings: [string, string][] = [
-    ['search_path', searchPath],
-    ['role', identity.role],
-    ['request.jwt.claims', JSON.stringify(identity.claims)],
-    ['request.method', METHODS[operation]],
-    ['request.path', path],
-    ['request.headers', '{}'],
-    ['request.cookies', '{}'],
-  ];
-  return `select ${settings.map(([k, v]) => `set_config(${pg.escapeLiteral(k)}, ${pg.escapeLiteral(v)}, true)`).join(', ')}`;
-}
-
-function isCtid(table: TableInfo): boolean {
-  return table.primaryKey.length === 0;
-}
-
-/** A key column list: the primary key, or ctid for a table without one. */
-function keyColumns(table: TableInfo): ColumnInfo[] {
-  if (isCtid(table)) return [{ name: 'ctid', type: 'tid', category: 'U', notNull: true, hasDefault: false, generated: true }];
-  return table.primaryKey.map((name) => table.columns.find((c) => c.name === name)!);
-}
-
-/** `where` over exactly these rows, by key, as an app filtering with `.eq('id', …)` / `.in(…)` sends it. */
-function whereKeys(table: TableInfo, keys: Key[]): string {
-  if (keys.length === 0) return ' where false';
-  const columns = keyColumns(table);
-  const literal = (key: Key) => key.map((value, i) => `${pg.escapeLiteral(value)}::${columns[i]!.type}`);
-  const names = isCtid(table) ? ['ctid'] : columns.map((c) => pg.escapeIdentifier(c.name));
-  if (columns.length === 1) return ` where ${names[0]} in (${keys.map((k) => literal(k)[0]).join(', ')})`;
-  return ` where (${names.join(', ')}) in (${keys.map((k) => `(${literal(k).join(', ')})`).join(', ')})`;
-}
-
-/** The first non-key, non-generated column set to itself: exercises USING and WITH CHECK on an unchanged row. */
-function defaultAssignment(table: TableInfo): string {
-  const column = table.columns.find((c) => !c.generated && !table.primaryKey.includes(c.name)) ?? table.columns.find((c) => !c.generated);
-  if (!column) throw new HarnessError('ERR_ROW_VALUE', `${table.name} has no column an update can set`);
-  const name = pg.escapeIdentifier(column.name);
-  return `${name} = ${name}`;
 }
 
 function insertInto(target: string, row: LiteralRow): string {

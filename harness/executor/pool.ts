@@ -9,6 +9,8 @@ export interface PoolOptions {
   depth?: number;
   /** Opens a connection ready for cells: session settings applied, a transaction open. */
   connect: () => Promise<WorkerConnection>;
+  /** Runs one cell on a connection (another executor, or both of them). @default the SQL executor */
+  execute?: (connection: WorkerConnection, plan: CellPlan) => Promise<Observation>;
   onObservation: (plan: CellPlan, observation: Observation, durationMs: number) => void | Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function runPool(plans: Iterable<CellPlan> | AsyncIterable<CellPlan
       const started = performance.now();
       let observation: Observation;
       try {
-        observation = await executeCell(client, plan);
+        observation = options.execute ? await options.execute(await current, plan) : await executeCell(client, plan);
       } catch (error) {
         if (!(error instanceof ConnectionLostError)) throw error;
         if (connection === current) {

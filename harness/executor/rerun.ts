@@ -55,9 +55,11 @@ export async function runWithReruns(plans: Iterable<CellPlan> | AsyncIterable<Ce
   await runPool(plans, {
     ...options,
     onObservation: (plan, observation, durationMs) => {
-      const sqlstate = observation.error?.sqlstate;
-      if (connectAlone && sqlstate && CONFLICTS[sqlstate]) {
-        setAside.push({ plan, rerun: { sqlstate, reason: CONFLICTS[sqlstate] } });
+      // Under the cross-check either path may have met the conflict: the cell re-runs on both.
+      const sqlstate = [observation.error?.sqlstate, observation.twin?.error?.sqlstate].find((s) => s !== undefined && CONFLICTS[s] !== undefined);
+      const reason = sqlstate && CONFLICTS[sqlstate];
+      if (connectAlone && sqlstate && reason) {
+        setAside.push({ plan, rerun: { sqlstate, reason } });
         return undefined;
       }
       return onObservation(plan, observation, durationMs);
@@ -71,6 +73,6 @@ export async function runWithReruns(plans: Iterable<CellPlan> | AsyncIterable<Ce
   }
   await runPool(
     setAside.map(({ plan }) => plan),
-    { workers: 1, depth: 1, connect: connectAlone, onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)) },
+    { workers: 1, depth: 1, connect: connectAlone, ...(options.execute ? { execute: options.execute } : {}), onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)) },
   );
 }

