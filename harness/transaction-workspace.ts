@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
 import { connect } from './connect.js';
@@ -19,10 +20,12 @@ import type { Workspace } from './workspace.js';
 export async function openTransactionWorkspace(connection: ConnectionInfo, timeouts: SetupTimeouts): Promise<Workspace> {
   const client = await connect(connection);
   await client.query('begin');
-  // The transaction id is taken now, so it exists from the start and any later one differs.
+  // Marked without assigning a transaction id: a run whose setup writes nothing leaves the
+  // transaction read-only, which the API path relies on (see postgrest/index.ts).
   const bounds = setupSettings(timeouts, true);
-  const { rows } = await client.query<{ xid: string }>(`select txid_current()::text as xid, ${LEXING}, ${bounds}`);
-  const verify = transactionCheck(client, rows[0]!.xid);
+  const token = randomBytes(16).toString('hex');
+  const { rows } = await client.query<{ started: string }>(`select set_config('${MARK}', '${token}', true), transaction_timestamp()::text as started, ${LEXING}, ${bounds}`);
+  const verify = transactionCheck(client, { token, started: rows[0]!.started });
   setSqlFileHooks(client, {
     refuse: refuseEscapingStatement,
     // Also puts the setup bounds back, should the statement have changed them.
@@ -81,19 +84,30 @@ export async function openTransactionWorkspace(connection: ConnectionInfo, timeo
  */
 const LEXING = `set_config('standard_conforming_strings', 'on', true), set_config('client_encoding', 'UTF8', true)`;
 
+/** The transaction-local setting that marks the run's transaction (reset when a transaction ends). */
+const MARK = 'rls_matrix.transaction';
+
 /**
- * A check that the connection is still inside transaction `xid`: the ReadyForQuery status of the
- * last message must be 'T' (in a transaction), and the server must report the same transaction id
- * (a COMMIT AND CHAIN, or a COMMIT followed by BEGIN, leaves status 'T' but a new transaction).
- * `settings` (set_config calls) ride along in the same round trip.
+ * A check that the connection is still inside the transaction that began: the ReadyForQuery status
+ * of the last message must be 'T' (in a transaction), the transaction-local mark set at its start
+ * must still hold its random token and the transaction's start time must be the same (a COMMIT AND
+ * CHAIN, or a COMMIT followed by BEGIN, leaves status 'T' but a new transaction, whose local
+ * settings are reset), and once the transaction has an id it must keep it. None of this assigns a
+ * transaction id. `settings` (set_config calls) ride along in the same round trip.
  */
-function transactionCheck(client: pg.Client, xid: string): (after: string, settings?: string) => Promise<void> {
+function transactionCheck(client: pg.Client, began: { token: string; started: string }): (after: string, settings?: string) => Promise<void> {
+  let xid: string | null = null;
   return async (after, settings) => {
     const status = client.getTransactionStatus();
     if (status !== 'T') throw transactionEnded(after, status === 'I' ? 'PostgreSQL reports that no transaction is open' : `PostgreSQL reports transaction status '${status}'`);
-    const { rows } = await client.query<{ xid: string | null }>(`select txid_current_if_assigned()::text as xid, ${LEXING}${settings ? `, ${settings}` : ''}`);
-    const now = rows[0]?.xid ?? null;
-    if (now !== xid) throw transactionEnded(after, `its transaction id is ${now ?? 'unassigned'}, not ${xid}`);
+    const { rows } = await client.query<{ token: string | null; started: string; xid: string | null }>(
+      `select current_setting('${MARK}', true) as token, transaction_timestamp()::text as started, txid_current_if_assigned()::text as xid, ${LEXING}${settings ? `, ${settings}` : ''}`,
+    );
+    const now = rows[0]!;
+    if (now.token !== began.token) throw transactionEnded(after, 'the mark set at its start is gone');
+    if (now.started !== began.started) throw transactionEnded(after, `it started at ${now.started}, not ${began.started}`);
+    if (xid !== null && now.xid !== xid) throw transactionEnded(after, `its transaction id is ${now.xid ?? 'unassigned'}, not ${xid}`);
+    xid = now.xid;
   };
 }
 

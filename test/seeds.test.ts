@@ -140,7 +140,7 @@ describe('seeds written the way real projects write them', () => {
     );
     expect(error).toBeInstanceOf(HarnessError);
     expect((error as HarnessError).code).toBe('ERR_TRANSACTION_CONTROL');
-    expect((error as HarnessError).message).toMatch(/after-users\.sql:8 has 'commit'/);
+    expect((error as HarnessError).message).toMatch(/after-users\.sql:8:1 has 'commit'/);
   });
 
   it('a persona that would sign up with the email of a user seed.sql created is told to bind to it', async () => {

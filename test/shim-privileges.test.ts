@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedProvider } from '../harness/providers/embedded.js';
 import type { StartedDatabase } from '../harness/providers/types.js';
@@ -46,7 +47,8 @@ const unchanged = async (server: StartedDatabase) => expect(await withClient(ser
 
 describe('the Supabase shim as a role that is not a superuser', () => {
   it('on a plain server: names every privilege the role lacks and what each was needed for (exit 3)', async () => {
-    const { code, stderr } = await cli(['run', await project(), '--url', url(bare), '--reporter', 'none']);
+    const dir = await project();
+    const { code, stderr } = await cli(['run', dir, '--url', url(bare), '--reporter', 'none']);
     expect(stderr).toMatch(/^rls-matrix: installing the Supabase shim failed: .+ \(SQLSTATE 42501\)\n/);
     expect(stderr).toContain(
       '\n  the connecting role ci_runner is not a superuser, and lacks what the shim needs on this database:\n' +
@@ -57,7 +59,7 @@ describe('the Supabase shim as a role that is not a superuser', () => {
     );
     expect(stderr).toContain(
       '  On a Supabase project every role, schema and table exists and the shim creates none of them: connect as postgres there. ' +
-        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false if the database brings its own auth schema.\n',
+        `Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false in ${join(dir, 'rls-matrix.yaml')} if the database brings its own auth schema.\n`,
     );
     expect(code).toBe(3);
     await unchanged(bare);
