@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', '{matrix,fixtures,harness,reports}/**/*.test.ts'],
+    include: ['test/**/*.test.ts', '{core,matrix,fixtures,database,harness,lint,reports,cli}/**/*.test.ts'],
     // Each test file starts its own PostgreSQL; two cores run two files at a time.
     pool: 'forks',
     maxWorkers: 2,

@@ -4,9 +4,9 @@
 // cell before the first runs (planChunkSize Infinity), so execution is timed without planning beside it;
 // postgrest runs every cell through the real PostgREST; cross-check runs both executors.
 import pg from 'pg';
-import { limitHeapGrowth } from '../harness/cli/heap.js';
+import { limitHeapGrowth } from '../cli/heap.js';
 import { runMatrix } from '../harness/run.js';
-import type { Provider } from '../harness/providers/types.js';
+import type { Provider } from '../database/providers/types.js';
 import { createReporters } from '../reports/index.js';
 
 limitHeapGrowth(); // as the CLI does

@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import { personaUserId, stableUuid } from '../fixtures/references.js';
 import { mergeClaims, personaEmail, personaHasUser } from '../matrix/personas.js';
 import type { LoadedMatrix } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../core/errors.js';
 
 /** What a persona acts with: its token, and the role and claims PostgREST derives from it. */
 export interface PersonaIdentity {

@@ -1,6 +1,6 @@
 import { iterateCells } from '../matrix/index.js';
 import type { LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../core/errors.js';
 
 /**
  * The error for a run with no cell to check (an empty matrix, a `--filter` that matches nothing):

@@ -2,7 +2,7 @@ import pg, { type ClientBase } from 'pg';
 import { formatLocation } from '../matrix/errors.js';
 import { nearestName } from '../matrix/suggest.js';
 import type { LoadedMatrix, SourceLocation } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../core/errors.js';
 import type { PersonaIdentity } from './jwt.js';
 
 /**

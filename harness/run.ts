@@ -8,24 +8,24 @@ import { computeCoverage } from '../matrix/coverage.js';
 import type { Cell, LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
 import type { Reporter } from '../reports/types.js';
 import { cellExecutor, judgeCell, type ExecutorName } from './executor/executors.js';
-import { planCells } from './executor/plan.js';
+import { planCells } from './planner/plan.js';
 import type { ApiExecutor } from './executor/postgrest/index.js';
-import { planInChunks } from './executor/plan-stream.js';
+import { planInChunks } from './planner/plan-stream.js';
 import { lockWaitBesideOthers, runWithReruns, type RerunCounts } from './executor/rerun.js';
-import { schemaFingerprint } from './fingerprint.js';
+import { schemaFingerprint } from '../database/fingerprint.js';
 import { mintIdentities, personaClaims, randomJwtSecret, type PersonaIdentity } from './jwt.js';
-import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from './lint/index.js';
-import { HarnessError } from './errors.js';
+import { failingFindings, lintSchemas, personaRoles, runLints, type FailOn, type LintFinding } from '../lint/index.js';
+import { HarnessError } from '../core/errors.js';
 import { noCellsError } from './no-cells.js';
-import { throwIfDiskFull } from './disk-full.js';
+import { throwIfDiskFull } from '../database/disk-full.js';
 import { checkPersonaRoles, checkSchemas } from './preflight.js';
-import { resolveProvider, type ProviderName } from './providers/index.js';
-import type { Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
-import { assertSafeForTransaction } from './providers/url-guards.js';
-import { installSupabaseShim } from './shim/install.js';
-import { openWorkspace, type Workspace } from './workspace.js';
-import { toolVersion } from './version.js';
-import type { CellResult, RunCounts, RunMeta, RunSummary, RunTimings } from './types.js';
+import { resolveProvider, type ProviderName } from '../database/providers/index.js';
+import type { Provider, ProviderOptions, StartedDatabase } from '../database/providers/types.js';
+import { assertSafeForTransaction } from '../database/url-guards.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import { openWorkspace, type Workspace } from '../database/workspace.js';
+import { toolVersion } from '../core/version.js';
+import type { CellResult, RunCounts, RunMeta, RunSummary, RunTimings } from '../core/results.js';
 
 export interface RunOptions {
   /** Matrix files (see `findMatrixFiles` for directories). */

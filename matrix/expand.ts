@@ -3,7 +3,7 @@ import { MatrixError, MatrixErrors } from './errors.js';
 import { DEFAULT_OPERATIONS, OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
 import type { Cell, DocumentPath, LoadedMatrix, SchemaCatalog, TableSpec, Verdict } from './types.js';
-import { isVerdict } from './verdict.js';
+import { isVerdict } from '../core/verdict.js';
 
 type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
 

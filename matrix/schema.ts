@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LINT_IDS } from './lint-ids.js';
+import { LINT_IDS } from '../core/lint.js';
 
 /**
  * The v1 matrix format (DESIGN §2) as zod schemas: the single source of the matrix types and of the

@@ -1,6 +1,6 @@
-import type { Coverage, CoverageStatus, LintFinding, LintSeverity, RunMeta, RunSummary } from '../harness/types.js';
-import { failingFindings as failingAtOrAbove } from '../harness/lint/fail-on.js';
-import { SEVERITIES } from '../harness/lint/types.js';
+import type { Coverage, CoverageStatus, LintFinding, LintSeverity, RunMeta, RunSummary } from '../core/results.js';
+import { failingFindings as failingAtOrAbove } from '../lint/fail-on.js';
+import { SEVERITIES } from '../lint/types.js';
 import { plural } from './format.js';
 
 /**

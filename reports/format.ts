@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ApiExchange, Cell, CellResult, FidelityMismatch, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../harness/types.js';
+import type { ApiExchange, Cell, CellResult, FidelityMismatch, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../core/results.js';
 
 /**
  * Human wording shared by every reporter, so JUnit, HTML and Markdown name a cell, a verdict and an

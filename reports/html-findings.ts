@@ -1,4 +1,4 @@
-import type { Coverage, CoverageCounts, CoverageStatus, LintFinding } from '../harness/types.js';
+import type { Coverage, CoverageCounts, CoverageStatus, LintFinding } from '../core/results.js';
 import type { AssembleContext } from './artifact.js';
 import { COVERAGE_MARK, SEVERITY_MARK, WAIVED_MARK, failingFindings, lintCounts, lintFailureNote, orderedFindings, percent } from './findings.js';
 import { formatCount, locationText } from './format.js';

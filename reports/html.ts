@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CellResult } from '../harness/types.js';
+import type { CellResult } from '../core/results.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, exchangeText, executorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
 import { HTML_CLIENT } from './html-client.js';

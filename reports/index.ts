@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CellResult, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
+import type { CellResult, RunCounts, RunMeta, RunSummary } from '../core/results.js';
 import { FileSink, emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
 import { ReportError, withDiskFull } from './errors.js';
 import { claimReportFolder, type ReportFolder } from './folder.js';

@@ -1,5 +1,5 @@
 import type { XMLBuilder } from 'fast-xml-parser';
-import type { CellResult, LintFinding, RunMeta } from '../harness/types.js';
+import type { CellResult, LintFinding, RunMeta } from '../core/results.js';
 import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
 import { failingFindings, lintCounts, orderedFindings } from './findings.js';
 import { cellTitle, errorText, exchangeText, executorText, fidelityText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';

@@ -1,4 +1,4 @@
-import type { CellResult } from '../harness/types.js';
+import type { CellResult } from '../core/results.js';
 import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, fidelityText, formatCount, formatMs, planAlongsideText, plural, knownReason, spellControls, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';

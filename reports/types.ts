@@ -1,4 +1,4 @@
-import type { CellResult, RunMeta, RunSummary } from '../harness/types.js';
+import type { CellResult, RunMeta, RunSummary } from '../core/results.js';
 
 /**
  * A reporter is a set of optional hooks called as the run progresses; results stream through

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleReporter } from '../harness/cli/console-reporter.js';
-import { painter, terminalWriter } from '../harness/cli/terminal.js';
-import type { CellResult } from '../harness/types.js';
+import { consoleReporter } from '../reports/console.js';
+import { painter, terminalWriter } from '../cli/terminal.js';
+import type { CellResult } from '../core/results.js';
 import { writeProject } from './helpers.js';
 import { cli } from './providers-helpers.js';
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult, RunSummary } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // examples/workspace: the second complete example app (issue 7) — organisations, owner/admin/member

@@ -2,10 +2,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix, type RunOptions } from '../harness/run.js';
-import type { CellResult } from '../harness/types.js';
+import type { CellResult } from '../core/results.js';
 
 /** One real PostgreSQL for a whole test file; each run still gets its own fresh database. */
 export async function startSharedDatabase(): Promise<{ database: StartedDatabase; provider: Provider }> {

@@ -1,8 +1,8 @@
-import type { GrantsMode } from '../harness/shim/install.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import { runLints, type LintOptions } from '../harness/lint/index.js';
-import type { LintFinding, LintId } from '../harness/lint/types.js';
-import { openWorkspace, type Workspace } from '../harness/workspace.js';
+import type { GrantsMode } from '../database/shim/install.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import { runLints, type LintOptions } from '../lint/index.js';
+import type { LintFinding, LintId } from '../lint/types.js';
+import { openWorkspace, type Workspace } from '../database/workspace.js';
 import { startSharedDatabase } from './helpers.js';
 
 export interface LintLab {

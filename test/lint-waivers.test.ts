@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consoleReporter } from '../harness/cli/console-reporter.js';
-import { applyWaivers, failingFindings, LINTS, waiverMatches } from '../harness/lint/index.js';
-import { LINT_IDS } from '../matrix/lint-ids.js';
-import type { LintFinding } from '../harness/lint/types.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { consoleReporter } from '../reports/console.js';
+import { applyWaivers, failingFindings, LINTS, waiverMatches } from '../lint/index.js';
+import { LINT_IDS } from '../core/lint.js';
+import type { LintFinding } from '../lint/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { loadMatrix } from '../matrix/load.js';
 import { MatrixErrors } from '../matrix/errors.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';

@@ -3,11 +3,11 @@ import { createServer } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerPlan, DEFAULT_DOCKER_IMAGE } from '../harness/providers/docker.js';
-import { assertDockerEngine, findDockerEndpoint } from '../harness/providers/docker-engine.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
+import { containerPlan, DEFAULT_DOCKER_IMAGE } from '../database/providers/docker.js';
+import { assertDockerEngine, findDockerEndpoint } from '../database/providers/docker-engine.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
 import { cli, withClient } from './providers-helpers.js';
 
 const hasEngine = findDockerEndpoint() !== undefined;

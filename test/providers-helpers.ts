@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { ConnectionInfo } from '../harness/providers/types.js';
+import type { ConnectionInfo } from '../database/providers/types.js';
 import { writeProject } from './helpers.js';
 
 export const root = join(import.meta.dirname, '..');

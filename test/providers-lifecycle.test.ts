@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../harness/providers/cluster-dir.js';
-import { reapOrphans } from '../harness/providers/reap.js';
+import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../database/providers/cluster-dir.js';
+import { reapOrphans } from '../database/providers/reap.js';
 import { cli, clustersIn, isAlive, slowProject, spawnCli, waitFor } from './providers-helpers.js';
 
 const PG15 = existsSync('/usr/lib/postgresql/15/bin/initdb') ? '/usr/lib/postgresql/15/bin' : undefined;

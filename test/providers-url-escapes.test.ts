@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { queryOneStatement, runSqlFiles } from '../fixtures/index.js';
-import { main } from '../harness/cli/main.js';
-import { HarnessError } from '../harness/errors.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import { openWorkspace } from '../harness/workspace.js';
+import { main } from '../cli/main.js';
+import { HarnessError } from '../core/errors.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import { openWorkspace } from '../database/workspace.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 

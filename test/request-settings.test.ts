@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // Every per-request setting a policy can read, as the real PostgREST sets it and as the SQL executor

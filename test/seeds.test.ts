@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FixtureError } from '../fixtures/index.js';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import { personaClaims } from '../harness/jwt.js';
 import { runMatrix } from '../harness/run.js';
 import { urlOf } from './providers-helpers.js';

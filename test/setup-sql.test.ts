@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FixtureError } from '../fixtures/errors.js';
-import { HarnessError } from '../harness/errors.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { HarnessError } from '../core/errors.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { MatrixErrors } from '../matrix/errors.js';
 import { loadMatrix } from '../matrix/load.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';

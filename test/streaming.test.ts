@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runSqlFiles } from '../fixtures/index.js';
-import { schemaFingerprint } from '../harness/fingerprint.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { schemaFingerprint } from '../database/fingerprint.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import type { CellResult } from '../harness/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
 import { root, urlOf, withClient } from './providers-helpers.js';
 

@@ -1,9 +1,9 @@
-import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../types.js';
-import type { WorkerConnection } from '../workspace.js';
+import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../../core/results.js';
+import type { WorkerConnection } from '../../database/workspace.js';
 import { classifyOutcome, type Observation } from './classify.js';
 import { executeCell } from './execute.js';
 import { judgeOutcome } from './judge.js';
-import type { CellPlan } from './plan.js';
+import type { CellPlan } from '../planner/plan.js';
 import type { ApiExecutor } from './postgrest/index.js';
 
 /** Which executor runs the cells: the SQL request shape in savepoints, or the real PostgREST with supabase-js. */

@@ -1,6 +1,6 @@
-import { plainVerdict } from '../../matrix/verdict.js';
+import { plainVerdict } from '../../core/verdict.js';
 import type { Verdict } from '../../matrix/types.js';
-import type { CellStatus, Outcome } from '../types.js';
+import type { CellStatus, Outcome } from '../../core/results.js';
 
 /**
  * Compares an outcome with the expected verdict. An `error` outcome is never a pass and never a

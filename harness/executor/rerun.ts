@@ -1,6 +1,6 @@
-import type { WorkerConnection } from '../workspace.js';
+import type { WorkerConnection } from '../../database/workspace.js';
 import type { Observation } from './classify.js';
-import type { CellPlan } from './plan.js';
+import type { CellPlan } from '../planner/plan.js';
 import { runPool, type PoolOptions } from './pool.js';
 
 /**

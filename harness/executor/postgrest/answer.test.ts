@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell, FunctionInfo } from '../../../matrix/types.js';
-import type { CellPlan } from '../plan.js';
+import type { CellPlan } from '../../planner/plan.js';
 import { observeAnswer, type ApiAnswer } from './answer.js';
 
 // PostgREST's answers, as supabase-js hands them back, to the observation the classifier reads.

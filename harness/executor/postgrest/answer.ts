@@ -1,7 +1,7 @@
 import type { FunctionInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../types.js';
+import type { ApiExchange } from '../../../core/results.js';
 import type { Observation } from '../classify.js';
-import type { CellPlan } from '../plan.js';
+import type { CellPlan } from '../../planner/plan.js';
 
 /** What supabase-js hands back for a call (PostgrestResponse, loosely). */
 export interface ApiAnswer {

@@ -1,8 +1,8 @@
 import { STORAGE_OPERATIONS } from '../../../matrix/schema.js';
 import type { SchemaCatalog, TableInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../types.js';
-import type { CellPlan } from '../plan.js';
-import type { Key } from '../scopes.js';
+import type { ApiExchange } from '../../../core/results.js';
+import type { CellPlan } from '../../planner/plan.js';
+import type { Key } from '../../planner/scopes.js';
 import { observeAnswer, type ApiAnswer, type ApiObservation } from './answer.js';
 import type { PersonaClients } from './clients.js';
 

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { HarnessError } from '../../errors.js';
+import { HarnessError } from '../../../core/errors.js';
 import type { PersonaIdentity } from '../../jwt.js';
-import type { ApiExchange } from '../../types.js';
+import type { ApiExchange } from '../../../core/results.js';
 
 /** The supabase-js clients of a run against one PostgREST. */
 export interface PersonaClients {

@@ -1,7 +1,7 @@
 import type { ClientBase, QueryResult } from 'pg';
 import { databaseErrorFields } from '../../../fixtures/errors.js';
-import type { DatabaseErrorFields } from '../../types.js';
-import type { CellPlan } from '../plan.js';
+import type { DatabaseErrorFields } from '../../../core/results.js';
+import type { CellPlan } from '../../planner/plan.js';
 
 /** A cell's values as the JSON body its app call sends, or why they do not convert. */
 export type JsonValues = { values: unknown[] } | { error: DatabaseErrorFields };
