@@ -1,6 +1,5 @@
-import { HarnessError } from '../core/errors.js';
-import type { ProviderName, ProviderOptions } from '../database/providers/index.js';
-import { urlPassword } from '../database/redact.js';
+import { HarnessError } from '../core/index.js';
+import { type ProviderName, type ProviderOptions, urlPassword } from '../database/index.js';
 
 /** The `run` flags that choose and configure the provider. */
 export interface ProviderFlags {

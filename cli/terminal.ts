@@ -1,38 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { spellControls } from '../reports/format.js';
-import { redactingWriter } from '../database/redact.js';
+import { redactingWriter } from '../database/index.js';
+import { terminalText } from '../reports/index.js';
 
 /**
- * What reaches the terminal. Names, messages and SQL come from matrices and databases other people
- * write: a raw ESC, BEL or CR in them could retitle or clear the terminal or overwrite a FAIL line,
- * and U+202E could reorder it. So every write goes through `spellControls`, whatever code printed
- * it, and no such character reaches the terminal raw.
- *
- * The command line's own colours and progress line are the only control sequences let through.
- * They are written with a token in place of ESC and CR, random per process so that no text from
- * outside can contain it, and the token is turned back into ESC or CR after spelling.
- */
-const TOKEN = `\u{F8FF}${randomBytes(8).toString('hex')}`;
-const ESC = `${TOKEN}e`;
-const CR = `${TOKEN}r`;
-
-/** Wraps text in an ANSI colour code, or not (NO_COLOR, not a terminal). */
-export type Paint = (code: number, text: string) => string;
-
-/** The CLI's colours: SGR sequences only the terminal writer turns into escape codes. */
-export function painter(color: boolean): Paint {
-  return (code, text) => (color ? `${ESC}[${code}m${text}${ESC}[0m` : text);
-}
-
-/** Back to the start of the line, cleared: where a progress bar or stage is drawn. */
-export const CLEAR_LINE = `${CR}${ESC}[K`;
-/** Back to the start of the line, to redraw it. */
-export const LINE_START = CR;
-
-/**
- * A writer for stdout or stderr: redacted (see `redactingWriter`), control characters spelled out,
- * then the CLI's own colour and progress sequences restored.
+ * A writer for stdout or stderr: redacted (see `redactingWriter`), control characters spelled out
+ * and the console's own colour and progress sequences restored (see `terminalText`).
  */
 export function terminalWriter<R>(write: (text: string) => R, secrets: readonly string[]): (text: string) => R {
-  return redactingWriter((text) => write(spellControls(text).replaceAll(ESC, '\u001b').replaceAll(CR, '\r')), secrets);
+  return redactingWriter((text) => write(terminalText(text)), secrets);
 }

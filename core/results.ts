@@ -1,9 +1,17 @@
-import type { Coverage } from '../matrix/coverage.js';
-import type { Cell, Operation, SourceLocation, Verdict } from '../matrix/types.js';
-import type { Rerun, RerunCounts } from '../harness/executor/rerun.js';
-import type { LintFinding, LintSeverity } from '../lint/types.js';
+import type { Cell } from './cell.js';
+import type { Coverage } from './coverage.js';
+import type { LintFinding, LintSeverity } from './lint.js';
 
-/** What the database did, classified (DESIGN §3). */
+/**
+ * What a run produces, as every stage after the executor sees it: each cell's outcome and status,
+ * the run's provenance (RunMeta) and its summary. Reporters receive exactly these.
+ */
+
+/**
+ * What the database did, classified: `allowed` every target row, `partial` some, `filtered` none
+ * without an error, `denied:privilege` / `denied:policy` refused (42501 by GRANT or by RLS),
+ * `error` anything else (never read as allow or deny).
+ */
 export type OutcomeClass = 'allowed' | 'partial' | 'filtered' | 'denied:privilege' | 'denied:policy' | 'error';
 
 /** A database error with node-postgres' fields kept as they came. */
@@ -134,7 +142,34 @@ export interface RunSummary {
   fidelityMismatches?: number;
 }
 
-export type { Cell, Operation, SourceLocation, Verdict };
-export type { Rerun, RerunCounts } from '../harness/executor/rerun.js';
-export type { LintFinding, LintId, LintSeverity, LintObjectType } from '../lint/types.js';
-export type { Coverage, CoverageCounts, CoverageOperation, CoverageStatus, TableCoverage } from '../matrix/coverage.js';
+/**
+ * Errors that say another cell in flight on another connection got in the way, not what the
+ * policies decide: two cells whose triggers lock the same rows in opposite orders deadlock (40P01),
+ * a serializable cell fails to serialize (40001), a cell waits for a row another cell holds longer
+ * than the lock wait allows (55P03). Which cells run side by side is chance, so such an outcome is
+ * never a verdict: the cell runs again alone and its re-run is what counts.
+ */
+export const CONFLICTS: Readonly<Record<string, string>> = { '40P01': 'deadlock', '40001': 'serialization failure', '55P03': 'lock wait' };
+
+/** Why a cell was re-run: the SQLSTATE its first run met, and what that means. */
+export interface Rerun {
+  sqlstate: string;
+  reason: string;
+}
+
+/** The cells of a run that were re-run alone, in total and per SQLSTATE. */
+export interface RerunCounts {
+  count: number;
+  /** Cells per SQLSTATE that made them re-run, e.g. `{ '40P01': 2 }`. */
+  bySqlstate: Record<string, number>;
+}
+
+/**
+ * A reporter is a set of optional hooks called as the run progresses; results stream through
+ * `onCellResult` in completion order. Reporters receive read-only data and never query the database.
+ */
+export interface Reporter {
+  onRunStart?(meta: Readonly<RunMeta>): void | Promise<void>;
+  onCellResult?(result: Readonly<CellResult>): void | Promise<void>;
+  onRunEnd?(summary: Readonly<RunSummary>): void | Promise<void>;
+}

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { HarnessError } from '../core/errors.js';
+import { HarnessError } from '../core/index.js';
 import type { ConnectionInfo } from './providers/types.js';
 
 /** A connection for the harness's own work, its messages in the C locale where the role may set that. */

@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { ReportError } from '../reports/errors.js';
-import { HarnessError } from '../core/errors.js';
+import { HarnessError, RlsMatrixError } from '../core/index.js';
 import { diskError } from './providers/cluster-dir.js';
 import type { StartedDatabase } from './providers/types.js';
 
@@ -14,7 +13,7 @@ import type { StartedDatabase } from './providers/types.js';
 export function diskFullError(error: unknown, database: StartedDatabase): HarnessError | undefined {
   if (error instanceof HarnessError && error.code === 'ERR_DISK_FULL') return error;
   // The reports name their own folder (--out) when its disk is full.
-  if (error instanceof ReportError) return undefined;
+  if (error instanceof RlsMatrixError && error.code.startsWith('ERR_REPORT_')) return undefined;
   const chain = causes(error);
   const full = chain.some((e) => sqlstateOf(e) === '53100' || /^(ENOSPC|EDQUOT)$/.test(String((e as { code?: unknown })?.code)));
   const crashed = !full && chain.some(isConnectionLoss) && (database.serverLog?.() ?? []).some((line) => /No space left on device|could not extend file|could not write to file/i.test(line));

@@ -1,7 +1,4 @@
-import { HarnessError } from '../core/errors.js';
-
-/** Longest one setup statement (migrations, fixtures, scopes, row values) may run. @default 120000 */
-export const DEFAULT_SETUP_TIMEOUT_MS = 120_000;
+import { HarnessError } from '../core/index.js';
 
 /**
  * On someone else's database (`--provider url`), the longest a setup statement waits for a lock

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
+import { runSqlFiles, setSqlFileHooks } from '../fixtures/index.js';
 import { connect } from './connect.js';
-import { HarnessError } from '../core/errors.js';
+import { HarnessError } from '../core/index.js';
 import { refuseEscapingStatement, shownPath } from './url-guards.js';
 import type { ConnectionInfo } from './providers/types.js';
-import { setupSettings, withSetupTimeouts, type SetupTimeouts } from './setup-timeout.js';
+import { setupSettings, type SetupTimeouts, withSetupTimeouts } from './setup-timeout.js';
 import type { Workspace } from './workspace.js';
 
 /**

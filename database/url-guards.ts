@@ -1,11 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Node } from 'libpg-query';
-import { readSqlScript } from '../fixtures/migrations.js';
-import { formatLocation } from '../matrix/errors.js';
-import { expressionTree, sqlFragments } from '../matrix/sql-fragments.js';
-import { nameList, scanTokens, stringConstant, treeNodes, type SqlStatement, type TreeNode } from '../matrix/sql-parser.js';
-import type { LoadedMatrix } from '../matrix/types.js';
-import { HarnessError } from '../core/errors.js';
+import { formatLocation, HarnessError } from '../core/index.js';
+import { readSqlScript } from '../fixtures/index.js';
+import { expressionTree, type LoadedMatrix, nameList, scanTokens, sqlFragments, type SqlStatement, stringConstant, type TreeNode, treeNodes } from '../matrix/index.js';
 
 /**
  * Refuses, before anything runs on someone else's database, what could leave a trace there:
@@ -29,7 +26,7 @@ export async function assertSafeForTransaction(matrix: LoadedMatrix, applyMigrat
         `--no-apply-migrations if the database already has them, or remove database.migrations from the matrix`,
     );
   }
-  const files = [...(applyMigrations ? migrations.map((file) => [file, 'ERR_MIGRATION_FAILED'] as const) : []), ...matrix.fixtures.sql.map((file) => [file, 'ERR_SEED_SQL_FAILED'] as const)];
+  const files = [...(applyMigrations ? migrations.map((file) => [file, 'ERR_MIGRATION_FAILED'] as const) : []), ...[...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers].map((file) => [file, 'ERR_SEED_SQL_FAILED'] as const)];
   for (const [file, code] of files) {
     for (const statement of (await readSqlScript(file, code)).statements) refuseEscapingStatement(statement, file);
   }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Node } from 'libpg-query';
 import pg from 'pg';
-import { runSqlFiles, setSqlFileHooks } from '../fixtures/migrations.js';
-import { nameList, treeNodes } from '../matrix/sql-parser.js';
+import { RUN_DEFAULTS } from '../core/index.js';
+import { runSqlFiles, setSqlFileHooks } from '../fixtures/index.js';
+import { nameList, treeNodes } from '../matrix/index.js';
 import { connect } from './connect.js';
 import type { ConnectionInfo, StartedDatabase } from './providers/types.js';
-import { DEFAULT_SETUP_TIMEOUT_MS, setupSettings, setupTimeouts, withSetupTimeouts } from './setup-timeout.js';
+import { setupSettings, setupTimeouts, withSetupTimeouts } from './setup-timeout.js';
 import { openTransactionWorkspace } from './transaction-workspace.js';
 
 /** A connection cells run on, and how to give it back. */
@@ -70,13 +71,13 @@ export interface Workspace {
 }
 
 export interface WorkspaceOptions {
-  /** Longest one setup statement may run. @default DEFAULT_SETUP_TIMEOUT_MS */
+  /** Longest one setup statement may run. @default RUN_DEFAULTS.setupTimeoutMs */
   setupTimeoutMs?: number;
 }
 
 export async function openWorkspace(database: StartedDatabase, label: string, options: WorkspaceOptions = {}): Promise<Workspace> {
   const transactional = database.isolation === 'transaction';
-  const timeouts = setupTimeouts(options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS, transactional);
+  const timeouts = setupTimeouts(options.setupTimeoutMs ?? RUN_DEFAULTS.setupTimeoutMs, transactional);
   return transactional ? openTransactionWorkspace(database.connection, timeouts) : openDatabaseWorkspace(database.connection, label, timeouts);
 }
 

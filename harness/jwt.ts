@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { personaUserId, stableUuid } from '../fixtures/references.js';
-import { mergeClaims, personaEmail, personaHasUser } from '../matrix/personas.js';
-import type { LoadedMatrix } from '../matrix/types.js';
-import { HarnessError } from '../core/errors.js';
+import { personaUserId, stableUuid } from '../fixtures/index.js';
+import { type LoadedMatrix, mergeClaims, personaEmail, personaHasUser } from '../matrix/index.js';
+import { HarnessError } from '../core/index.js';
 
 /** What a persona acts with: its token, and the role and claims PostgREST derives from it. */
 export interface PersonaIdentity {

@@ -5,7 +5,6 @@ import type { LintHit, LintRule } from './types.js';
 export const claimLints = {
   'rls-references-user-metadata': {
     severity: 'error',
-    splinter: '0015_rls_references_user_metadata',
     title: 'a policy reads user_metadata from the JWT, which the user can edit',
     why: "Any signed-in user can set their own user_metadata (supabase.auth.updateUser({ data })), so a policy that trusts it (user_metadata ->> 'role' = 'admin') lets them grant themselves access.",
     fix: "read roles and tenants from app_metadata (only the service role can write it) or from a table the user cannot write",
@@ -24,7 +23,6 @@ export const claimLints = {
 
   'auth-rls-initplan': {
     severity: 'warn',
-    splinter: '0003_auth_rls_initplan',
     title: 'a policy calls auth.uid()/auth.jwt() per row instead of once, wrapped in (select …)',
     why: 'A bare auth.uid() in a policy is evaluated for every row the query touches; wrapped as (select auth.uid()) PostgreSQL computes it once per statement (an initPlan), often 10–100× faster on large tables.',
     fix: 'wrap each call: using (owner_id = (select auth.uid()))',

@@ -23,7 +23,6 @@ const definerWhy = (who: string) =>
 export const functionLints = {
   'anon-security-definer-function-executable': {
     severity: 'warn',
-    splinter: '0028_anon_security_definer_function_executable',
     title: 'anon may execute a SECURITY DEFINER function',
     why: definerWhy('any visitor holding the public anon key'),
     fix: 'revoke EXECUTE from public and anon; make it SECURITY INVOKER, or move it out of the exposed schemas',
@@ -32,7 +31,6 @@ export const functionLints = {
 
   'authenticated-security-definer-function-executable': {
     severity: 'warn',
-    splinter: '0029_authenticated_security_definer_function_executable',
     title: 'authenticated may execute a SECURITY DEFINER function',
     why: definerWhy('every signed-in user'),
     fix: 'make sure the function checks auth.uid() itself, or revoke EXECUTE from public and authenticated',
@@ -41,7 +39,6 @@ export const functionLints = {
 
   'function-search-path-mutable': {
     severity: 'warn',
-    splinter: '0011_function_search_path_mutable',
     title: 'a function does not pin its search_path',
     why: "An unqualified name in the function resolves through the caller's search_path: a caller who can create objects on it can substitute their own table or function, which a SECURITY DEFINER function then runs with its owner's rights.",
     fix: "pin it: alter function … set search_path = '' (and qualify every name), or = pg_catalog, public",

@@ -13,7 +13,6 @@ const alterPolicy = (table: LintTable, policy: LintPolicy) => `alter policy ${id
 export const policyLints = {
   'rls-policy-always-true': {
     severity: 'warn',
-    splinter: '0024_rls_policy_always_true',
     title: 'a write policy for an API role is always true (USING true / WITH CHECK true)',
     why: 'A permissive policy that admits every row turns RLS off for that role and command: any user (any visitor, for anon) may change or delete every row, or write rows that belong to others.',
     fix: "replace true with the predicate that says whose rows these are, e.g. using (owner_id = (select auth.uid()))",
@@ -85,7 +84,6 @@ export const policyLints = {
 
   'multiple-permissive-policies': {
     severity: 'warn',
-    splinter: '0006_multiple_permissive_policies',
     title: 'several permissive policies apply to the same role and command',
     why: 'Permissive policies are OR-ed: each is evaluated for every row (slow), and access is the union of all of them, so one broad policy silently widens what the others restrict.',
     fix: 'merge them into one policy per role and command, or make the narrowing ones AS RESTRICTIVE',

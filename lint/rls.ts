@@ -5,7 +5,6 @@ import type { LintRule } from './types.js';
 export const rlsLints = {
   'rls-disabled-in-public': {
     severity: 'error',
-    splinter: '0013_rls_disabled_in_public',
     title: 'a table in an exposed schema does not have RLS enabled',
     why: 'PostgREST serves every table of an exposed schema: without RLS, any role holding a grant on it (Supabase grants anon and authenticated by default) reads and writes every row.',
     fix: 'enable RLS and write policies; or move the table to a schema the API does not expose',
@@ -22,7 +21,6 @@ export const rlsLints = {
 
   'rls-enabled-no-policy': {
     severity: 'info',
-    splinter: '0008_rls_enabled_no_policy',
     title: 'RLS is enabled but the table has no policy',
     why: 'With RLS on and no policy, every API role is denied every row: fine for a table only the service role or SECURITY DEFINER code touches, a bug if the app is meant to read it.',
     fix: 'create the policies the app needs, or waive the finding for a backend-only table',
@@ -35,7 +33,6 @@ export const rlsLints = {
   'policy-exists-rls-disabled': {
     // splinter rates this INFO; here it is an error: the policies read as protection that is not there.
     severity: 'error',
-    splinter: '0007_policy_exists_rls_disabled',
     title: 'a table has policies but RLS is disabled, so none of them applies',
     why: 'Policies do nothing until RLS is enabled on their table: the schema reads as protected while every grant gives access to every row.',
     fix: 'enable RLS on the table (or drop the dead policies)',

@@ -1,41 +1,4 @@
-import type { LintId } from '../core/lint.js';
-import type { SourceLocation } from '../matrix/types.js';
-
-export type { LintId };
-
-/** How bad a finding is: `error` is a hole, `warn` a likely hole or a trap, `info` worth knowing. */
-export type LintSeverity = 'error' | 'warn' | 'info';
-
-/** Severities from the most to the least severe. */
-export const SEVERITIES = ['error', 'warn', 'info'] as const satisfies readonly LintSeverity[];
-
-/** What a finding is about. */
-export type LintObjectType = 'table' | 'view' | 'function';
-
-/**
- * One problem a lint found in the live catalogue. Waived findings are kept (with `waived`), never
- * dropped: reports show them, `--fail-on` ignores them.
- */
-export interface LintFinding {
-  /** The lint's stable id, e.g. `rls-disabled-in-public`. */
-  id: LintId;
-  severity: LintSeverity;
-  /** `schema.name` of the table, view or function. */
-  object: string;
-  objectType: LintObjectType;
-  /** The policy, for findings about one policy. */
-  policy?: string;
-  /** What is wrong, naming the object. */
-  message: string;
-  /** Why it matters. */
-  why: string;
-  /** How to fix it, as SQL where one statement does. */
-  fix: string;
-  /** The matrix file whose database was linted, when a run has several. */
-  matrix?: string;
-  /** Set when a `waivers:` entry accepts the finding. */
-  waived?: { reason: string; source: SourceLocation };
-}
+import type { LintObjectType, LintSeverity } from '../core/index.js';
 
 /** A policy as the lints see it; expressions deparsed with `search_path = pg_catalog` (schema-qualified). */
 export interface LintPolicy {
@@ -127,7 +90,5 @@ export interface LintRule {
   title: string;
   why: string;
   fix: string;
-  /** The splinter lint with the same check, when there is one. */
-  splinter?: string;
   check(catalog: LintCatalog): LintHit[];
 }

@@ -1,5 +1,4 @@
-import type { Waiver } from '../matrix/types.js';
-import type { LintFinding } from './types.js';
+import type { LintFinding, Waiver } from '../core/index.js';
 
 /**
  * True when `waiver` accepts `finding`: same lint, and the object matches `schema.name` or a

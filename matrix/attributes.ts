@@ -2,7 +2,8 @@ import { MatrixError } from './errors.js';
 import { findPlaceholders } from './placeholders.js';
 import { PERSONA_BUILTINS } from './schema.js';
 import { nearestName } from './suggest.js';
-import type { Cell, LoadedMatrix, RowSpec, SourceLocation } from './types.js';
+import type { LoadedMatrix } from './types.js';
+import type { Cell, RowSpec, SourceLocation } from '../core/index.js';
 
 /**
  * Which names of the acting persona a matrix reads, and whether each persona has them: row values

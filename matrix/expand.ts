@@ -1,9 +1,8 @@
 import { missingAttribute } from './attributes.js';
 import { MatrixError, MatrixErrors } from './errors.js';
-import { DEFAULT_OPERATIONS, OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
-import type { Cell, DocumentPath, LoadedMatrix, SchemaCatalog, TableSpec, Verdict } from './types.js';
-import { isVerdict } from '../core/verdict.js';
+import type { DocumentPath, LoadedMatrix, TableSpec } from './types.js';
+import { type Cell, DEFAULT_OPERATIONS, isVerdict, type Operation, OPERATIONS, type SchemaCatalog, STORAGE_OPERATIONS, type Verdict } from '../core/index.js';
 
 type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
 

@@ -3,13 +3,14 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MatrixError, MatrixErrors } from './errors.js';
-import { MatrixSchema, type MatrixDocument } from './schema.js';
+import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
 import { yamlLocator } from './source-map.js';
-import type { DocumentPath, LoadedMatrix, SourceLocation } from './types.js';
+import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
 import { zodIssuesToErrors } from './zod-errors.js';
+import type { SourceLocation } from '../core/index.js';
 
 const MATRIX_FILE_NAMES = ['rls-matrix.yaml', 'rls-matrix.yml', 'rls-matrix.ts', 'rls-matrix.mts'];
 const MATRIX_FILE_PATTERN = /\.matrix\.(ya?ml|m?ts)$/;

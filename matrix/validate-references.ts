@@ -1,7 +1,8 @@
 import { knownPersonaNames, namesInSql, personaGives } from './attributes.js';
 import { personaHasUser } from './personas.js';
 import { PERSONA_BUILTINS } from './schema.js';
-import type { DocumentPath, LoadedMatrix, RowSpec } from './types.js';
+import type { DocumentPath, LoadedMatrix } from './types.js';
+import type { RowSpec } from '../core/index.js';
 
 /** Records a problem at a document path, with the nearest of `candidates` when given. */
 export type Report = (path: DocumentPath, message: string, name?: string, candidates?: Iterable<string>) => void;

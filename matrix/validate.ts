@@ -1,10 +1,8 @@
 import { MatrixError } from './errors.js';
-import { isLintId, LINT_IDS } from '../core/lint.js';
-import { OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
+import { isLintId, isVerdict, LINT_IDS, type Operation, OPERATIONS, STORAGE_OPERATIONS } from '../core/index.js';
 import { nearestName } from './suggest.js';
 import { ReferenceChecker } from './validate-references.js';
 import type { DocumentPath, LoadedMatrix, TableSpec } from './types.js';
-import { isVerdict } from '../core/verdict.js';
 
 const RESERVED_CASE_NAMES = new Set<string>([...OPERATIONS, 'refused', 'known', 'verdict']);
 

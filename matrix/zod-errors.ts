@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { MatrixError } from './errors.js';
 import { nearestName } from './suggest.js';
-import type { DocumentPath, SourceLocation } from './types.js';
+import type { DocumentPath } from './types.js';
+import type { SourceLocation } from '../core/index.js';
 
 const VERDICT_NAMES = ['allow', 'deny', 'filtered', 'refused'];
 const VERDICT_HELP = 'a verdict is allow, deny, filtered, refused, { refused: SQLSTATE } or { known: reason, verdict: … }';

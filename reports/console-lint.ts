@@ -1,24 +1,25 @@
 import { relative } from 'node:path';
-import { formatLocation } from '../matrix/errors.js';
-import type { Paint } from '../cli/terminal.js';
-import type { Coverage, LintFinding, LintSeverity, RunMeta, RunSummary, SourceLocation } from '../core/results.js';
+import { failingFindings, type FailOn, formatLocation, type LintFinding, type LintOutcome, type LintSeverity, type RunMeta, type RunSummary, type SourceLocation } from '../core/index.js';
+import { coverageLine, lintLine } from './findings.js';
+import type { Paint } from './terminal.js';
 
+/** Lint findings and coverage on the console: after a run's cells, and as `rls-matrix lint`'s whole output. */
 
 const LABELS: Record<LintSeverity, [number, string]> = { error: [31, '✗ error'], warn: [33, '⚠ warn '], info: [36, 'ℹ info '] };
 const MAX_LISTED = 10;
 
 /** `✗ error  rls-disabled-in-public  public.audit — message`, or `~ waived …` for a waived finding. */
-export function findingLine(finding: LintFinding, paint: Paint): string {
+function findingLine(finding: LintFinding, paint: Paint): string {
   const [code, label] = LABELS[finding.severity];
   const head = finding.waived ? paint(2, `~ waived ${finding.severity.padEnd(5)}`) : paint(code, label);
   return `${head}  ${finding.id}  ${finding.object}${finding.matrix ? ` (${displayPath(finding.matrix)})` : ''} — ${finding.message}`;
 }
 
 /**
- * Findings grouped by lint and severity, for `rls-matrix lint`: the lint's title and why it
- * matters once, then each object with its message, fix and waiver.
+ * Findings grouped by lint and severity: the lint's title and why it matters once, then each object
+ * with its message, fix and waiver.
  */
-export function findingGroups(findings: readonly LintFinding[], titles: Readonly<Record<string, string>>, paint: Paint): string {
+function findingGroups(findings: readonly LintFinding[], titles: Readonly<Record<string, string>>, paint: Paint): string {
   const groups = new Map<string, LintFinding[]>();
   for (const f of findings) groups.set(`${f.id} ${f.severity}`, [...(groups.get(`${f.id} ${f.severity}`) ?? []), f]);
   let text = '';
@@ -35,43 +36,46 @@ export function findingGroups(findings: readonly LintFinding[], titles: Readonly
   return text;
 }
 
-/** `2 errors, 1 warning, 3 info, 1 waived`. */
-export function lintCounts(findings: readonly LintFinding[]): string {
-  const open = findings.filter((f) => !f.waived);
-  const n = (severity: LintSeverity) => open.filter((f) => f.severity === severity).length;
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const waived = findings.length - open.length;
-  return [plural(n('error'), 'error'), plural(n('warn'), 'warning'), `${n('info')} info`, ...(waived ? [`${waived} waived`] : [])].join(', ');
-}
-
-/** One line: how many combinations are stated, defaulted, untested; unnamed tables; idle personas. */
-export function coverageLine(coverage: Coverage): string {
-  const { stated, defaulted, untested, total } = coverage.counts;
-  const parts = [`${total} table × persona × operation combinations: ${stated} stated, ${defaulted} defaulted, ${untested} untested`];
-  if (coverage.unmentionedTables.length) parts.push(`${coverage.unmentionedTables.length} table(s) no matrix names: ${short(coverage.unmentionedTables)}`);
-  if (coverage.idlePersonas.length) parts.push(`personas that never act: ${coverage.idlePersonas.join(', ')}`);
-  return `coverage: ${parts.join(' · ')}\n`;
-}
-
 /**
- * The run's lint and coverage summary, printed before the verdict: the counts, then (unless
- * quiet) the unwaived errors and warnings, a few at most.
+ * A run's lint and coverage summary, printed before the verdict: the counts, then (unless quiet)
+ * the unwaived errors and warnings, a few at most.
  */
-export function runSummary(meta: RunMeta | undefined, summary: RunSummary, paint: Paint, quiet: boolean): string {
+export function runLintSummary(meta: RunMeta | undefined, summary: RunSummary, paint: Paint, quiet: boolean): string {
   let text = '';
   if (meta?.lint) {
     const failing = summary.lintFailures ? paint(31, ` — ${summary.lintFailures} fail the run (--fail-on)`) : '';
-    text += `lint: ${lintCounts(meta.lint)}${failing}${meta.lint.length ? ' (rls-matrix lint shows why and how to fix)' : ''}\n`;
+    text += `lint: ${lintLine(meta)}${failing}${meta.lint.length ? ' (rls-matrix lint shows why and how to fix)' : ''}\n`;
     const shown = quiet ? [] : meta.lint.filter((f) => !f.waived && f.severity !== 'info');
     for (const finding of shown.slice(0, MAX_LISTED)) text += `  ${findingLine(finding, paint)}\n`;
     if (shown.length > MAX_LISTED) text += `  … and ${shown.length - MAX_LISTED} more\n`;
   }
-  if (meta?.coverage) text += coverageLine(meta.coverage);
+  const coverage = coverageLine(meta ?? {});
+  if (coverage) text += `coverage: ${coverage}\n`;
   return text;
 }
 
-function short(names: readonly string[], max = 5): string {
-  return names.length > max ? `${names.slice(0, max).join(', ')}, …` : names.join(', ');
+/** How `rls-matrix lint` prints: a header, findings grouped by lint, unused waivers, and the verdict. */
+export interface LintConsoleOptions {
+  failOn: FailOn;
+  /** Only the findings that fail (--fail-on) and the verdict. */
+  quiet: boolean;
+  /** Each lint's one-line title, by id. */
+  titles: Readonly<Record<string, string>>;
+  paint: Paint;
+}
+
+/** `rls-matrix lint`'s console output. Waived findings are shown with their reason (never dropped), except when quiet. */
+export function lintConsoleText(outcome: LintOutcome, options: LintConsoleOptions): string {
+  const { paint } = options;
+  const failing = failingFindings(outcome.findings, options.failOn);
+  let text = options.quiet ? '' : `${paint(1, 'rls-matrix lint')} · ${outcome.matrixName} · ${outcome.provider} PostgreSQL ${outcome.postgresVersion} · ${Object.keys(options.titles).length} lints\n`;
+  text += findingGroups(options.quiet ? failing : outcome.findings, options.titles, paint);
+  for (const waiver of outcome.unusedWaivers) {
+    text += `${paint(2, '~ unused')}  waiver for ${waiver.lint} on ${waiver.object} at ${where(waiver.source)} matches no finding (remove it?)\n`;
+  }
+  const verdict = failing.length ? paint(31, 'FAIL') : paint(32, 'PASS');
+  const threshold = options.failOn === 'none' ? 'findings are informational (--fail-on none)' : `${failing.length} at or above --fail-on ${options.failOn}`;
+  return `${text}${verdict} lint: ${lintLine({ lint: outcome.findings })} · ${threshold}\n`;
 }
 
 /** file:line:column, relative to the working directory when the file is under it. */

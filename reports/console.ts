@@ -1,13 +1,8 @@
 import { relative } from 'node:path';
-import { formatLocation } from '../matrix/errors.js';
-import { formatVerdict } from '../core/verdict.js';
-import { fidelityText, spellControls } from './format.js';
-import { CONFLICTS } from '../harness/executor/rerun.js';
-import type { Reporter } from './types.js';
-
-import type { CellResult, RunMeta, RunSummary } from '../core/results.js';
-import { runSummary as lintAndCoverageSummary } from './console-lint.js';
-import { CLEAR_LINE, LINE_START, painter } from '../cli/terminal.js';
+import { type CellResult, CONFLICTS, expectedText, formatLocation, type Reporter, type RunMeta, type RunSummary } from '../core/index.js';
+import { runLintSummary } from './console-lint.js';
+import { fidelityText, planAlongsideText, setupText, spellControls } from './format.js';
+import { CLEAR_LINE, LINE_START, painter } from './terminal.js';
 
 export interface ConsoleOptions {
   write: (text: string) => void;
@@ -45,13 +40,12 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       clearProgress();
       const { counts, timings } = summary;
       if (listed > MAX_LISTED) options.write(`… and ${listed - MAX_LISTED} more mismatches (see the reports)\n`);
-      options.write(lintAndCoverageSummary(runMeta, summary, paint, options.quiet));
-      const setup = timings.providerMs + timings.shimMs + timings.migrationsMs + timings.fixturesMs + timings.planMs;
+      options.write(runLintSummary(runMeta, summary, paint, options.quiet));
       const verdict = summary.exitCode === 0 ? paint(32, 'PASS') : paint(31, 'FAIL');
       options.write(
         `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps${summary.fidelityMismatches !== undefined ? `; cross-check: ${summary.fidelityMismatches} fidelity mismatches` : ''}\n` +
-          `     setup ${seconds(setup)} (provider ${seconds(timings.providerMs)}, shim ${seconds(timings.shimMs)}, migrations ${seconds(timings.migrationsMs)}, fixtures ${seconds(timings.fixturesMs)}, plan ${seconds(timings.planMs)}) · ` +
-          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${timings.planAlongsideMs ? `; ${seconds(timings.planAlongsideMs)} of planning alongside` : ''})\n` +
+          `     setup ${setupText(timings, seconds)} · ` +
+          `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${planAlongsideText(timings, seconds)})\n` +
           rerunLine(summary),
       );
     },
@@ -80,7 +74,7 @@ export function describeCell(result: CellResult): string {
         ? ` [${outcome.reason}]`
         : '';
   const where = cell.source.line !== undefined ? ` at ${formatLocation({ ...cell.source, file: relative(process.cwd(), cell.source.file) || cell.source.file })}` : '';
-  return spellControls(`${what} → expected ${formatVerdict(cell.expected)}, observed ${observed}${why}${where}`, { singleLine: true });
+  return spellControls(`${what} → expected ${expectedText(cell.expected)}, observed ${observed}${why}${where}`, { singleLine: true });
 }
 
 /** `     2 cells re-run alone …` when cells met conflicts with other in-flight cells, else nothing. */

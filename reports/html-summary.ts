@@ -1,5 +1,5 @@
 import type { AssembleContext } from './artifact.js';
-import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, spellControls, formatMs, planAlongsideText, relativePath, setupMs } from './format.js';
+import { CLASS_SYMBOL, formatCount, formatMs, planAlongsideText, relativePath, setupText, spellControls, VACUOUS_SYMBOL } from './format.js';
 
 /**
  * The server-rendered part of report.html: verdict, counts, timings, provenance, legend and the empty
@@ -66,7 +66,7 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     ['Personas', meta.personas.map((p) => p.name).join(', ')],
   ])}</dl></div>
 <div class="panel" id="timings"><h3>Timings</h3><dl class="kv">${kv([
-    ['Setup', `${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)})`],
+    ['Setup', setupText(t)],
     ['Execution', `${formatMs(t.executionMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}${planAlongsideText(t)}`],
     ['Throughput', `${formatCount(summary.cellsPerSecond)} cells/s`],
     ['Total', formatMs(t.totalMs)],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { CellResult } from '../core/results.js';
+import { type CellResult, knownReason, verdictText } from '../core/index.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, exchangeText, executorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
+import { errorText, exchangeText, executorText, locationText, mismatchText, spellControls } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
 import { coverageData, renderFindings } from './html-findings.js';

@@ -1,27 +1,26 @@
 import path from 'node:path';
-import type { CellResult, RunCounts, RunMeta, RunSummary } from '../core/results.js';
-import { FileSink, emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
+import type { CellResult, Reporter, RunCounts, RunMeta, RunSummary } from '../core/index.js';
+import { type ArtifactWriter, type AssembleContext, emptyCounts, FileSink, tally } from './artifact.js';
 import { ReportError, withDiskFull } from './errors.js';
 import { claimReportFolder, type ReportFolder } from './folder.js';
-import { HTML_FILE, createHtmlWriter } from './html.js';
-import { RESULTS_FILE, createJsonWriter } from './json.js';
-import { JUNIT_FILE, createJunitWriter } from './junit.js';
+import { createHtmlWriter, HTML_FILE } from './html.js';
+import { createJsonWriter, RESULTS_FILE } from './json.js';
+import { createJunitWriter, JUNIT_FILE } from './junit.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from './manifest.js';
-import { MARKDOWN_FILE, createMarkdownWriter, type MarkdownOptions } from './markdown.js';
+import { type Manifest, MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
+import { createMarkdownWriter, MARKDOWN_FILE, type MarkdownOptions } from './markdown.js';
 import { ResultStore } from './store.js';
-import type { Reporter } from './types.js';
 
-/** The report formats; the manifest is always written. */
-export type ReporterName = 'junit' | 'json' | 'html' | 'markdown';
-
-/** Every format by name, in the order they are written. */
+/** Every file format by name, in the order they are written (the manifest is always written). Adding a reporter: docs/architecture.md. */
 export const REPORTERS = {
   junit: () => createJunitWriter(),
   json: () => createJsonWriter(),
   html: () => createHtmlWriter(),
   markdown: (options: ReportOptions) => createMarkdownWriter(options.markdown),
-} as const satisfies Record<ReporterName, (options: ReportOptions) => ArtifactWriter>;
+} as const satisfies Record<string, (options: ReportOptions) => ArtifactWriter>;
+
+/** The report formats; the manifest is always written. */
+export type ReporterName = keyof typeof REPORTERS;
 
 /** Every name in REPORTERS, for `--reporter` validation and help. */
 export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
@@ -242,10 +241,14 @@ export async function writeReports(
   return { files: reports.files, manifest: reports.manifest! };
 }
 
-export { ReportError, type ReportErrorCode } from './errors.js';
-export type { Reporter } from './types.js';
-export { verifyReport, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyProblemKind, type SignatureStatus } from './verify.js';
-export { writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestEntry, type SignaturePayload, type WriteManifestOptions } from './manifest.js';
+export { ReportError } from './errors.js';
+export { type ConsoleOptions, consoleReporter } from './console.js';
+export { type LintConsoleOptions, lintConsoleText } from './console-lint.js';
+export { verifyConsoleText } from './console-verify.js';
+export { jsonWithoutControls } from './format.js';
+export { CLEAR_LINE, type Paint, painter, terminalText } from './terminal.js';
+export { type SignatureStatus, type VerifyOptions, type VerifyProblem, type VerifyProblemKind, verifyReport, type VerifyResult } from './verify.js';
+export { type Manifest, MANIFEST_FILE, type ManifestEntry, SIGNATURE_FILE, type SignaturePayload, writeManifest, type WriteManifestOptions } from './manifest.js';
 export { readResultsFile, RESULTS_FILE, RESULTS_FORMAT_VERSION, type ResultsFile } from './json.js';
 export { JUNIT_FILE } from './junit.js';
 export { HTML_FILE } from './html.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CellResult, RunMeta, RunSummary } from '../core/results.js';
+import type { CellResult, RunMeta, RunSummary } from '../core/index.js';
 import type { ArtifactWriter } from './artifact.js';
 import { ReportError } from './errors.js';
 import { jsonWithoutControls } from './format.js';

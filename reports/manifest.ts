@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompactSign } from 'jose';
-import type { RunCounts, RunMeta, RunSummary } from '../core/results.js';
+import type { RunCounts, RunMeta, RunSummary } from '../core/index.js';
 import { ReportError } from './errors.js';
 import { jsonWithoutControls } from './format.js';
 import { hashBytes, hashFile, listFiles } from './hash.js';

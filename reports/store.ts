@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { CellResult, CellStatus, RunMeta } from '../core/results.js';
+import type { CellResult, CellStatus, RunMeta } from '../core/index.js';
 import { drained } from './artifact.js';
 import { ReportError } from './errors.js';
 

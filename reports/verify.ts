@@ -3,7 +3,7 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import { ReportError } from './errors.js';
 import { hashBytes, hashFile, listEntries, NotRegularFileError, readRegularFile } from './hash.js';
 import { loadVerifyKey } from './keys.js';
-import { MANIFEST_FILE, MANIFEST_VERSION, SIGNATURE_FILE, type Manifest, type ManifestEntry, type SignaturePayload } from './manifest.js';
+import { type Manifest, MANIFEST_FILE, MANIFEST_VERSION, type ManifestEntry, SIGNATURE_FILE, type SignaturePayload } from './manifest.js';
 
 /** Options of {@link verifyReport}. */
 export interface VerifyOptions {

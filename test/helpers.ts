@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { embeddedProvider } from '../database/providers/embedded.js';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
-import { runMatrix, type RunOptions } from '../harness/run.js';
+import { runMatrix, type RunOptions } from '../harness/index.js';
 import type { CellResult } from '../core/results.js';
 
 /** One real PostgreSQL for a whole test file; each run still gets its own fresh database. */

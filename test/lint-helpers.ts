@@ -1,9 +1,10 @@
 import type { GrantsMode } from '../database/shim/install.js';
 import { installSupabaseShim } from '../database/shim/install.js';
 import { runLints, type LintOptions } from '../lint/index.js';
-import type { LintFinding, LintId } from '../lint/types.js';
+import type { LintId } from '../core/index.js';
 import { openWorkspace, type Workspace } from '../database/workspace.js';
 import { startSharedDatabase } from './helpers.js';
+import type { LintFinding } from '../core/index.js';
 
 export interface LintLab {
   /**

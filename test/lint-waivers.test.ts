@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleReporter } from '../reports/console.js';
-import { applyWaivers, failingFindings, LINTS, waiverMatches } from '../lint/index.js';
-import { LINT_IDS } from '../core/lint.js';
-import type { LintFinding } from '../lint/types.js';
+import { failingFindings, LINT_IDS } from '../core/index.js';
+import { LINTS } from '../lint/index.js';
+import { applyWaivers, waiverMatches } from '../lint/waivers.js';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { loadMatrix } from '../matrix/load.js';
 import { MatrixErrors } from '../matrix/errors.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
+import type { LintFinding } from '../core/index.js';
 
 const finding = (id: LintFinding['id'], object: string, severity: LintFinding['severity'] = 'error'): LintFinding => ({ id, severity, object, objectType: 'table', message: 'm', why: 'w', fix: 'f' });
 
@@ -123,7 +124,7 @@ ${waivers}`,
       waived: { reason: 'written by triggers only; no API grant', source: { file: join(dir, 'rls-matrix.yaml'), line: 19 } },
     });
     expect(printed).toContain('lint: 0 errors, 0 warnings, 0 info, 1 waived');
-    expect(printed).toContain('coverage: 24 table × persona × operation combinations: 2 stated, 6 defaulted, 16 untested · 1 table(s) no matrix names: public.audit_log · personas that never act: anon, idle');
+    expect(printed).toContain('coverage: 24 table × persona × operation combinations: 2 stated (8%), 6 defaulted (25%), 16 untested (67%) · tables no matrix names (1): public.audit_log · personas that never act (2): anon, idle');
     expect(meta.coverage?.idlePersonas).toEqual(['anon', 'idle']);
   });
 

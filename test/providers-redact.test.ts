@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportError } from '../cli/main.js';
+import { reportError } from '../cli/errors.js';
 import { HarnessError } from '../core/errors.js';
 import { redact, redactingWriter, urlPassword } from '../database/redact.js';
 import { cli } from './providers-helpers.js';

@@ -1,7 +1,7 @@
 import { access, chmod, constants, mkdtemp, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { processStartTicks } from './process-info.js';
 
 /** Every directory a local provider creates is `<parent>/rls-matrix-XXXXXX` (see `clusterParent`). */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 
 /** Where a Docker engine was found, as testcontainers will find it. */
 export type DockerEndpoint = { kind: 'socket'; path: string } | { kind: 'tcp'; url: string; tls: boolean };

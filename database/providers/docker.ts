@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { assertDockerEngine } from './docker-engine.js';
 import { CONTAINER_SERVER_SETTINGS, settingsArgs } from './settings.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';

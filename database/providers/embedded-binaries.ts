@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { untraversableParent } from './cluster-dir.js';
 import { runProgram } from './program.js';
 

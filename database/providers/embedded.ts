@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { binariesForPostgresUser, embeddedNativeDir } from './embedded-binaries.js';
 import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 
 /** A TCP port on 127.0.0.1 nothing listens on right now (the caller retries if it loses a race). */
 export function freePort(): Promise<number> {

@@ -1,4 +1,4 @@
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { dockerProvider } from './docker.js';
 import { embeddedProvider } from './embedded.js';
 import { systemProvider } from './system.js';
@@ -26,4 +26,4 @@ export async function resolveProvider(name: string): Promise<Provider> {
 
 export { DEFAULT_DOCKER_IMAGE } from './docker.js';
 export { reapOrphans, type ReapResult } from './reap.js';
-export type { Provider, ProviderOptions, StartedDatabase, ConnectionInfo } from './types.js';
+export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './types.js';

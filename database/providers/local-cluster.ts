@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { createClusterDir, diskError } from './cluster-dir.js';
 import { withPortRetry } from './free-port.js';
 import { initCluster } from './initdb.js';
 import { serverOsUser } from './os-user.js';
-import { isPortClash, PostmasterStartError, startPostmaster, type Postmaster } from './postmaster.js';
+import { isPortClash, type Postmaster, PostmasterStartError, startPostmaster } from './postmaster.js';
 import { reapOrphans } from './reap.js';
 import { DISPOSABLE_SERVER_SETTINGS } from './settings.js';
 import { copyDataDir, findTemplate, saveTemplate } from './template-cache.js';

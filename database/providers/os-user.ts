@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readdir, realpath } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 
 /** The server programs the `system` provider runs. */
 export interface PgBinaries {

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLUSTER_DIR_NAME, OWNER_MARKER, SHARED_MEMORY_DIR, type OwnerMarker } from './cluster-dir.js';
+import { CLUSTER_DIR_NAME, OWNER_MARKER, type OwnerMarker, SHARED_MEMORY_DIR } from './cluster-dir.js';
 import { commandLine, hasProcfs, isOrphaned, isRunning, processStartTicks } from './process-info.js';
 import { reapSidecar, SIDECAR_MARKER_NAME } from './sidecar-marker.js';
 

@@ -1,4 +1,4 @@
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { startLocalCluster } from './local-cluster.js';
 import { findPgBinaries } from './pg-bin.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';

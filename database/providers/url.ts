@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { HarnessError } from '../../core/errors.js';
+import { HarnessError } from '../../core/index.js';
 import { redact, urlPassword } from '../redact.js';
 import type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './types.js';
 

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ClientBase } from 'pg';
-import { databaseErrorFields } from '../../fixtures/errors.js';
-import { HarnessError } from '../../core/errors.js';
+import { databaseErrorFields, HarnessError } from '../../core/index.js';
 import { missingShimPrivileges } from './privileges.js';
 
 export type GrantsMode = 'legacy' | 'explicit';

@@ -1,4 +1,4 @@
-import type { DatabaseErrorFields, ExecutedVia, Outcome } from '../../core/results.js';
+import type { DatabaseErrorFields, ExecutedVia, Outcome } from '../../core/index.js';
 
 /** What executing a cell observed, before any interpretation. */
 export interface Observation {

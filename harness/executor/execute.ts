@@ -1,6 +1,5 @@
 import type { ClientBase, QueryResult } from 'pg';
-import { databaseErrorFields } from '../../fixtures/errors.js';
-import type { DatabaseErrorFields } from '../../core/results.js';
+import { type DatabaseErrorFields, databaseErrorFields } from '../../core/index.js';
 import type { Observation } from './classify.js';
 import type { CellPlan } from '../planner/plan.js';
 

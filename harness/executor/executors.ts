@@ -1,14 +1,10 @@
-import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../../core/results.js';
-import type { WorkerConnection } from '../../database/workspace.js';
+import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../../core/index.js';
+import type { WorkerConnection } from '../../database/index.js';
 import { classifyOutcome, type Observation } from './classify.js';
 import { executeCell } from './execute.js';
 import { judgeOutcome } from './judge.js';
 import type { CellPlan } from '../planner/plan.js';
 import type { ApiExecutor } from './postgrest/index.js';
-
-/** Which executor runs the cells: the SQL request shape in savepoints, or the real PostgREST with supabase-js. */
-export type ExecutorName = 'sql' | 'postgrest';
-export const EXECUTOR_NAMES = ['sql', 'postgrest'] as const satisfies readonly ExecutorName[];
 
 /**
  * How the pool runs a cell: `undefined` for the SQL executor (the pool's default); through the API

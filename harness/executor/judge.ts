@@ -1,6 +1,4 @@
-import { plainVerdict } from '../../core/verdict.js';
-import type { Verdict } from '../../matrix/types.js';
-import type { CellStatus, Outcome } from '../../core/results.js';
+import { type CellStatus, type Outcome, plainVerdict, type Verdict } from '../../core/index.js';
 
 /**
  * Compares an outcome with the expected verdict. An `error` outcome is never a pass and never a

@@ -1,4 +1,4 @@
-import type { WorkerConnection } from '../../database/workspace.js';
+import type { WorkerConnection } from '../../database/index.js';
 import type { Observation } from './classify.js';
 import { ConnectionLostError, executeCell } from './execute.js';
 import type { CellPlan } from '../planner/plan.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ColumnInfo } from '../../matrix/types.js';
+import type { ColumnInfo } from '../../core/index.js';
 
 /**
  * A JS value as a typed SQL literal (`'text'::type`) for a column. PostgreSQL parses the text

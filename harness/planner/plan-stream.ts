@@ -1,5 +1,5 @@
-import type { Cell } from '../../matrix/types.js';
 import type { CellPlan } from './plan.js';
+import type { Cell } from '../../core/index.js';
 
 export interface PlanStreamOptions {
   /** Plans one chunk of cells (see `planCells`), in a transaction that keeps nothing. */

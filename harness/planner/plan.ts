@@ -1,19 +1,15 @@
 import type { Faker } from '@faker-js/faker';
 import pg from 'pg';
 import type { ClientBase } from 'pg';
-import { databaseErrorFields } from '../../fixtures/errors.js';
-import { seededFaker, seedFromString } from '../../fixtures/generate.js';
-import { interpretValue, type ValueContext } from '../../fixtures/references.js';
-import { completeRow, quoteTable, type CompletedRow, type ReferenceCache } from '../../fixtures/rows.js';
-import { formatLocation } from '../../matrix/errors.js';
-import type { Cell, ColumnInfo, FunctionInfo, LoadedMatrix, RowSpec, SchemaCatalog } from '../../matrix/types.js';
-import { HarnessError } from '../../core/errors.js';
+import { type CompletedRow, completeRow, interpretValue, quoteTable, type ReferenceCache, seededFaker, seedFromString, type ValueContext } from '../../fixtures/index.js';
+import type { LoadedMatrix } from '../../matrix/index.js';
+import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, type FunctionInfo, HarnessError, type RowSpec, type SchemaCatalog } from '../../core/index.js';
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
 import { sqlLiteral } from './literals.js';
-import { requestSettings, rpcRequest, tableRequest, type RequestShape } from './request.js';
+import { requestSettings, type RequestShape, rpcRequest, tableRequest } from './request.js';
 import type { JsonValues } from '../executor/postgrest/values.js';
-import { actingAs, defaultUpdateColumn, evaluateScopes, scopeId, scopePredicate, whereKeys, type Key } from './scopes.js';
+import { actingAs, defaultUpdateColumn, evaluateScopes, type Key, scopeId, scopePredicate, whereKeys } from './scopes.js';
 
 /** A cell made concrete: the exact statement its persona runs, and how many rows "all" means. */
 export interface CellPlan {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
-import type { Cell, FunctionInfo, TableInfo } from '../../matrix/types.js';
 import type { PersonaIdentity } from '../jwt.js';
+import type { Cell, FunctionInfo, TableInfo } from '../../core/index.js';
 
 /**
  * The HTTP request an app's supabase-js call makes for a cell, as PostgREST 12 receives it. The SQL

@@ -1,10 +1,6 @@
 import pg from 'pg';
-import { databaseErrorFields } from '../../fixtures/errors.js';
-import { withPersonaLiterals, type ValueContext } from '../../fixtures/references.js';
-import { quoteTable } from '../../fixtures/rows.js';
-import { formatLocation } from '../../matrix/errors.js';
-import type { Cell, ColumnInfo, TableInfo } from '../../matrix/types.js';
-import { HarnessError } from '../../core/errors.js';
+import { quoteTable, type ValueContext, withPersonaLiterals } from '../../fixtures/index.js';
+import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, HarnessError, type TableInfo } from '../../core/index.js';
 import { selectWithClaims } from './claims-batch.js';
 import type { PlanContext } from './plan.js';
 

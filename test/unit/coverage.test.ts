@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { computeCoverage } from '../../matrix/coverage.js';
 import { expandCells } from '../../matrix/expand.js';
 import { loadMatrix } from '../../matrix/load.js';
-import type { FunctionInfo, SchemaCatalog, TableInfo } from '../../matrix/types.js';
 import { writeProject } from '../helpers.js';
+import type { FunctionInfo, SchemaCatalog, TableInfo } from '../../core/index.js';
 
 // Coverage is a pure function of the expanded cells and the catalogue: no database needed.
 const table = (name: string, kind: TableInfo['kind'] = 'table'): [string, TableInfo] => {

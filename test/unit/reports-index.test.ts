@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellTitle, errorText, formatMs, mismatchText, observedWithSymbol, relativePath, verdictText } from '../../reports/format.js';
+import { verdictText, type Reporter } from '../../core/index.js';
+import { cellTitle, errorText, formatMs, mismatchText, observedWithSymbol, relativePath } from '../../reports/format.js';
 import { REPORTER_NAMES, ReportError, createReporters, readResultsFile, verifyReport, writeReports, type ReporterName } from '../../reports/index.js';
-import type { Reporter } from '../../reports/types.js';
 import { makeLargeRun, makeSampleRun } from '../fixtures/results-sample.js';
 
 let root: string;

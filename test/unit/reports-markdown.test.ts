@@ -79,7 +79,7 @@ describe('summary.md', () => {
     const md = render(run);
     expect(md.split('\n').filter((l) => l.startsWith('| ✘ error'))).toHaveLength(20);
     expect(md).toContain('_… and 7 more errors and warnings: see report.html or results.json._');
-    expect(md).toContain('**Lints:** 27 errors, 0 warnings, 0 waived');
+    expect(md).toContain('**Lints:** 27 errors, 0 warnings, 0 info, 0 waived');
   });
 
   it('says which findings fail the run under --fail-on, and fails a run whose cells all passed', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell, FunctionInfo } from '../../../matrix/types.js';
 import type { CellPlan } from '../../planner/plan.js';
 import { observeAnswer, type ApiAnswer } from './answer.js';
+import type { Cell, FunctionInfo } from '../../../core/index.js';
 
 // PostgREST's answers, as supabase-js hands them back, to the observation the classifier reads.
 const cell = (operation: Cell['operation'], extra: Partial<Cell> = {}): Cell => ({ id: 'x', table: 'public.t', persona: 'alice', operation, expected: 'allow', origin: 'stated', source: { file: 'm.yaml' }, returning: false, ...extra });

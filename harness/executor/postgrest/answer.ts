@@ -1,5 +1,4 @@
-import type { FunctionInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../../core/results.js';
+import type { ApiExchange, FunctionInfo } from '../../../core/index.js';
 import type { Observation } from '../classify.js';
 import type { CellPlan } from '../../planner/plan.js';
 

@@ -1,9 +1,7 @@
-import { STORAGE_OPERATIONS } from '../../../matrix/schema.js';
-import type { SchemaCatalog, TableInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../../core/results.js';
+import { type ApiExchange, type SchemaCatalog, STORAGE_OPERATIONS, type TableInfo } from '../../../core/index.js';
 import type { CellPlan } from '../../planner/plan.js';
 import type { Key } from '../../planner/scopes.js';
-import { observeAnswer, type ApiAnswer, type ApiObservation } from './answer.js';
+import { type ApiAnswer, type ApiObservation, observeAnswer } from './answer.js';
 import type { PersonaClients } from './clients.js';
 
 /**

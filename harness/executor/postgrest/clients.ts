@@ -1,7 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { HarnessError } from '../../../core/errors.js';
+import { type ApiExchange, HarnessError } from '../../../core/index.js';
 import type { PersonaIdentity } from '../../jwt.js';
-import type { ApiExchange } from '../../../core/results.js';
 
 /** The supabase-js clients of a run against one PostgREST. */
 export interface PersonaClients {

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientBase } from 'pg';
-import type { LoadedMatrix, SchemaCatalog } from '../../../matrix/types.js';
-import { HarnessError } from '../../../core/errors.js';
+import type { LoadedMatrix } from '../../../matrix/index.js';
+import { type ApiExchange, HarnessError, type SchemaCatalog } from '../../../core/index.js';
 import type { PersonaIdentity } from '../../jwt.js';
-import type { ApiExchange } from '../../../core/results.js';
-import type { Workspace } from '../../../database/workspace.js';
+import type { Workspace } from '../../../database/index.js';
 import type { CellPlan } from '../../planner/plan.js';
 import type { ApiObservation } from './answer.js';
 import { callCell, sqlOnlyReason } from './call.js';
 import { createPersonaClients } from './clients.js';
-import { startPostgrest, type PostgrestServer } from './server.js';
+import { type PostgrestServer, startPostgrest } from './server.js';
 import { jsonValues } from './values.js';
 
 /** Runs cells through the real PostgREST with supabase-js, one client per persona. */

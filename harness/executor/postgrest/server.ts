@@ -1,11 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HarnessError } from '../../../core/errors.js';
-import { withPortRetry } from '../../../database/providers/free-port.js';
-import { keepLastLines, stopChild } from '../../../database/providers/child-process.js';
-import { markSidecar } from '../../../database/providers/sidecar-marker.js';
-import type { ConnectionInfo } from '../../../database/providers/types.js';
+import { HarnessError } from '../../../core/index.js';
+import { type ConnectionInfo, keepLastLines, markSidecar, stopChild, withPortRetry } from '../../../database/index.js';
 
 /** A PostgREST we started beside a database, and how to stop it. */
 export interface PostgrestServer {

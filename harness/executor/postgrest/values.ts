@@ -1,6 +1,5 @@
 import type { ClientBase, QueryResult } from 'pg';
-import { databaseErrorFields } from '../../../fixtures/errors.js';
-import type { DatabaseErrorFields } from '../../../core/results.js';
+import { type DatabaseErrorFields, databaseErrorFields } from '../../../core/index.js';
 import type { CellPlan } from '../../planner/plan.js';
 
 /** A cell's values as the JSON body its app call sends, or why they do not convert. */
