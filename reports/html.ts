@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type CellResult, knownReason, verdictText } from '../core/index.js';
+import { type CellResult, knownReason, OPERATIONS, ROW_VERB, verdictText } from '../core/index.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
 import { errorText, exchangeText, executorText, locationText, mismatchText, spellControls } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
@@ -66,6 +66,8 @@ export function createHtmlWriter(): ArtifactWriter {
       first = true;
       cwd = ctx.cwd;
       const header = {
+        operations: OPERATIONS,
+        rowVerbs: ROW_VERB,
         tables: ctx.tables.map((t) => t.name),
         personas: ctx.meta.personas,
         generatedAt: ctx.generatedAt.toISOString(),

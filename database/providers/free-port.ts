@@ -22,6 +22,8 @@ export interface PortRetryOptions {
   attempts?: number;
   /** True when `start` failed because something else had bound the port. */
   isClash: (error: unknown) => boolean;
+  /** The server being started, in the message when every port was taken. @default 'PostgreSQL' */
+  server?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function withPortRetry<T>(start: (port: number) => Promise<T>, opti
       return await start(port);
     } catch (error) {
       if (!options.isClash(error)) throw error;
-      if (attempt >= attempts) throw portInUse(`every free port we picked (${tried.join(', ')}) was taken by another process before PostgreSQL could bind it: is something grabbing ports on 127.0.0.1?`, error);
+      if (attempt >= attempts) throw portInUse(`every free port we picked (${tried.join(', ')}) was taken by another process before ${options.server ?? 'PostgreSQL'} could bind it: is something grabbing ports on 127.0.0.1?`, error);
     }
   }
 }

@@ -62,7 +62,7 @@ export function postgrestBinary(): string {
  */
 export async function startPostgrest(options: PostgrestServerOptions): Promise<PostgrestServer> {
   const binary = postgrestBinary();
-  return withPortRetry((port) => spawnPostgrest(binary, port, options), { isClash: (error) => /address already in use|resource busy/i.test((error as Error).message) });
+  return withPortRetry((port) => spawnPostgrest(binary, port, options), { server: 'PostgREST', isClash: (error) => /address already in use|resource busy/i.test((error as Error).message) });
 }
 
 async function spawnPostgrest(binary: string, port: number, options: PostgrestServerOptions): Promise<PostgrestServer> {
