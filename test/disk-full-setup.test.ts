@@ -46,13 +46,13 @@ const FILL = "create table public.big (t text);\ninsert into public.big select r
 const MATRIX = 'version: 1\ndatabase: { migrations: schema.sql }\npersonas: { anon: { role: anon } }\ndefaults: deny\n';
 
 describe.skipIf(!isRoot)('a full TMPDIR during setup', () => {
-  it.each([
+  it.for([
     ['a migration', '48m', { 'schema.sql': FILL, 'rls-matrix.yaml': MATRIX }],
     ['a migration', '64m', { 'schema.sql': FILL, 'rls-matrix.yaml': MATRIX }],
     ['fixtures.sql', '56m', { 'schema.sql': 'create table public.big (t text);', 'seed.sql': FILL.split('\n')[1]!, 'rls-matrix.yaml': MATRIX.replace('personas:', 'fixtures: { sql: seed.sql }\npersonas:') }],
-  ])('filled by %s (tmpfs of %s) is exit 3 naming TMPDIR, and leaves nothing there', async (_, size, files) => {
+  ] as const)('filled by %s (tmpfs of %s) is exit 3 naming TMPDIR, and leaves nothing there', async ([, size, files], ctx) => {
     const dir = await smallTmpdir(size);
-    if (!dir) return; // no tmpfs here (a container without CAP_SYS_ADMIN)
+    if (!dir) return ctx.skip('no tmpfs can be mounted here (a container without CAP_SYS_ADMIN)');
     const result = await cli(['run', await writeProject(files), '--reporter', 'none'], { TMPDIR: dir });
     expect(result.stderr).toBe(`rls-matrix: no space left on the device holding ${dir}: free some space there, or point TMPDIR at a disk with at least 100 MB free\n`);
     expect(result.code).toBe(3);

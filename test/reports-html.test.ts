@@ -256,11 +256,25 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     expect(await projects.locator('table.cov-grid').count()).toBe(1);
   });
 
-  it('saves a screenshot', async () => {
+  it('saves screenshots of the whole page, the lints and the coverage, each the size the page lays it out at', async () => {
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    await page.locator('#lints').screenshot({ path: LINTS_SHOT });
-    await page.locator('#coverage').screenshot({ path: COVERAGE_SHOT });
+    // A PNG's IHDR chunk holds its width and height (bytes 16–23, big-endian).
+    const size = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+    const scale = await page.evaluate(() => window.devicePixelRatio);
+    const laidOut = (box: { width: number; height: number } | null) => ({ width: Math.round(box!.width * scale), height: Math.round(box!.height * scale) });
+
+    const whole = await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    const pageSize = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+    expect(size(whole)).toEqual(laidOut(pageSize));
+    for (const [selector, file] of [['#lints', LINTS_SHOT], ['#coverage', COVERAGE_SHOT]] as const) {
+      const section = page.locator(selector);
+      const box = await section.boundingBox();
+      expect(box!.height).toBeGreaterThan(50);
+      const shot = await section.screenshot({ path: file });
+      // Element screenshots round the box to whole pixels: within one pixel of it.
+      expect(Math.abs(size(shot).width - laidOut(box).width)).toBeLessThanOrEqual(1);
+      expect(Math.abs(size(shot).height - laidOut(box).height)).toBeLessThanOrEqual(1);
+    }
     for (const file of [SCREENSHOT, LINTS_SHOT, COVERAGE_SHOT]) expect(existsSync(file)).toBe(true);
   });
 
