@@ -16,7 +16,6 @@ export type CellOperation = Operation | 'rpc';
 
 /** Storage cells by their verb, each run as the table operation on storage.objects it stands for. */
 export const STORAGE_OPERATIONS = { upload: 'insert', download: 'select', overwrite: 'upsert', move: 'update', remove: 'delete' } as const satisfies Record<string, Operation>;
-export type StorageOperation = keyof typeof STORAGE_OPERATIONS;
 
 /** What the rows an operation returned or touched are, in `2 of 3 rows visible`. */
 export const ROW_VERB = {

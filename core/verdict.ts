@@ -7,10 +7,10 @@ import { z } from 'zod';
 
 const sqlstate = z.string().regex(/^[0-9A-Z]{5}$/, 'a SQLSTATE is five characters, digits or capital letters, e.g. 42501 or P0001');
 
-export const VerdictNameSchema = z.enum(['allow', 'deny', 'filtered', 'refused']);
-export const RefusedWithSchema = z.strictObject({ refused: sqlstate });
-export const PlainVerdictSchema = z.union([VerdictNameSchema, RefusedWithSchema]);
-export const KnownGapSchema = z.strictObject({
+const VerdictNameSchema = z.enum(['allow', 'deny', 'filtered', 'refused']);
+const RefusedWithSchema = z.strictObject({ refused: sqlstate });
+const PlainVerdictSchema = z.union([VerdictNameSchema, RefusedWithSchema]);
+const KnownGapSchema = z.strictObject({
   known: z.string().min(1, 'say why the gap is accepted'),
   verdict: PlainVerdictSchema,
 });

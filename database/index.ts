@@ -3,15 +3,13 @@
  * database of its own, or one rolled-back transaction on someone else's), the guards of that
  * transaction, child processes beside the server, and what a full disk looks like.
  */
-export { diskFullError, throwIfDiskFull } from './disk-full.js';
+export { throwIfDiskFull } from './disk-full.js';
 export { schemaFingerprint } from './fingerprint.js';
-export { type PrepareOptions, prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
+export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
 export { keepLastLines, stopChild } from './providers/child-process.js';
 export { withPortRetry } from './providers/free-port.js';
-export { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type ProviderName, reapOrphans, type ReapResult, resolveProvider } from './providers/index.js';
+export { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
 export { markSidecar } from './providers/sidecar-marker.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
-export { redact, redactingWriter, urlPassword } from './redact.js';
-export { installSupabaseShim } from './shim/install.js';
-export { assertSafeForTransaction } from './url-guards.js';
-export { openWorkspace, type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';
+export { redactingWriter, urlPassword } from './redact.js';
+export { type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';

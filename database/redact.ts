@@ -1,5 +1,5 @@
 /** What a redacted secret is replaced with. */
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /** Keys whose values are secrets in `key=value`, `key: value` and JSON forms. */
 const SECRET_KEYS = 'password|passwd|pwd|pgpassword|secret|jwt_secret|jwt-secret|jwtsecret|api[_-]?key|apikey|service[_-]?role[_-]?key|access[_-]?token|refresh[_-]?token|sslpassword|sslkey';

@@ -6,7 +6,7 @@ import { HarnessError } from '../core/index.js';
  * same table behind it, so it gives up long before the setup timeout (at half of it when that is
  * shorter: a lock_timeout at or past statement_timeout would never be the one that fires).
  */
-export const URL_SETUP_LOCK_TIMEOUT_MS = 10_000;
+const URL_SETUP_LOCK_TIMEOUT_MS = 10_000;
 
 /** The bounds a workspace puts on its setup statements. */
 export interface SetupTimeouts {

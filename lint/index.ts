@@ -5,4 +5,3 @@
  */
 export { lintMatrices, type LintMatricesOptions } from './lint-matrices.js';
 export { lintCatalog, type LintOptions, LINTS, lintSchemas, personaRoles, runLints } from './registry.js';
-export type { LintCatalog, LintFunction, LintHit, LintPolicy, LintRule, LintTable, LintView } from './types.js';

@@ -10,7 +10,3 @@ export function ident(name: string): string {
   return pg.escapeIdentifier(name);
 }
 
-/** A list of roles for GRANT/REVOKE/TO: `public` stays a keyword, others are escaped. */
-export function roleList(roles: readonly string[]): string {
-  return roles.map((r) => (r === 'public' ? 'public' : pg.escapeIdentifier(r))).join(', ');
-}

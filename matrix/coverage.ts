@@ -31,7 +31,10 @@ export function computeCoverage(inputs: readonly CoverageInput[]): Coverage {
     for (const t of catalog.tables.values()) if (matrix.schemas.includes(t.schema) && t.kind !== 'view') tables.add(t.name);
     for (const written of Object.keys(matrix.tables)) {
       const name = written === '*' ? undefined : resolveTableName(written, matrix.schemas, catalog);
-      if (name) tables.add(name), mentioned.add(name);
+      if (name) {
+        tables.add(name);
+        mentioned.add(name);
+      }
     }
     for (const cell of cells) {
       acting.add(cell.persona);
@@ -53,7 +56,10 @@ export function computeCoverage(inputs: readonly CoverageInput[]): Coverage {
       for (const operation of COVERAGE_OPERATIONS) {
         const s = status.get(key(table, persona, operation)) ?? 'untested';
         ops[operation] = s;
-        counts[s]++, counts.total++, total[s]++, total.total++;
+        for (const tally of [counts, total]) {
+          tally[s]++;
+          tally.total++;
+        }
       }
       byPersona[persona] = ops;
     }

@@ -12,13 +12,13 @@ const identifier = z.string().min(1);
  * PostgreSQL's uuid input form. Any 128-bit value: real seeds use ids like
  * 00000000-0000-0000-0000-000000000001, which are not RFC 4122 (version 0) but are valid uuids.
  */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Names `@persona.…` and `{persona.…}` give every persona; attributes may not take them. */
 export const PERSONA_BUILTINS = ['id', 'email', 'name'] as const;
-export const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const PersonaSchema = z.strictObject({
+const PersonaSchema = z.strictObject({
   role: identifier.describe('PostgreSQL role the JWT names: anon, authenticated, service_role or a custom role'),
   id: z
     .string()
@@ -46,19 +46,18 @@ export const PersonaSchema = z.strictObject({
 });
 export type PersonaSpec = z.output<typeof PersonaSchema>;
 
-export const CaseSchema = z.strictObject({
+const CaseSchema = z.strictObject({
   op: z.enum(OPERATIONS),
   set: RowSchema.optional().describe('update: the columns to set (default: the first non-key column to itself)'),
   row: RowSchema.optional().describe('insert/upsert: the row to write instead of rows.<scope>'),
   returning: z.boolean().optional().describe('ask for the written rows back, like supabase-js .select() after a write'),
 });
-export type CaseSpec = z.output<typeof CaseSchema>;
 
 const ScopedVerdictsSchema = z.record(z.string(), VerdictSchema);
 const OperationExpectSchema = z.union([VerdictSchema, ScopedVerdictsSchema]);
-export const PersonaExpectSchema = z.union([VerdictSchema, z.record(z.string(), OperationExpectSchema)]);
+const PersonaExpectSchema = z.union([VerdictSchema, z.record(z.string(), OperationExpectSchema)]);
 
-export const TableSchema = z.strictObject({
+const TableSchema = z.strictObject({
   scopes: z.record(z.string(), z.string().min(1)).optional().describe('named row sets: SQL predicates over the table'),
   rows: z.record(z.string(), RowSchema).optional().describe('the row an insert/upsert cell writes, per scope'),
   set: RowSchema.optional().describe('what update cells set, for every update cell of this table'),
@@ -67,14 +66,14 @@ export const TableSchema = z.strictObject({
 });
 export type TableSpec = z.output<typeof TableSchema>;
 
-export const FunctionSchema = z.strictObject({
+const FunctionSchema = z.strictObject({
   args: RowSchema.optional().describe('named arguments, as PostgREST passes them (values like rows: @refs, = sql)'),
   rows: z.record(z.string(), z.number().int().positive()).optional().describe('exact result row count a persona must get, when its verdict is allow'),
   expect: z.record(z.string(), VerdictSchema),
 });
 export type FunctionSpec = z.output<typeof FunctionSchema>;
 
-export const StorageBucketSchema = z.strictObject({
+const StorageBucketSchema = z.strictObject({
   scopes: z.record(z.string(), z.string().min(1)).optional().describe('named object sets within the bucket: SQL predicates over storage.objects'),
   rows: z.record(z.string(), RowSchema).optional().describe('the object an upload/overwrite writes, per scope (name, owner, metadata…)'),
   expect: z.record(z.string(), PersonaExpectSchema).optional().describe('per persona: upload, download, overwrite, remove'),
@@ -84,16 +83,15 @@ export type StorageBucketSpec = z.output<typeof StorageBucketSchema>;
 const pathList = z.union([z.string().min(1), z.array(z.string().min(1))]);
 
 /** An accepted lint finding: still reported (marked waived, with the reason), never counted by --fail-on. */
-export const WaiverSchema = z.strictObject({
+const WaiverSchema = z.strictObject({
   // A string, not an enum: validate.ts names an unknown id at file:line with the nearest one.
   lint: z.string().min(1).describe('the lint id, e.g. rls-enabled-no-policy (see docs/lints.md)').meta({ examples: [...LINT_IDS] }),
   object: z.string().min(1).describe('schema.name of the table, view or function; * matches any characters (public.audit_*); an unqualified name matches it in the exposed schemas'),
   reason: z.string().trim().min(1, 'say why the finding is accepted').describe('why the finding is accepted: shown in every report'),
 });
-export type WaiverSpec = z.output<typeof WaiverSchema>;
 
 /** A `fixtures.rows` row: column values, plus directives that say how it is written. */
-export const FixtureRowSchema = z
+const FixtureRowSchema = z
   .object({
     $count: z.number().int().positive().optional().describe('write this row N times, each with fresh faker values for the columns it leaves out'),
     $as: z

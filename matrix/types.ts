@@ -39,9 +39,9 @@ export interface LoadedMatrix {
   locate(path: DocumentPath): SourceLocation;
 }
 
-export interface FixtureTable {
+interface FixtureTable {
   table: string;
   rows: { row: RowSpec; path: DocumentPath }[];
 }
 
-export type { PersonaSpec, TableSpec };
+export type { TableSpec };

@@ -79,7 +79,7 @@ export function lintConsoleText(outcome: LintOutcome, options: LintConsoleOption
 }
 
 /** file:line:column, relative to the working directory when the file is under it. */
-export function where(source: SourceLocation): string {
+function where(source: SourceLocation): string {
   return formatLocation({ ...source, file: displayPath(source.file) });
 }
 

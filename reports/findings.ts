@@ -34,12 +34,12 @@ export function percent(part: number, total: number): string {
 }
 
 /** `items`, or its first `cap` and `and N more`. */
-export function cappedList(items: readonly string[], cap: number): string {
+function cappedList(items: readonly string[], cap: number): string {
   return items.length > cap ? `${items.slice(0, cap).join(', ')} and ${items.length - cap} more` : items.join(', ');
 }
 
 /** `288 table × persona × operation combinations: 158 stated (55%), 130 defaulted (45%), 0 untested (0%)`. */
-export function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
+function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
   const { stated, defaulted, untested, total } = coverage.counts;
   const share = (n: number, label: string) => `${n} ${label} (${percent(n, total)})`;
   return `${total} table × persona × operation combinations: ${share(stated, 'stated')}, ${share(defaulted, 'defaulted')}, ${share(untested, 'untested')}`;

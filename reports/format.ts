@@ -34,7 +34,7 @@ export function cellTitle(cell: Cell): string {
 }
 
 /** The observed class, `vacuous` when the cell proved nothing. */
-export function observedText(outcome: Outcome): string {
+function observedText(outcome: Outcome): string {
   return outcome.vacuous ? 'vacuous' : outcome.class;
 }
 

@@ -12,7 +12,7 @@ import { createMarkdownWriter, MARKDOWN_FILE, type MarkdownOptions } from './mar
 import { ResultStore } from './store.js';
 
 /** Every file format by name, in the order they are written (the manifest is always written). Adding a reporter: docs/architecture.md. */
-export const REPORTERS = {
+const REPORTERS = {
   junit: () => createJunitWriter(),
   json: () => createJsonWriter(),
   html: () => createHtmlWriter(),
@@ -242,14 +242,11 @@ export async function writeReports(
 }
 
 export { ReportError } from './errors.js';
-export { type ConsoleOptions, consoleReporter } from './console.js';
-export { type LintConsoleOptions, lintConsoleText } from './console-lint.js';
+export { consoleReporter } from './console.js';
+export { lintConsoleText } from './console-lint.js';
 export { verifyConsoleText } from './console-verify.js';
 export { jsonWithoutControls } from './format.js';
-export { CLEAR_LINE, type Paint, painter, terminalText } from './terminal.js';
-export { type SignatureStatus, type VerifyOptions, type VerifyProblem, type VerifyProblemKind, verifyReport, type VerifyResult } from './verify.js';
-export { type Manifest, MANIFEST_FILE, type ManifestEntry, SIGNATURE_FILE, type SignaturePayload, writeManifest, type WriteManifestOptions } from './manifest.js';
-export { readResultsFile, RESULTS_FILE, RESULTS_FORMAT_VERSION, type ResultsFile } from './json.js';
-export { JUNIT_FILE } from './junit.js';
-export { HTML_FILE } from './html.js';
-export { MARKDOWN_FILE, type MarkdownOptions } from './markdown.js';
+export { CLEAR_LINE, painter, terminalText } from './terminal.js';
+export { verifyReport, type VerifyResult } from './verify.js';
+export { type Manifest } from './manifest.js';
+export { readResultsFile, type ResultsFile } from './json.js';

@@ -8,7 +8,7 @@ import { jsonWithoutControls } from './format.js';
 export const RESULTS_FILE = 'results.json';
 
 /** The version of the results.json format this module writes and reads. */
-export const RESULTS_FORMAT_VERSION = 1;
+const RESULTS_FORMAT_VERSION = 1;
 
 /**
  * results.json, version 1: the input of `diff` and `merge`. `results` holds every CellResult as the

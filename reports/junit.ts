@@ -96,7 +96,7 @@ function buildSuite(builder: XMLBuilder, table: string, cases: { node: XmlNode; 
 }
 
 /** Provenance of the run, as `<property name value>` pairs. */
-export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: string): XmlNode[] {
+function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: string): XmlNode[] {
   const pairs: [string, string | undefined][] = [
     ['rls-matrix.version', meta.tool.version],
     ['matrix.name', meta.matrixName],

@@ -14,7 +14,7 @@ export const SIGNATURE_FILE = 'manifest.sig';
 /** The manifest format this module writes and `verifyReport` reads. */
 export const MANIFEST_VERSION = 1;
 /** `typ` of the signature's protected header. */
-export const SIGNATURE_TYPE = 'rls-matrix-manifest+jws';
+const SIGNATURE_TYPE = 'rls-matrix-manifest+jws';
 
 /** One hashed file. `sha256` and `bytes` are null for a source that was missing when the report was written. */
 export interface ManifestEntry {
@@ -129,7 +129,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
 }
 
 /** A source path as the manifest stores it: relative to `cwd`, forward slashes. */
-export function cwdRelative(file: string, cwd: string): string {
+function cwdRelative(file: string, cwd: string): string {
   const rel = path.relative(cwd, path.resolve(cwd, file));
   return (rel === '' ? '.' : rel).split(path.sep).join('/');
 }

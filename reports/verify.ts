@@ -14,7 +14,7 @@ export interface VerifyOptions {
 }
 
 /** What can be wrong with an archived report; sources are distinct from artifacts. */
-export type VerifyProblemKind =
+type VerifyProblemKind =
   | 'altered artifact'
   | 'missing artifact'
   | 'added artifact'
@@ -24,7 +24,7 @@ export type VerifyProblemKind =
   | 'missing signature';
 
 /** One thing that does not match the manifest. */
-export interface VerifyProblem {
+interface VerifyProblem {
   kind: VerifyProblemKind;
   /** The artifact (relative to the report directory), source (relative to `cwd`) or signature file. */
   path: string;
@@ -40,7 +40,7 @@ export interface VerifyProblem {
  * - `unchecked`: manifest.sig exists but no public key was given.
  * - `unsigned`: no signature, none declared, none asked for.
  */
-export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'unsigned';
+type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'unsigned';
 
 /** What {@link verifyReport} found, per artifact, per source and for the signature. */
 export interface VerifyResult {

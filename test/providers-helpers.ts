@@ -24,7 +24,7 @@ defaults: allow
 `,
   });
 }
-export const bin = join(root, 'bin/rls-matrix.js');
+const bin = join(root, 'bin/rls-matrix.js');
 
 export interface CliResult {
   code: number;
@@ -52,8 +52,9 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: 
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  running.add({ child, exited });
-  void exited.then(() => running.forEach((r) => r.child === child && running.delete(r)));
+  const entry = { child, exited };
+  running.add(entry);
+  void exited.then(() => running.delete(entry));
   return { child, output: () => output, exited };
 }
 

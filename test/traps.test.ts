@@ -121,7 +121,8 @@ describe('traps', () => {
   });
 
   it('the run summary counts every status', () => {
-    const counted = [...results.values()].reduce<Record<string, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+    const counted: Record<string, number> = {};
+    for (const r of results.values()) counted[r.status] = (counted[r.status] ?? 0) + 1;
     expect(summary.counts).toMatchObject({ total: results.size, pass: counted.pass ?? 0, fail: counted.fail ?? 0, error: counted.error ?? 0 });
     expect(summary.exitCode).toBe(1);
   });

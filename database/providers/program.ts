@@ -17,7 +17,7 @@ export interface ProgramOptions {
 }
 
 /** A program that failed: its exit code or signal, and what it printed. */
-export class ProgramError extends Error {
+class ProgramError extends Error {
   override name = 'ProgramError';
   constructor(
     message: string,

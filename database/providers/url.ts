@@ -79,7 +79,7 @@ export function parseDatabaseUrl(url: string): ConnectionInfo {
 }
 
 /** `postgres://user@host:port/database`, never with the password: for messages. */
-export function describeTarget(connection: ConnectionInfo): string {
+function describeTarget(connection: ConnectionInfo): string {
   const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
   return `postgres://${encodeURIComponent(connection.user)}@${host}:${connection.port}/${encodeURIComponent(connection.database)}`;
 }

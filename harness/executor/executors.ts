@@ -38,6 +38,6 @@ export function judgeCell(plan: CellPlan, observation: Observation): { outcome: 
  * Whether two executors observed the same thing: the same class over the same number of rows, and
  * the same SQLSTATE when both failed (messages may differ in wording between the paths).
  */
-export function sameOutcome(a: Outcome, b: Outcome): boolean {
+function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.class === b.class && a.rows === b.rows && a.targetRows === b.targetRows && a.error?.sqlstate === b.error?.sqlstate;
 }

@@ -14,7 +14,7 @@ export function judgeOutcome(expected: Verdict, outcome: Outcome): CellStatus {
 }
 
 /** Whether the outcome is what the verdict describes (for known gaps: whether the gap still exists). */
-export function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome): boolean {
+function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome): boolean {
   if (outcome.vacuous) return false;
   switch (verdict) {
     case 'allow':

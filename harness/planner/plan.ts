@@ -54,7 +54,7 @@ export interface PlanContext {
 }
 
 /** A column and the typed SQL literal a cell gives it. */
-export type LiteralRow = [ColumnInfo, string][];
+type LiteralRow = [ColumnInfo, string][];
 
 /**
  * Turns cells into plans. Scopes are evaluated without RLS (as the connecting role) but with the

@@ -25,7 +25,7 @@ export interface RequestShape {
 }
 
 /** The schemas PostgREST appends to every request's search_path, as Supabase configures it (db-extra-search-path). */
-export const EXTRA_SEARCH_PATH = ['public', 'extensions'] as const;
+const EXTRA_SEARCH_PATH = ['public', 'extensions'] as const;
 
 /** The request a table or view cell makes: `.select('*', {count})`, `.insert`, `.update`, `.delete`, `.upsert`. */
 export function tableRequest(cell: Cell, table: TableInfo): RequestShape {
@@ -58,7 +58,7 @@ export function rpcRequest(fn: FunctionInfo): RequestShape {
  * adds, and the persona's own `headers:`. `host` and `content-length` are left out: they depend on
  * the server's address and the body, which a policy has no business reading.
  */
-export function requestHeaders(identity: PersonaIdentity, request: RequestShape): Record<string, string> {
+function requestHeaders(identity: PersonaIdentity, request: RequestShape): Record<string, string> {
   const headers: Record<string, string> = {
     'x-client-info': CLIENT_INFO,
     accept: '*/*',
@@ -108,7 +108,7 @@ export function requestSettings(request: RequestShape, identity: PersonaIdentity
 }
 
 /** `schema.function` as a quoted, schema-qualified name. */
-export function qualifiedFunction(name: string): string {
+function qualifiedFunction(name: string): string {
   const dot = name.indexOf('.');
   return `${pg.escapeIdentifier(name.slice(0, dot))}.${pg.escapeIdentifier(name.slice(dot + 1))}`;
 }

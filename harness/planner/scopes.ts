@@ -116,12 +116,12 @@ function keyWidth(table: TableInfo): number {
   return table.kind === 'view' ? 1 : keyColumns(table).length;
 }
 
-export function isCtid(table: TableInfo): boolean {
+function isCtid(table: TableInfo): boolean {
   return table.primaryKey.length === 0;
 }
 
 /** A key column list: the primary key, or ctid for a table without one. */
-export function keyColumns(table: TableInfo): ColumnInfo[] {
+function keyColumns(table: TableInfo): ColumnInfo[] {
   if (isCtid(table)) return [{ name: 'ctid', type: 'tid', category: 'U', notNull: true, hasDefault: false, generated: true }];
   return table.primaryKey.map((name) => table.columns.find((c) => c.name === name)!);
 }

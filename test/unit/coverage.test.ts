@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { computeCoverage } from '../../matrix/coverage.js';
 import { expandCells } from '../../matrix/expand.js';
 import { loadMatrix } from '../../matrix/load.js';
-import { writeProject } from '../helpers.js';
+import { writeProject } from '../project-files.js';
 import type { FunctionInfo, SchemaCatalog, TableInfo } from '../../core/index.js';
 
 // Coverage is a pure function of the expanded cells and the catalogue: no database needed.

@@ -29,7 +29,7 @@ interface SourceFile {
 }
 
 /** Every import of one file that runs against the rules, as `from → to: why`. */
-export function importViolations(files: readonly SourceFile[]): string[] {
+function importViolations(files: readonly SourceFile[]): string[] {
   const problems: string[] = [];
   for (const file of files) {
     const from = stageOf(file.path);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadMatrix } from '../../matrix/load.js';
 import { MatrixError, MatrixErrors } from '../../matrix/errors.js';
-import { writeProject } from '../helpers.js';
+import { writeProject } from '../project-files.js';
 
 /** Loads a matrix written as text and returns the error messages it produces. */
 async function problems(yaml: string): Promise<string[]> {
@@ -10,8 +10,8 @@ async function problems(yaml: string): Promise<string[]> {
   try {
     await loadMatrix(join(dir, 'rls-matrix.yaml'));
   } catch (error) {
-    if (error instanceof MatrixErrors) return error.errors.map((e) => e.message.replaceAll(dir + "/", ""));
-    if (error instanceof MatrixError) return [error.message.replaceAll(dir + "/", "")];
+    if (error instanceof MatrixErrors) return error.errors.map((e) => e.message.replaceAll(`${dir}/`, ""));
+    if (error instanceof MatrixError) return [error.message.replaceAll(`${dir}/`, "")];
     throw error;
   }
   return [];

@@ -9,6 +9,7 @@ import { LINT_SUITE, createJunitWriter } from '../../reports/junit.js';
 import { xmlAttr, xmlText } from '../../reports/xml.js';
 import { WAIVER_REASON, expectedCounts, expectedCoverage, expectedLint, makeSampleRun, type SampleRun } from '../fixtures/results-sample.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: fast-xml-parser's output is walked by attribute names the tests know
 type Node = Record<string, any>;
 
 const parser = new XMLParser({

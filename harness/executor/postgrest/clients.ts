@@ -33,7 +33,7 @@ const GATEWAY_PREFIX = `${PROJECT}/rest/v1`;
 let loading: Promise<typeof import('@supabase/supabase-js')> | undefined;
 
 /** @supabase/supabase-js, loaded only when a run talks to PostgREST; a clear error naming the package if it is missing. */
-export function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
+function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
   if (loading) return loading;
   // supabase-js warns on the console when it loads on Node 20; library code here never prints.
   const warn = console.warn;

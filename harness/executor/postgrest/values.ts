@@ -20,7 +20,7 @@ export async function jsonValues(client: ClientBase, plans: readonly CellPlan[])
   const statement = (plan: CellPlan) => `select json_build_array(${plan.call.values.map(([, literal]) => literal).join(', ')})::text`;
   try {
     const results = (await client.query(`savepoint rls_matrix_json; ${pending.map(statement).join('; ')}; rollback to savepoint rls_matrix_json`)) as unknown as QueryResult[];
-    pending.forEach((plan, i) => converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] }));
+    for (const [i, plan] of pending.entries()) converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     return converted;
   } catch {
     await client.query('rollback to savepoint rls_matrix_json');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finding, found, startLintLab, type LintLab } from '../lint-helpers.js';
+import { finding, found, startLintLab, type LintLab } from './lint-helpers.js';
 
 // Whether RLS is on at all: each lint against a schema that triggers it and one that does not,
 // on a real PostgreSQL with the Supabase shim (legacy grants unless a test says otherwise).

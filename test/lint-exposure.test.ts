@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finding, found, startLintLab, type LintLab } from '../lint-helpers.js';
+import { finding, found, startLintLab, type LintLab } from './lint-helpers.js';
 
 // What API roles can reach around the policies: SECURITY DEFINER functions, views, grants, and the
 // indexes policies filter through. Each lint against a schema that triggers it and one that does not.

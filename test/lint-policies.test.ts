@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finding, found, startLintLab, type LintLab } from '../lint-helpers.js';
+import { finding, found, startLintLab, type LintLab } from './lint-helpers.js';
 
 // What policies say, and how they read the caller: each lint against a schema that triggers it
 // and one that does not, on a real PostgreSQL (policy text as pg_get_expr deparses it).
