@@ -3,10 +3,45 @@
  * The stages each have one entry: loadMatrix → seed → runMatrix → reporters (createReporters);
  * lintMatrices lints a schema without running cells. The types between them come from core/.
  */
-export { computeCoverage, type CoverageInput, defineMatrix, expandCells, findMatrixFiles, iterateCells, type LoadedMatrix, loadMatrix, MatrixError, MatrixErrors, type MatrixInput } from './matrix/index.js';
+export {
+  computeCoverage,
+  type CoverageInput,
+  defineMatrix,
+  expandCells,
+  findMatrixFiles,
+  iterateCells,
+  type LoadedMatrix,
+  loadMatrix,
+  MatrixError,
+  MatrixErrors,
+  type MatrixInput,
+} from './matrix/index.js';
 export { FixtureError, seed } from './fixtures/index.js';
 export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
 export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
-export { type Cell, type CellResult, type CellStatus, type Coverage, type CoverageStatus, type ErrorCode, failingFindings, type FailOn, HarnessError, type LintFinding, type LintId, type LintOutcome, type LintSeverity, type Outcome, type OutcomeClass, type Reporter, RlsMatrixError, type RunMeta, type RunSummary, type SourceLocation, type TableCoverage, type Verdict } from './core/index.js';
+export {
+  type Cell,
+  type CellResult,
+  type CellStatus,
+  type Coverage,
+  type CoverageStatus,
+  type ErrorCode,
+  failingFindings,
+  type FailOn,
+  HarnessError,
+  type LintFinding,
+  type LintId,
+  type LintOutcome,
+  type LintSeverity,
+  type Outcome,
+  type OutcomeClass,
+  type Reporter,
+  RlsMatrixError,
+  type RunMeta,
+  type RunSummary,
+  type SourceLocation,
+  type TableCoverage,
+  type Verdict,
+} from './core/index.js';

@@ -15,7 +15,16 @@ const connection = JSON.parse(process.env.BENCH_CONNECTION ?? '{}');
 const provider: Provider = { name: 'embedded', start: async () => ({ connection, stop: async () => undefined }) };
 
 const before = await databases();
-const { summary } = await runMatrix({ matrices: [matrix], provider, workers: Number(workers), ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}), ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}), ...(mode === 'postgrest' ? { executor: 'postgrest' as const } : {}), ...(mode === 'cross-check' ? { crossCheck: true } : {}), reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })] });
+const { summary } = await runMatrix({
+  matrices: [matrix],
+  provider,
+  workers: Number(workers),
+  ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}),
+  ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}),
+  ...(mode === 'postgrest' ? { executor: 'postgrest' as const } : {}),
+  ...(mode === 'cross-check' ? { crossCheck: true } : {}),
+  reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })],
+});
 const database = (await databases()).find((d) => !before.includes(d));
 process.stdout.write(`${JSON.stringify({ summary, database, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 

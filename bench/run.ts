@@ -121,7 +121,9 @@ try {
   };
 
   // Memory as cells grow: each size in its own process.
-  const memory: Record<string, { cells: number; maxRssMb: number; cellsPerSecond: number }> = { '10k': { cells: cellCount(SHAPES['10k']), maxRssMb: best.maxRssMb, cellsPerSecond: best.summary.cellsPerSecond } };
+  const memory: Record<string, { cells: number; maxRssMb: number; cellsPerSecond: number }> = {
+    '10k': { cells: cellCount(SHAPES['10k']), maxRssMb: best.maxRssMb, cellsPerSecond: best.summary.cellsPerSecond },
+  };
   for (const size of quick ? (['1k'] as const) : (['1k', '100k'] as const)) {
     log(`rls-matrix ${size} cells…`);
     const run = await runChild(await generateProject(join(work, size), SHAPES[size]), 8);
@@ -187,7 +189,10 @@ async function timedCli(project: string, cache: string) {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-cli-'));
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], { stdio: 'ignore', env: { ...process.env, RLS_MATRIX_CACHE: cache } });
+    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], {
+      stdio: 'ignore',
+      env: { ...process.env, RLS_MATRIX_CACHE: cache },
+    });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rls-matrix exited ${code}`))));
   });
   const wallMs = performance.now() - started;

@@ -31,7 +31,12 @@ export const PROVIDER_FLAGS = {
 
 /** `--fail-on <severity>`: `run` leaves it unset (lints are informational), `lint` defaults to error. */
 export function failOnFlag(defaultValue?: FailOn): FlagSpec {
-  return { flags: '--fail-on <severity>', description: 'exit 1 when an unwaived lint finding is at or above this severity', choices: FAIL_ON_CHOICES, ...(defaultValue ? { default: defaultValue } : {}) };
+  return {
+    flags: '--fail-on <severity>',
+    description: 'exit 1 when an unwaived lint finding is at or above this severity',
+    choices: FAIL_ON_CHOICES,
+    ...(defaultValue ? { default: defaultValue } : {}),
+  };
 }
 
 /** Adds every flag of `table` to `command`. */

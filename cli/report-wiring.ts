@@ -14,7 +14,10 @@ export interface FileReporters {
  * run writes there, it holds other files) fails at once.
  */
 export async function fileReporters(names: string, outDir: string, signKey: string | undefined): Promise<FileReporters> {
-  const chosen = names.split(',').map((n) => n.trim()).filter((n) => n && n !== 'none');
+  const chosen = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n && n !== 'none');
   const unknown = chosen.filter((n) => !(REPORTER_NAMES as readonly string[]).includes(n));
   if (unknown.length) throw new HarnessError('ERR_USAGE', `unknown reporter ${unknown.join(', ')} (choose from ${REPORTER_NAMES.join(', ')}, none)`);
   if (!chosen.length) return { list: [], abort: async () => undefined };

@@ -57,10 +57,7 @@ const RUN_FLAGS = {
 
 /** Adds `rls-matrix run [targets...]` to the program. */
 export function registerRunCommand(program: Command, context: CommandContext): void {
-  const command = program
-    .command('run')
-    .description('run matrices; exit 0 pass, 1 mismatch, 2 bad input, 3 infrastructure')
-    .argument('[targets...]', TARGETS_HELP);
+  const command = program.command('run').description('run matrices; exit 0 pass, 1 mismatch, 2 bad input, 3 infrastructure').argument('[targets...]', TARGETS_HELP);
   addFlags(command, PROVIDER_FLAGS);
   addFlags(command, RUN_FLAGS).action(async (targets: string[], flags: RunFlags) => context.setExitCode(await runCommand(targets, flags, context)));
 }
@@ -97,7 +94,11 @@ async function runCommand(targets: string[], flags: RunFlags, { io, signal, onSt
 function apiOptions(flags: RunFlags, provider: string, env: NodeJS.ProcessEnv): Pick<RunOptions, 'executor' | 'crossCheck' | 'api' | 'jwtSecret'> {
   const options = { executor: flags.executor, crossCheck: flags.crossCheck };
   if (!flags.apiUrl && !flags.anonKey) return options;
-  if (provider !== 'url') throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url and --anon-key name the PostgREST of an existing database: use them with --provider url (a started database gets a PostgREST of its own)');
+  if (provider !== 'url')
+    throw new HarnessError(
+      'ERR_PROVIDER_OPTIONS',
+      '--api-url and --anon-key name the PostgREST of an existing database: use them with --provider url (a started database gets a PostgREST of its own)',
+    );
   if (!flags.apiUrl || !flags.anonKey) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url and --anon-key go together: the URL of your PostgREST and its anon key');
   if (flags.executor !== 'postgrest' && !flags.crossCheck) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url is used by --executor postgrest or --cross-check: add one of them');
   const jwtSecret = env.RLS_MATRIX_JWT_SECRET;

@@ -2,7 +2,6 @@
 
 /** One column of a table. */
 export interface ColumnInfo {
-
   name: string;
   /** format_type() of the column, usable in a cast. */
   type: string;

@@ -43,4 +43,3 @@ export interface Cell {
   /** rpc: the exact result row count an allowed call must return. */
   expectedRows?: number;
 }
-

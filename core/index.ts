@@ -9,9 +9,40 @@ export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageO
 export { EXECUTOR_NAMES, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
 export { databaseErrorFields, type DatabaseErrorInfo } from './database-error.js';
 export { type ErrorCode, type FixtureErrorCode, HarnessError, type MatrixErrorCode, type ReportErrorCode, RlsMatrixError } from './errors.js';
-export { countFindings, FAIL_ON_CHOICES, failingFindings, type FailOn, isLintId, LINT_IDS, type LintFinding, type LintId, type LintObjectType, type LintOutcome, type LintSeverity, SEVERITIES, type Waiver } from './lint.js';
+export {
+  countFindings,
+  FAIL_ON_CHOICES,
+  failingFindings,
+  type FailOn,
+  isLintId,
+  LINT_IDS,
+  type LintFinding,
+  type LintId,
+  type LintObjectType,
+  type LintOutcome,
+  type LintSeverity,
+  SEVERITIES,
+  type Waiver,
+} from './lint.js';
 export { formatLocation, type SourceLocation } from './location.js';
 export { DEFAULT_OPERATIONS, type Operation, operationRank, OPERATIONS, ROW_VERB, STORAGE_OPERATIONS } from './operations.js';
-export { type ApiExchange, type CellResult, type CellStatus, CONFLICTS, type DatabaseErrorFields, type ExecutedVia, type FidelityMismatch, type Outcome, type OutcomeClass, type Reporter, type Rerun, type RerunCounts, type RunCounts, type RunMeta, type RunSummary, type RunTimings } from './results.js';
+export {
+  type ApiExchange,
+  type CellResult,
+  type CellStatus,
+  CONFLICTS,
+  type DatabaseErrorFields,
+  type ExecutedVia,
+  type FidelityMismatch,
+  type Outcome,
+  type OutcomeClass,
+  type Reporter,
+  type Rerun,
+  type RerunCounts,
+  type RunCounts,
+  type RunMeta,
+  type RunSummary,
+  type RunTimings,
+} from './results.js';
 export { expectedText, isVerdict, knownReason, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
 export { toolVersion } from './version.js';

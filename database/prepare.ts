@@ -65,7 +65,10 @@ export async function startProvider(options: StartOptions, onProviderStarted?: (
     // A provider that cannot start (no Docker engine) fails in milliseconds, without waiting for the matrices.
     [database] = await Promise.all([starting, loading]);
   } catch (error) {
-    await starting.then((db) => db.stop(), () => undefined);
+    await starting.then(
+      (db) => db.stop(),
+      () => undefined,
+    );
     throw error;
   }
   try {

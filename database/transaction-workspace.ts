@@ -33,21 +33,23 @@ export async function openTransactionWorkspace(connection: ConnectionInfo, timeo
   });
 
   let savepoints = 0;
-  const nested = (keep: boolean, stage: string) => <T>(work: () => Promise<T>) =>
-    withSetupTimeouts(timeouts, async () => {
-      const name = `setup_${++savepoints}`;
-      // The setup bounds hold inside the savepoint; rolling back a planning chunk's savepoint brings the cells' own back.
-      await client.query(`savepoint ${name}; select ${bounds}`);
-      try {
-        const result = await work();
-        await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
-        await verify(stage);
-        return result;
-      } catch (error) {
-        await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
-        throw error;
-      }
-    });
+  const nested =
+    (keep: boolean, stage: string) =>
+    <T>(work: () => Promise<T>) =>
+      withSetupTimeouts(timeouts, async () => {
+        const name = `setup_${++savepoints}`;
+        // The setup bounds hold inside the savepoint; rolling back a planning chunk's savepoint brings the cells' own back.
+        await client.query(`savepoint ${name}; select ${bounds}`);
+        try {
+          const result = await work();
+          await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
+          await verify(stage);
+          return result;
+        } catch (error) {
+          await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
+          throw error;
+        }
+      });
   const keep = nested(true, 'a setup stage');
   return {
     client,

@@ -26,7 +26,10 @@ export async function assertSafeForTransaction(matrix: LoadedMatrix, applyMigrat
         `--no-apply-migrations if the database already has them, or remove database.migrations from the matrix`,
     );
   }
-  const files = [...(applyMigrations ? migrations.map((file) => [file, 'ERR_MIGRATION_FAILED'] as const) : []), ...[...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers].map((file) => [file, 'ERR_SEED_SQL_FAILED'] as const)];
+  const files = [
+    ...(applyMigrations ? migrations.map((file) => [file, 'ERR_MIGRATION_FAILED'] as const) : []),
+    ...[...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers].map((file) => [file, 'ERR_SEED_SQL_FAILED'] as const),
+  ];
   for (const [file, code] of files) {
     for (const statement of (await readSqlScript(file, code)).statements) refuseEscapingStatement(statement, file);
   }
@@ -34,7 +37,10 @@ export async function assertSafeForTransaction(matrix: LoadedMatrix, applyMigrat
     const tree = expressionTree(sql);
     const reason = tree && escapeReason(tree);
     if (reason) {
-      throw new HarnessError('ERR_ESCAPES_TRANSACTION', `${formatLocation(matrix.locate(path))}: the matrix's SQL '${excerpt(sql)}' ${reason}: --provider url refuses it (nothing was committed); remove it, or run against a server of our own (--provider embedded)`);
+      throw new HarnessError(
+        'ERR_ESCAPES_TRANSACTION',
+        `${formatLocation(matrix.locate(path))}: the matrix's SQL '${excerpt(sql)}' ${reason}: --provider url refuses it (nothing was committed); remove it, or run against a server of our own (--provider embedded)`,
+      );
     }
   }
 }

@@ -100,18 +100,20 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
     },
   });
   const bounded = <T>(work: () => Promise<T>) => withSetupTimeouts(timeouts, work);
-  const wrap = (end: 'commit' | 'rollback') => <T>(work: () => Promise<T>) =>
-    bounded(async () => {
-      await client.query('begin');
-      try {
-        const result = await work();
-        await client.query(end);
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      }
-    });
+  const wrap =
+    (end: 'commit' | 'rollback') =>
+    <T>(work: () => Promise<T>) =>
+      bounded(async () => {
+        await client.query('begin');
+        try {
+          const result = await work();
+          await client.query(end);
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
+        }
+      });
   return {
     client,
     connection,

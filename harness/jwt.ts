@@ -62,7 +62,11 @@ export async function mintIdentities(matrix: Pick<LoadedMatrix, 'personas' | 'jw
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + matrix.jwt.expiresIn).sign(key);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + matrix.jwt.expiresIn)
+      .sign(key);
   const apiKey = anonKey ?? (await sign({ iss: 'supabase', role: 'anon' }));
   const identities = new Map<string, PersonaIdentity>();
   for (const persona of Object.keys(matrix.personas)) {

@@ -36,12 +36,14 @@ export const accessLints = {
               policiesByColumn.set(column.name, [...(policiesByColumn.get(column.name) ?? []), policy.name]);
             }
           }
-          return [...policiesByColumn].sort(([a], [b]) => a.localeCompare(b)).map(([column, policies]) => ({
-            object: table.name,
-            objectType: 'table',
-            message: `column ${column} of ${table.name} is filtered on by ${policies.map((p) => `"${p}"`).join(', ')} but leads no index`,
-            fix: `create index on ${qualified(table.schema, table.table)} (${ident(column)});`,
-          }));
+          return [...policiesByColumn]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([column, policies]) => ({
+              object: table.name,
+              objectType: 'table',
+              message: `column ${column} of ${table.name} is filtered on by ${policies.map((p) => `"${p}"`).join(', ')} but leads no index`,
+              fix: `create index on ${qualified(table.schema, table.table)} (${ident(column)});`,
+            }));
         }),
   },
 } satisfies Record<string, LintRule>;

@@ -7,17 +7,19 @@ export const claimLints = {
     severity: 'error',
     title: 'a policy reads user_metadata from the JWT, which the user can edit',
     why: "Any signed-in user can set their own user_metadata (supabase.auth.updateUser({ data })), so a policy that trusts it (user_metadata ->> 'role' = 'admin') lets them grant themselves access.",
-    fix: "read roles and tenants from app_metadata (only the service role can write it) or from a table the user cannot write",
+    fix: 'read roles and tenants from app_metadata (only the service role can write it) or from a table the user cannot write',
     check: (catalog) =>
       catalog.tables.flatMap((table) =>
         table.policies
           .filter((p) => readsUserMetadata(p.using) || readsUserMetadata(p.withCheck))
-          .map((p): LintHit => ({
-            object: table.name,
-            objectType: 'table',
-            policy: p.name,
-            message: `policy "${p.name}" (${p.command}) on ${table.name} reads user_metadata from the JWT: ${p.using ?? p.withCheck}`,
-          })),
+          .map(
+            (p): LintHit => ({
+              object: table.name,
+              objectType: 'table',
+              policy: p.name,
+              message: `policy "${p.name}" (${p.command}) on ${table.name} reads user_metadata from the JWT: ${p.using ?? p.withCheck}`,
+            }),
+          ),
       ),
   },
 

@@ -2,8 +2,7 @@ import type { LintCatalog, LintFunction, LintHit, LintRule } from './types.js';
 import { qualified } from './sql.js';
 
 const signature = (fn: LintFunction) => `${fn.name}(${fn.args})`;
-const revokeFrom = (fn: LintFunction, role: string) =>
-  `revoke execute on function ${qualified(fn.schema, fn.function)}(${fn.args}) from public, ${role};  -- then grant it to the roles that need it`;
+const revokeFrom = (fn: LintFunction, role: string) => `revoke execute on function ${qualified(fn.schema, fn.function)}(${fn.args}) from public, ${role};  -- then grant it to the roles that need it`;
 
 function executableDefiners(catalog: LintCatalog, role: 'anon' | 'authenticated'): LintHit[] {
   return catalog.functions

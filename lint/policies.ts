@@ -15,13 +15,12 @@ export const policyLints = {
     severity: 'warn',
     title: 'a write policy for an API role is always true (USING true / WITH CHECK true)',
     why: 'A permissive policy that admits every row turns RLS off for that role and command: any user (any visitor, for anon) may change or delete every row, or write rows that belong to others.',
-    fix: "replace true with the predicate that says whose rows these are, e.g. using (owner_id = (select auth.uid()))",
+    fix: 'replace true with the predicate that says whose rows these are, e.g. using (owner_id = (select auth.uid()))',
     check: (catalog) =>
       activePolicies(catalog).flatMap(({ table, policy }): LintHit[] => {
         if (!policy.permissive || policy.command === 'SELECT' || !appliesToApi(policy, catalog)) return [];
         const usingTrue = policy.command !== 'INSERT' && isAlwaysTrue(policy.using);
-        const checkTrue =
-          policy.command !== 'DELETE' && (isAlwaysTrue(policy.withCheck) || (policy.withCheck === null && policy.command !== 'INSERT' && usingTrue));
+        const checkTrue = policy.command !== 'DELETE' && (isAlwaysTrue(policy.withCheck) || (policy.withCheck === null && policy.command !== 'INSERT' && usingTrue));
         if (!usingTrue && !checkTrue) return [];
         const clauses = [usingTrue ? 'USING' : '', checkTrue ? 'WITH CHECK' : ''].filter(Boolean).join(' and ');
         const who = apiRolesOf(policy, catalog).join(', ') || policy.roles.join(', ');
@@ -99,7 +98,10 @@ export const policyLints = {
               if (!policy.permissive || !(policy.roles.includes(role) || policy.roles.includes('public'))) continue;
               for (const command of commandsOf(policy)) byCommand.set(command, [...(byCommand.get(command) ?? []), policy.name]);
             }
-            const overlap = [...byCommand].filter(([, names]) => names.length > 1).map(([command, names]) => `${command} (${names.join(', ')})`).join('; ');
+            const overlap = [...byCommand]
+              .filter(([, names]) => names.length > 1)
+              .map(([command, names]) => `${command} (${names.join(', ')})`)
+              .join('; ');
             if (overlap) rolesByOverlap.set(overlap, [...(rolesByOverlap.get(overlap) ?? []), role]);
           }
           return [...rolesByOverlap].map(([overlap, roles]) => ({

@@ -9,4 +9,3 @@ export function qualified(schema: string, name: string): string {
 export function ident(name: string): string {
   return pg.escapeIdentifier(name);
 }
-

@@ -6,7 +6,7 @@ export const viewLints = {
   'security-definer-view': {
     severity: 'error',
     title: 'a view an API role can read is not security_invoker and reads RLS tables',
-    why: "A view checks permissions and RLS as its owner, not as the caller (unless security_invoker); owned by postgres, it returns every row of the tables beneath it to every user who may select from it.",
+    why: 'A view checks permissions and RLS as its owner, not as the caller (unless security_invoker); owned by postgres, it returns every row of the tables beneath it to every user who may select from it.',
     fix: 'alter view … set (security_invoker = true) (PostgreSQL 15+), or revoke select on it from the API roles',
     check: (catalog) =>
       catalog.views

@@ -160,7 +160,14 @@ function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell
   for (const [written, spec] of Object.entries(matrix.functions)) {
     const name = catalog.functions.has(written) ? written : written.includes('.') ? undefined : matrix.schemas.map((s) => `${s}.${written}`).find((q) => catalog.functions.has(q));
     if (!name) {
-      problems.push(new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown function '${written}' (not in the database after migrations)`, matrix.locate(['functions', written]), nearestName(written, catalog.functions.keys())));
+      problems.push(
+        new MatrixError(
+          'ERR_MATRIX_UNKNOWN_NAME',
+          `unknown function '${written}' (not in the database after migrations)`,
+          matrix.locate(['functions', written]),
+          nearestName(written, catalog.functions.keys()),
+        ),
+      );
       continue;
     }
     for (const [persona, verdict] of Object.entries(spec.expect)) {

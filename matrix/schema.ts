@@ -33,16 +33,18 @@ const PersonaSchema = z.strictObject({
     .optional()
     .describe(
       'true: the persona is a signed-in user with an auth.users row (bound or signed up); the default for role authenticated and for personas that give id or email. ' +
-        'false: its token is still that user\'s (sub, email…), but no auth.users row is looked up or inserted (a user deleted after signing in)',
+        "false: its token is still that user's (sub, email…), but no auth.users row is looked up or inserted (a user deleted after signing in)",
     ),
   attributes: z
     .record(z.string().regex(ATTRIBUTE_NAME, 'an attribute name is a letter or _ followed by letters, digits or _'), RowValueSchema)
     .optional()
-    .describe('named values of this persona (e.g. team: "@team_a"), read as "@persona.team" in row values, set:, rpc args, and as {persona.team} in scopes and "= sql" values: one row template serves every persona'),
+    .describe(
+      'named values of this persona (e.g. team: "@team_a"), read as "@persona.team" in row values, set:, rpc args, and as {persona.team} in scopes and "= sql" values: one row template serves every persona',
+    ),
   headers: z
-    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name: letters, digits and !#$%&\'*+.^_`|~-'), z.string())
+    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name: letters, digits and !#$%&'*+.^_`|~-"), z.string())
     .optional()
-    .describe('HTTP headers this persona\'s app sends besides supabase-js\'s own (policies read them from request.headers)'),
+    .describe("HTTP headers this persona's app sends besides supabase-js's own (policies read them from request.headers)"),
 });
 export type PersonaSpec = z.output<typeof PersonaSchema>;
 
@@ -85,7 +87,11 @@ const pathList = z.union([z.string().min(1), z.array(z.string().min(1))]);
 /** An accepted lint finding: still reported (marked waived, with the reason), never counted by --fail-on. */
 const WaiverSchema = z.strictObject({
   // A string, not an enum: validate.ts names an unknown id at file:line with the nearest one.
-  lint: z.string().min(1).describe('the lint id, e.g. rls-enabled-no-policy (see docs/lints.md)').meta({ examples: [...LINT_IDS] }),
+  lint: z
+    .string()
+    .min(1)
+    .describe('the lint id, e.g. rls-enabled-no-policy (see docs/lints.md)')
+    .meta({ examples: [...LINT_IDS] }),
   object: z.string().min(1).describe('schema.name of the table, view or function; * matches any characters (public.audit_*); an unqualified name matches it in the exposed schemas'),
   reason: z.string().trim().min(1, 'say why the finding is accepted').describe('why the finding is accepted: shown in every report'),
 });
@@ -97,7 +103,9 @@ const FixtureRowSchema = z
     $as: z
       .string()
       .optional()
-      .describe("a persona whose JWT claims are set while the row is written (still as the table owner, RLS bypassed), for triggers that read auth.uid(); \"@persona.X\" then reads that persona's attributes"),
+      .describe(
+        'a persona whose JWT claims are set while the row is written (still as the table owner, RLS bypassed), for triggers that read auth.uid(); "@persona.X" then reads that persona\'s attributes',
+      ),
   })
   .catchall(RowValueSchema);
 
@@ -123,7 +131,9 @@ export const MatrixSchema = z
         sql: pathList.optional().describe('SQL files run first, as the table owner (they may create auth.users rows that personas then bind to)'),
         sql_after_users: pathList
           .optional()
-          .describe('SQL files run after the persona users exist, before fixtures.rows; the temporary table rls_matrix_personas (name, user_id, email, role, claims, attributes) lists every persona there'),
+          .describe(
+            'SQL files run after the persona users exist, before fixtures.rows; the temporary table rls_matrix_personas (name, user_id, email, role, claims, attributes) lists every persona there',
+          ),
         rows: z.record(z.string(), z.array(FixtureRowSchema)).optional().describe('rows per table, written last, in order'),
         seed: z.number().int().optional().describe('faker seed (default 1)'),
       })

@@ -136,6 +136,9 @@ function endsInLineComment(sql: string): boolean {
 }
 
 function fragmentName(kind: SqlFragment['kind'], path: DocumentPath): string {
-  const dotted = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+  const dotted = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .slice(1);
   return kind === 'scope' ? `scope ${dotted}` : `the SQL value ${dotted}`;
 }

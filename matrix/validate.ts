@@ -26,9 +26,7 @@ interface Check {
 export function validateMatrix(matrix: LoadedMatrix): MatrixError[] {
   const problems: MatrixError[] = [];
   const report: Report = (path, message, name, candidates) =>
-    problems.push(
-      new MatrixError(candidates ? 'ERR_MATRIX_UNKNOWN_NAME' : 'ERR_MATRIX_INVALID', message, matrix.locate(path), name && candidates ? nearestName(name, candidates) : undefined),
-    );
+    problems.push(new MatrixError(candidates ? 'ERR_MATRIX_UNKNOWN_NAME' : 'ERR_MATRIX_INVALID', message, matrix.locate(path), name && candidates ? nearestName(name, candidates) : undefined));
   const check: Check = { matrix, report, references: new ReferenceChecker(matrix, report), personas: Object.keys(matrix.personas) };
   check.references.attributes();
   for (const [name, table] of Object.entries(matrix.tables)) validateTable(check, name, table);
@@ -60,7 +58,8 @@ function validateTable(check: Check, tableName: string, table: TableSpec): void 
   }
   const scopeNames = Object.keys(table.scopes ?? {});
   for (const [scope, row] of Object.entries(table.rows ?? {})) {
-    if (scope !== 'default' && !scopeNames.includes(scope)) report([...base, 'rows', scope], `rows.${scope} names no scope of ${tableName} (use a scope name or 'default')`, scope, [...scopeNames, 'default']);
+    if (scope !== 'default' && !scopeNames.includes(scope))
+      report([...base, 'rows', scope], `rows.${scope} names no scope of ${tableName} (use a scope name or 'default')`, scope, [...scopeNames, 'default']);
     references.row(row, [...base, 'rows', scope], undefined);
   }
   for (const [scope, sql] of Object.entries(table.scopes ?? {})) references.sql(sql, [...base, 'scopes', scope], undefined);
@@ -80,7 +79,12 @@ function validateOperations(check: Check, tableName: string, table: TableSpec, p
   for (const [operation, opExpectation] of Object.entries(expectation)) {
     const opPath = ['tables', tableName, 'expect', persona, operation];
     if (!operationNames.includes(operation)) {
-      report(opPath, `unknown operation or case '${operation}' for ${tableName} (operations: ${OPERATIONS.join(', ')}${table.cases ? `; cases: ${Object.keys(table.cases).join(', ')}` : ''})`, operation, operationNames);
+      report(
+        opPath,
+        `unknown operation or case '${operation}' for ${tableName} (operations: ${OPERATIONS.join(', ')}${table.cases ? `; cases: ${Object.keys(table.cases).join(', ')}` : ''})`,
+        operation,
+        operationNames,
+      );
       continue;
     }
     if (isVerdict(opExpectation)) continue;
@@ -88,7 +92,14 @@ function validateOperations(check: Check, tableName: string, table: TableSpec, p
     for (const scope of Object.keys(opExpectation as object)) {
       const scopePath = [...opPath, scope];
       if (!scopeNames.includes(scope)) {
-        report(scopePath, scopeNames.length ? `unknown scope '${scope}' for ${tableName} (scopes: ${scopeNames.join(', ')})` : `${tableName} declares no scopes, so '${scope}' is unknown (add it under tables.${tableName}.scopes)`, scope, scopeNames);
+        report(
+          scopePath,
+          scopeNames.length
+            ? `unknown scope '${scope}' for ${tableName} (scopes: ${scopeNames.join(', ')})`
+            : `${tableName} declares no scopes, so '${scope}' is unknown (add it under tables.${tableName}.scopes)`,
+          scope,
+          scopeNames,
+        );
         continue;
       }
       const writesRow = op === 'insert' || op === 'upsert';

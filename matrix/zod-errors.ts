@@ -38,7 +38,9 @@ function toErrors(issue: z.core.$ZodIssue, base: PropertyKey[], document: unknow
     case 'custom': {
       const params = issue.params as { unknownKey?: string; candidates?: string[] } | undefined;
       if (params?.unknownKey) {
-        return [new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown top-level key '${params.unknownKey}' (extension keys start with x-)`, where, nearestName(params.unknownKey, params.candidates ?? []))];
+        return [
+          new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown top-level key '${params.unknownKey}' (extension keys start with x-)`, where, nearestName(params.unknownKey, params.candidates ?? [])),
+        ];
       }
       return [new MatrixError('ERR_MATRIX_INVALID', `${issue.message} (${name})`, where)];
     }
@@ -86,7 +88,12 @@ function valueAt(document: unknown, path: DocumentPath): unknown {
 }
 
 function describePath(path: DocumentPath): string {
-  return path.length ? path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[') : 'the matrix';
+  return path.length
+    ? path
+        .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+        .join('.')
+        .replace(/\.\[/g, '[')
+    : 'the matrix';
 }
 
 function describeValue(value: unknown): string {

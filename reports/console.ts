@@ -27,7 +27,9 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
     onRunStart(meta: RunMeta) {
       runMeta = meta;
       if (options.quiet) return;
-      options.write(`${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`);
+      options.write(
+        `${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`,
+      );
     },
     onCellResult(result: CellResult) {
       if (result.status === 'pass' || result.status === 'known') return;
@@ -65,7 +67,11 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
 function describeCell(result: CellResult): string {
   const { cell, outcome } = result;
   const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
-  const observed = outcome.vacuous ? 'vacuous (the scope matches no row)' : outcome.class === 'partial' || outcome.class === 'allowed' ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)` : outcome.class;
+  const observed = outcome.vacuous
+    ? 'vacuous (the scope matches no row)'
+    : outcome.class === 'partial' || outcome.class === 'allowed'
+      ? `${outcome.class} (${outcome.rows} of ${outcome.targetRows} rows)`
+      : outcome.class;
   const why = result.fidelity
     ? ` [${fidelityText(result.fidelity)}]`
     : outcome.error

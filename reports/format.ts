@@ -1,5 +1,17 @@
 import path from 'node:path';
-import { type ApiExchange, type Cell, type CellResult, expectedText, type FidelityMismatch, type Outcome, type OutcomeClass, ROW_VERB, type RunTimings, type SourceLocation, verdictText } from '../core/index.js';
+import {
+  type ApiExchange,
+  type Cell,
+  type CellResult,
+  expectedText,
+  type FidelityMismatch,
+  type Outcome,
+  type OutcomeClass,
+  ROW_VERB,
+  type RunTimings,
+  type SourceLocation,
+  verdictText,
+} from '../core/index.js';
 
 /**
  * Human wording shared by every reporter, so JUnit, HTML and Markdown name a cell, a verdict and an
@@ -177,5 +189,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** `12,345` with a thin, locale-independent grouping. */
 export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

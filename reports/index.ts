@@ -116,7 +116,10 @@ export function createReporters(options: ReportOptions): ReportSet {
     store = undefined;
     const folder = claimed;
     claimed = undefined;
-    await folder?.then((f) => f.discard(), () => undefined);
+    await folder?.then(
+      (f) => f.discard(),
+      () => undefined,
+    );
   };
 
   return {
@@ -198,9 +201,19 @@ async function assemble(
   const ctx: AssembleContext = { meta: run.meta, summary: run.summary, counts, tables, cwd: run.cwd, generatedAt: run.generatedAt };
   const sinks = writers.map((w) => new FileSink(path.join(run.outDir, w.file)));
   try {
-    await feed(sinks, writers.map((w) => w.begin(ctx)));
-    for (const result of spool.read(ordered)) await feed(sinks, writers.map((w) => w.add(result)));
-    await feed(sinks, writers.map((w) => w.end()));
+    await feed(
+      sinks,
+      writers.map((w) => w.begin(ctx)),
+    );
+    for (const result of spool.read(ordered))
+      await feed(
+        sinks,
+        writers.map((w) => w.add(result)),
+      );
+    await feed(
+      sinks,
+      writers.map((w) => w.end()),
+    );
   } catch (err) {
     await Promise.all(sinks.map((s) => s.close().catch(() => undefined)));
     throw err;

@@ -119,9 +119,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   await write(files[0]!, bytes);
   if (key) {
     const payload: SignaturePayload = { manifest: MANIFEST_FILE, sha256: hashBytes(bytes), createdAt };
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'EdDSA', typ: SIGNATURE_TYPE, kid: key.kid })
-      .sign(key.privateKey);
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', typ: SIGNATURE_TYPE, kid: key.kid }).sign(key.privateKey);
     files.push(path.join(dir, SIGNATURE_FILE));
     await write(files[1]!, `${jws}\n`);
   }

@@ -106,7 +106,12 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     `**Timings:** setup ${setupText(t)} · execution ${formatMs(t.executionMs)}${planAlongsideText(t)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
-    ...(summary.fidelityMismatches !== undefined ? ['', `**Cross-check** (every cell also through the real PostgREST with supabase-js): ${summary.fidelityMismatches === 0 ? 'both executors agree on every cell' : `${plural(summary.fidelityMismatches, 'fidelity mismatch', 'fidelity mismatches')}: the SQL executor and the API disagree (listed below)`}`] : []),
+    ...(summary.fidelityMismatches !== undefined
+      ? [
+          '',
+          `**Cross-check** (every cell also through the real PostgREST with supabase-js): ${summary.fidelityMismatches === 0 ? 'both executors agree on every cell' : `${plural(summary.fidelityMismatches, 'fidelity mismatch', 'fidelity mismatches')}: the SQL executor and the API disagree (listed below)`}`,
+        ]
+      : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
   ];
@@ -125,7 +130,10 @@ function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['su
   const serious = orderedFindings(meta.lint).filter((f) => !f.waived && f.severity !== 'info');
   const rows = serious
     .slice(0, MAX_FINDINGS)
-    .map((f) => `| ${SEVERITY_MARK[f.severity]}${failing.has(f) ? ' (fails)' : ''} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` · policy ${code(f.policy)}` : ''} | ${cellText(truncate(f.message, 160))} |`);
+    .map(
+      (f) =>
+        `| ${SEVERITY_MARK[f.severity]}${failing.has(f) ? ' (fails)' : ''} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` · policy ${code(f.policy)}` : ''} | ${cellText(truncate(f.message, 160))} |`,
+    );
   return [
     '',
     `**Lints:** ${line}${lintFailureNote(summary)}`,
@@ -162,7 +170,6 @@ function cellName(result: Readonly<CellResult>): string {
   return `${code(cell.table)} ${cellText(cell.persona)} · ${cellText(operationLabel(cell))} · ${cellText(scopeLabel(cell))}`;
 }
 
-
 /** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
 function cellText(value: string): string {
   return spellControls(value)
@@ -172,7 +179,9 @@ function cellText(value: string): string {
 }
 
 function code(value: string): string {
-  return `\`${spellControls(value).replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
+  return `\`${spellControls(value)
+    .replace(/\s+/g, ' ')
+    .replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
 }
 
 function truncate(value: string, max: number): string {

@@ -78,7 +78,10 @@ export class ResultStore {
   #closed = false;
   #drain: Promise<void> | undefined;
 
-  private constructor(readonly file: string, stream: WriteStream) {
+  private constructor(
+    readonly file: string,
+    stream: WriteStream,
+  ) {
     this.#stream = stream;
     stream.on('error', (err) => {
       this.#failure ??= err;

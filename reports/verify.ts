@@ -14,14 +14,7 @@ export interface VerifyOptions {
 }
 
 /** What can be wrong with an archived report; sources are distinct from artifacts. */
-type VerifyProblemKind =
-  | 'altered artifact'
-  | 'missing artifact'
-  | 'added artifact'
-  | 'altered source'
-  | 'missing source'
-  | 'invalid signature'
-  | 'missing signature';
+type VerifyProblemKind = 'altered artifact' | 'missing artifact' | 'added artifact' | 'altered source' | 'missing source' | 'invalid signature' | 'missing signature';
 
 /** One thing that does not match the manifest. */
 interface VerifyProblem {

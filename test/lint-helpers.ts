@@ -21,11 +21,14 @@ export async function startLintLab(): Promise<LintLab> {
   const workspaces = new Map<GrantsMode, Promise<Workspace>>();
   const workspace = (grants: GrantsMode) => {
     if (!workspaces.has(grants)) {
-      workspaces.set(grants, (async () => {
-        const ws = await openWorkspace(database, `lint_${grants}`);
-        await ws.keep(() => installSupabaseShim(ws.client, grants));
-        return ws;
-      })());
+      workspaces.set(
+        grants,
+        (async () => {
+          const ws = await openWorkspace(database, `lint_${grants}`);
+          await ws.keep(() => installSupabaseShim(ws.client, grants));
+          return ws;
+        })(),
+      );
     }
     return workspaces.get(grants)!;
   };

@@ -16,7 +16,11 @@ const finding = (id: LintFinding['id'], object: string, severity: LintFinding['s
 describe('the registry', () => {
   it('registers exactly the ids a waiver may name, each documented with one line', () => {
     expect(Object.keys(LINTS).sort()).toEqual([...LINT_IDS].sort());
-    const docs = ['docs/lints.md', 'README.md'].map((f) => join(import.meta.dirname, '..', f)).filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const docs = ['docs/lints.md', 'README.md']
+      .map((f) => join(import.meta.dirname, '..', f))
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const id of LINT_IDS) expect(docs, id).toContain(`| \`${id}\` |`);
   });
 });
@@ -35,7 +39,11 @@ describe('waiver matching (pure)', () => {
 
   it('keeps waived findings, marked with the reason and where it is written; --fail-on ignores them', () => {
     const source = { file: '/m.yaml', line: 9, column: 5 };
-    const findings = applyWaivers([finding('rls-disabled-in-public', 'public.a'), finding('rls-disabled-in-public', 'public.b'), finding('auth-rls-initplan', 'public.c', 'warn')], [{ lint: 'rls-disabled-in-public', object: 'public.a', reason: 'append-only log, no API grant', source }], ['public']);
+    const findings = applyWaivers(
+      [finding('rls-disabled-in-public', 'public.a'), finding('rls-disabled-in-public', 'public.b'), finding('auth-rls-initplan', 'public.c', 'warn')],
+      [{ lint: 'rls-disabled-in-public', object: 'public.a', reason: 'append-only log, no API grant', source }],
+      ['public'],
+    );
     expect(findings).toHaveLength(3);
     expect(findings[0]).toMatchObject({ object: 'public.a', waived: { reason: 'append-only log, no API grant', source } });
     expect(failingFindings(findings, 'error').map((f) => f.object)).toEqual(['public.b']);
@@ -46,8 +54,7 @@ describe('waiver matching (pure)', () => {
 });
 
 describe('waivers: in the matrix', () => {
-  const matrixWith = (waivers: string) =>
-    writeProject({ 'rls-matrix.yaml': `version: 1\npersonas:\n  anon: { role: anon }\nwaivers:\n${waivers}` });
+  const matrixWith = (waivers: string) => writeProject({ 'rls-matrix.yaml': `version: 1\npersonas:\n  anon: { role: anon }\nwaivers:\n${waivers}` });
 
   it('an unknown lint id is an error at file:line:column with the nearest id', async () => {
     const dir = await matrixWith('  - { lint: rls-disabled-in-publik, object: public.audit_log, reason: append-only }\n');
@@ -124,7 +131,9 @@ ${waivers}`,
       waived: { reason: 'written by triggers only; no API grant', source: { file: join(dir, 'rls-matrix.yaml'), line: 19 } },
     });
     expect(printed).toContain('lint: 0 errors, 0 warnings, 0 info, 1 waived');
-    expect(printed).toContain('coverage: 24 table × persona × operation combinations: 2 stated (8%), 6 defaulted (25%), 16 untested (67%) · tables no matrix names (1): public.audit_log · personas that never act (2): anon, idle');
+    expect(printed).toContain(
+      'coverage: 24 table × persona × operation combinations: 2 stated (8%), 6 defaulted (25%), 16 untested (67%) · tables no matrix names (1): public.audit_log · personas that never act (2): anon, idle',
+    );
     expect(meta.coverage?.idlePersonas).toEqual(['anon', 'idle']);
   });
 

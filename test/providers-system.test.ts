@@ -82,7 +82,9 @@ describe.skipIf(!PG15)('--provider system (PostgreSQL 15 from /usr/lib/postgresq
   it('fails with exit 3 naming --pg-bin, where PostgreSQL is installed, and --provider embedded when initdb is missing', async () => {
     const missing = await cli(['run', 'examples/lms', '--provider', 'system', '--pg-bin', '/nonexistent/bin', '--reporter', 'none']);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toBe(`rls-matrix: --provider system: no initdb in /nonexistent/bin (from --pg-bin). PostgreSQL's server programs are in ${PG15}: pass --pg-bin ${PG15}; or use --provider embedded, which needs no installed PostgreSQL\n`);
+    expect(missing.stderr).toBe(
+      `rls-matrix: --provider system: no initdb in /nonexistent/bin (from --pg-bin). PostgreSQL's server programs are in ${PG15}: pass --pg-bin ${PG15}; or use --provider embedded, which needs no installed PostgreSQL\n`,
+    );
     const offPath = await cli(['run', 'examples/lms', '--provider', 'system', '--reporter', 'none'], { PATH: '/bin' });
     expect(offPath.code).toBe(3);
     expect(offPath.stderr).toContain('--provider system: no initdb on PATH.');
@@ -181,9 +183,13 @@ describe.skipIf(!PG15)('--provider system (PostgreSQL 15 from /usr/lib/postgresq
     const { stdout: gid } = await run('id', ['-g', 'nobody']);
     await chown(tmp, Number(uid), Number(gid));
     const asNobody = (provider: string) =>
-      cli(['run', 'examples/lms', '--provider', provider, ...(provider === 'system' ? ['--pg-bin', PG15!] : []), '--reporter', 'none'], { TMPDIR: tmp, HOME: tmp }, {
-        command: ['runuser', '-u', 'nobody', '--', process.execPath],
-      });
+      cli(
+        ['run', 'examples/lms', '--provider', provider, ...(provider === 'system' ? ['--pg-bin', PG15!] : []), '--reporter', 'none'],
+        { TMPDIR: tmp, HOME: tmp },
+        {
+          command: ['runuser', '-u', 'nobody', '--', process.execPath],
+        },
+      );
     const [system, embedded] = await Promise.all([asNobody('system'), asNobody('embedded')]);
     for (const result of [system, embedded]) {
       expect(result.stderr).toBe('');

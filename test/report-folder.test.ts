@@ -26,7 +26,8 @@ function slowProject(): Promise<string> {
     'schema.sql': `create table public.slow (id serial primary key);
       alter table public.slow enable row level security;
       create policy slow on public.slow using (pg_sleep(0.3) is not null) with check (true);`,
-    'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.slow: [{}] } }\npersonas: { a: { role: authenticated }, b: { role: authenticated } }\ndefaults: allow\n',
+    'rls-matrix.yaml':
+      'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.slow: [{}] } }\npersonas: { a: { role: authenticated }, b: { role: authenticated } }\ndefaults: allow\n',
   });
 }
 

@@ -17,7 +17,6 @@ import { isAlive, spawnCli, waitFor } from './providers-helpers.js';
 const PG15 = existsSync('/usr/lib/postgresql/15/bin/initdb') ? '/usr/lib/postgresql/15/bin' : undefined;
 const embeddedProgramsReachable = process.getuid?.() !== 0 || (await untraversableParent(join(await embeddedNativeDir(), 'bin', 'postgres'))) === undefined;
 
-
 /** Processes (pid, command line) that descend from `ancestor`. */
 function descendants(ancestor: number): { pid: number; cmd: string }[] {
   const parents = new Map<number, number>();

@@ -60,7 +60,12 @@ export interface OwnerMarker {
 export async function createClusterDir(provider: string): Promise<string> {
   const parent = await clusterParent();
   const root = await mkdtemp(join(parent, CLUSTER_DIR_PREFIX)).catch((cause: NodeJS.ErrnoException) => {
-    throw diskError(cause, parent) ?? new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${parent} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, { cause });
+    throw (
+      diskError(cause, parent) ??
+      new HarnessError('ERR_PROVIDER_START', `cannot create a temporary directory for PostgreSQL in ${parent} (${cause.code ?? cause.message}): point TMPDIR at a writable directory with free space`, {
+        cause,
+      })
+    );
   });
   try {
     await chmod(root, 0o755);

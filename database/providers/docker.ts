@@ -45,7 +45,11 @@ export const dockerProvider: Provider = {
     await assertDockerEngine();
     const plan = containerPlan(options.image ?? DEFAULT_DOCKER_IMAGE);
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql').catch((cause: unknown) => {
-      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `--provider docker needs the testcontainers packages: npm install testcontainers@11 @testcontainers/postgresql@11 (${(cause as Error).message})`, { cause });
+      throw new HarnessError(
+        'ERR_PROVIDER_UNAVAILABLE',
+        `--provider docker needs the testcontainers packages: npm install testcontainers@11 @testcontainers/postgresql@11 (${(cause as Error).message})`,
+        { cause },
+      );
     });
     const password = randomBytes(18).toString('base64url');
     options.onLog?.(`rls-matrix: starting ${plan.image} (pulled on first use)`);
@@ -62,7 +66,11 @@ export const dockerProvider: Provider = {
       };
     } catch (cause) {
       const message = (cause as Error).message ?? String(cause);
-      throw new HarnessError('ERR_PROVIDER_START', `the ${plan.image} container did not start: ${message.split('\n').slice(0, 5).join('\n  ')}\nCheck the image name (--image), that it can be pulled, and free disk space for Docker; or use --provider embedded.`, { cause });
+      throw new HarnessError(
+        'ERR_PROVIDER_START',
+        `the ${plan.image} container did not start: ${message.split('\n').slice(0, 5).join('\n  ')}\nCheck the image name (--image), that it can be pulled, and free disk space for Docker; or use --provider embedded.`,
+        { cause },
+      );
     }
   },
 };

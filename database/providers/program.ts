@@ -72,7 +72,10 @@ export function runProgram(file: string, args: readonly string[], options: Progr
       finish();
       if (signal?.aborted) reject(signal.reason);
       else if (code === 0) resolve({ stdout, stderr });
-      else reject(new ProgramError(`Command failed: ${command}${timedOut ? ` (no result within ${options.timeoutMs} ms)` : killedBy ? ` (${killedBy})` : ` (exit code ${code})`}\n${stderr}`, stdout, stderr));
+      else
+        reject(
+          new ProgramError(`Command failed: ${command}${timedOut ? ` (no result within ${options.timeoutMs} ms)` : killedBy ? ` (${killedBy})` : ` (exit code ${code})`}\n${stderr}`, stdout, stderr),
+        );
     });
     function finish() {
       for (const timer of timers) clearTimeout(timer);

@@ -118,7 +118,10 @@ function isPostmasterOf(pid: number, dataDir: string): boolean {
 }
 
 async function stopProcess(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [['SIGQUIT', 5000], ['SIGKILL', 2000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGQUIT', 5000],
+    ['SIGKILL', 2000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

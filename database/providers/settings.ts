@@ -17,9 +17,7 @@ export const DISPOSABLE_SERVER_SETTINGS: readonly string[] = [
  * The subset that is safe for a container image's own entrypoint, which initialises through a
  * Unix socket and must listen on every interface for the published port to reach it.
  */
-export const CONTAINER_SERVER_SETTINGS: readonly string[] = DISPOSABLE_SERVER_SETTINGS.filter(
-  (setting) => !setting.startsWith('listen_addresses=') && !setting.startsWith('unix_socket_directories='),
-);
+export const CONTAINER_SERVER_SETTINGS: readonly string[] = DISPOSABLE_SERVER_SETTINGS.filter((setting) => !setting.startsWith('listen_addresses=') && !setting.startsWith('unix_socket_directories='));
 
 /** `['-c', 'a=b', '-c', …]`, as `postgres` takes them on its command line. */
 export function settingsArgs(settings: readonly string[]): string[] {

@@ -45,7 +45,10 @@ export async function reapSidecar(file: string, onLog?: (line: string) => void):
   if (same(marker.owner, marker.ownerStartTicks)) return false;
   if (same(marker.pid, marker.startTicks) && (commandLine(marker.pid)?.includes(marker.program) ?? false)) {
     onLog?.(`rls-matrix: stopping ${marker.program} ${marker.pid} orphaned by process ${marker.owner}`);
-    for (const [signal, waitMs] of [['SIGTERM', 5000], ['SIGKILL', 2000]] as const) {
+    for (const [signal, waitMs] of [
+      ['SIGTERM', 5000],
+      ['SIGKILL', 2000],
+    ] as const) {
       try {
         process.kill(marker.pid, signal);
       } catch {

@@ -26,12 +26,15 @@ export async function installSupabaseShim(client: ClientBase, grants: GrantsMode
   } catch (error) {
     const fields = databaseErrorFields(error);
     const failed = `installing the Supabase shim failed: ${fields.message}${fields.sqlstate ? ` (SQLSTATE ${fields.sqlstate})` : ''}`;
-    if (!needs.lacking.length) throw new HarnessError('ERR_SHIM_INSTALL', `${failed}; set database.supabase: false${matrixFile ? ` in ${matrixFile}` : ''} if the database brings its own auth schema`, { cause: error });
+    if (!needs.lacking.length)
+      throw new HarnessError('ERR_SHIM_INSTALL', `${failed}; set database.supabase: false${matrixFile ? ` in ${matrixFile}` : ''} if the database brings its own auth schema`, { cause: error });
     throw new HarnessError(
       'ERR_SHIM_INSTALL',
       `${failed}\n  the connecting role ${needs.role} is not a superuser, and lacks what the shim needs on this database:\n${needs.lacking.map((l) => `  - ${l}\n`).join('')}` +
         '  On a Supabase project every role, schema and table exists and the shim creates none of them: connect as postgres there. ' +
-        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false' + (matrixFile ? ` in ${matrixFile}` : '') + ' if the database brings its own auth schema.',
+        'Elsewhere connect as a superuser or give the role what it lacks; or set database.supabase: false' +
+        (matrixFile ? ` in ${matrixFile}` : '') +
+        ' if the database brings its own auth schema.',
       { cause: error },
     );
   }

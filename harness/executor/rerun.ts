@@ -52,6 +52,12 @@ export async function runWithReruns(plans: Iterable<CellPlan> | AsyncIterable<Ce
   }
   await runPool(
     setAside.map(({ plan }) => plan),
-    { workers: 1, depth: 1, connect: connectAlone, ...(options.execute ? { execute: options.execute } : {}), onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)) },
+    {
+      workers: 1,
+      depth: 1,
+      connect: connectAlone,
+      ...(options.execute ? { execute: options.execute } : {}),
+      onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)),
+    },
   );
 }

@@ -63,7 +63,10 @@ type LiteralRow = [ColumnInfo, string][];
  * caller's transaction and leaves nothing behind.
  */
 export async function planCells(context: PlanContext, cells: readonly Cell[]): Promise<CellPlan[]> {
-  const scopes = await evaluateScopes(context, cells.filter((c) => c.operation !== 'insert' && c.operation !== 'rpc'));
+  const scopes = await evaluateScopes(
+    context,
+    cells.filter((c) => c.operation !== 'insert' && c.operation !== 'rpc'),
+  );
   const keysOf = (cell: Cell) => scopes.keys.get(scopeId(cell))!;
 
   const references: ReferenceCache = new Map();
@@ -231,7 +234,11 @@ async function evaluateRows(context: PlanContext, rows: Map<Cell, CompletedRow>)
   const pending = new Map<string, { cell: Cell; row: CompletedRow }[]>();
   for (const [cell, row] of rows) {
     if (row.entries.some(([, v]) => v.kind === 'sql')) pending.set(cell.persona, [...(pending.get(cell.persona) ?? []), { cell, row }]);
-    else literals.set(cell, row.entries.map(([column, v]) => [column, sqlLiteral(column, v.kind === 'value' ? v.value : null)]));
+    else
+      literals.set(
+        cell,
+        row.entries.map(([column, v]) => [column, sqlLiteral(column, v.kind === 'value' ? v.value : null)]),
+      );
   }
   for (const [persona, batch] of pending) {
     const statements = batch.map(({ row }) => `select ${row.entries.map(([column, v]) => `(${v.kind === 'sql' ? `(${v.sql})::${column.type}` : sqlLiteral(column, v.value)})::text`).join(', ')}`);
@@ -243,7 +250,10 @@ async function evaluateRows(context: PlanContext, rows: Map<Cell, CompletedRow>)
     }
     for (const [i, { cell, row }] of batch.entries()) {
       const texts = results[i]!.rows[0]!;
-      literals.set(cell, row.entries.map(([column], j) => [column, sqlLiteral(column, texts[j])]));
+      literals.set(
+        cell,
+        row.entries.map(([column], j) => [column, sqlLiteral(column, texts[j])]),
+      );
     }
   }
   return literals;

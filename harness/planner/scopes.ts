@@ -53,7 +53,13 @@ export async function evaluateScopes(context: PlanContext, cells: readonly Cell[
       const valueColumn = readsValue.has(`${persona}\u0000${name}`) && table.kind !== 'view' ? defaultUpdateColumn(table) : undefined;
       return { table, valueColumn, cells: [...scopes.values()] };
     });
-    const statements = groups.map(({ table, valueColumn, cells: scoped }) => scopesQuery(table, scoped.map((c) => scopePredicate(context, c)), valueColumn));
+    const statements = groups.map(({ table, valueColumn, cells: scoped }) =>
+      scopesQuery(
+        table,
+        scoped.map((c) => scopePredicate(context, c)),
+        valueColumn,
+      ),
+    );
     const results = await selectWithClaims(context.client, claims, statements);
     if (!Array.isArray(results)) throw await scopeFailure(context, persona, groups[results.failed]!.cells);
     groups.forEach(({ table, valueColumn, cells: scoped }, g) => {
@@ -61,7 +67,15 @@ export async function evaluateScopes(context: PlanContext, cells: readonly Cell[
       const flags = width + (valueColumn ? 1 : 0);
       scoped.forEach((cell, i) => {
         const inScope = results[g]!.rows.filter((row) => row[flags + i] === 'true');
-        keys.set(scopeId(cell), inScope.map((row) => intern(table.name, row.slice(0, width).map((v) => v ?? ''))));
+        keys.set(
+          scopeId(cell),
+          inScope.map((row) =>
+            intern(
+              table.name,
+              row.slice(0, width).map((v) => v ?? ''),
+            ),
+          ),
+        );
         if (valueColumn && inScope.length) currentValues.set(scopeId(cell), inScope[0]![width] ?? null);
       });
     });
@@ -107,7 +121,10 @@ function scopesQuery(table: TableInfo, predicates: (string | undefined)[], value
   const flags = predicates.map((p) => (p ? `coalesce((${p}), false)::text` : `'true'`));
   // A view's rows have no key: each row as JSON stands in for it (the API path matches the rows it
   // gets back against these; the SQL path only counts them).
-  const columns = table.kind === 'view' ? [`(select row_to_json(r)::text from (select ${quoteTable(table)}.*) as r)`] : keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
+  const columns =
+    table.kind === 'view'
+      ? [`(select row_to_json(r)::text from (select ${quoteTable(table)}.*) as r)`]
+      : keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
   const value = valueColumn ? [`${pg.escapeIdentifier(valueColumn.name)}::text`] : [];
   return `select ${[...columns, ...value, ...flags].join(', ')} from ${quoteTable(table)} order by 1`;
 }

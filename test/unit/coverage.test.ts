@@ -9,7 +9,19 @@ import type { FunctionInfo, SchemaCatalog, TableInfo } from '../../core/index.js
 // Coverage is a pure function of the expanded cells and the catalogue: no database needed.
 const table = (name: string, kind: TableInfo['kind'] = 'table'): [string, TableInfo] => {
   const [schema, t] = name.split('.') as [string, string];
-  return [name, { name, schema, table: t, kind, columns: [{ name: 'id', type: 'integer', category: 'N', notNull: true, hasDefault: false, generated: false }], primaryKey: ['id'], rlsEnabled: true, rlsForced: false }];
+  return [
+    name,
+    {
+      name,
+      schema,
+      table: t,
+      kind,
+      columns: [{ name: 'id', type: 'integer', category: 'N', notNull: true, hasDefault: false, generated: false }],
+      primaryKey: ['id'],
+      rlsEnabled: true,
+      rlsForced: false,
+    },
+  ];
 };
 const fn: FunctionInfo = { name: 'public.stats', schema: 'public', function: 'stats', args: [], defaults: 0, returns: 'scalar', securityDefiner: false, volatility: 'volatile' };
 const catalog: SchemaCatalog = {

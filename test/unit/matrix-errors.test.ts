@@ -10,8 +10,8 @@ async function problems(yaml: string): Promise<string[]> {
   try {
     await loadMatrix(join(dir, 'rls-matrix.yaml'));
   } catch (error) {
-    if (error instanceof MatrixErrors) return error.errors.map((e) => e.message.replaceAll(`${dir}/`, ""));
-    if (error instanceof MatrixError) return [error.message.replaceAll(`${dir}/`, "")];
+    if (error instanceof MatrixErrors) return error.errors.map((e) => e.message.replaceAll(`${dir}/`, ''));
+    if (error instanceof MatrixError) return [error.message.replaceAll(`${dir}/`, '')];
     throw error;
   }
   return [];
@@ -26,9 +26,7 @@ personas:
 
 describe('matrix errors name file:line:column and suggest the nearest name', () => {
   it('unknown persona', async () => {
-    expect(await problems(`${header}tables:\n  public.notes:\n    expect:\n      alcie: deny\n`)).toEqual([
-      "unknown persona 'alcie' at rls-matrix.yaml:9:7 — did you mean 'alice'?",
-    ]);
+    expect(await problems(`${header}tables:\n  public.notes:\n    expect:\n      alcie: deny\n`)).toEqual(["unknown persona 'alcie' at rls-matrix.yaml:9:7 — did you mean 'alice'?"]);
   });
 
   it('misspelled verdict', async () => {

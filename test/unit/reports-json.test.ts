@@ -26,7 +26,10 @@ describe('results.json', () => {
     for (const r of file.results) expect(r).toEqual(byId.get(r.cell.id));
     // Whatever order results arrive in, they come back in one order.
     const shuffledOut = path.join(dir, 'shuffled');
-    const shuffled = [...run.results].map((r, i) => ({ r, k: (i * 7919) % 101 })).sort((a, b) => a.k - b.k).map(({ r }) => r);
+    const shuffled = [...run.results]
+      .map((r, i) => ({ r, k: (i * 7919) % 101 }))
+      .sort((a, b) => a.k - b.k)
+      .map(({ r }) => r);
     await writeReports(run.meta, shuffled, run.summary, { outDir: shuffledOut, reporters: ['json'] });
     const again = JSON.parse(await readFile(path.join(shuffledOut, 'results.json'), 'utf8')) as ResultsFile;
     expect(again.results.map((r) => r.cell.id)).toEqual(file.results.map((r) => r.cell.id));
@@ -48,7 +51,12 @@ describe('results.json', () => {
   it('gives the same bytes whatever order the results arrived in', async () => {
     const run = makeSampleRun();
     await writeReports(run.meta, run.results, run.summary, { outDir: path.join(dir, 'a'), reporters: ['json'] });
-    await writeReports(run.meta, [...run.results].sort(() => 0.5 - Math.random()), run.summary, { outDir: path.join(dir, 'b'), reporters: ['json'] });
+    await writeReports(
+      run.meta,
+      [...run.results].sort(() => 0.5 - Math.random()),
+      run.summary,
+      { outDir: path.join(dir, 'b'), reporters: ['json'] },
+    );
     expect(await readFile(path.join(dir, 'a', 'results.json'), 'utf8')).toBe(await readFile(path.join(dir, 'b', 'results.json'), 'utf8'));
   });
 

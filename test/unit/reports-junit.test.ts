@@ -41,7 +41,12 @@ describe('junit.xml', () => {
   const cases = (): Node[] => suites().flatMap((s) => s.testcase as Node[]);
   const byName = (name: string): Node => {
     const found = cases().find((c) => c['@_name'] === name);
-    if (!found) throw new Error(`no testcase '${name}' in ${cases().map((c) => c['@_name']).join('\n')}`);
+    if (!found)
+      throw new Error(
+        `no testcase '${name}' in ${cases()
+          .map((c) => c['@_name'])
+          .join('\n')}`,
+      );
     return found;
   };
 
@@ -184,7 +189,12 @@ function expectConsistentCounts(doc: Node): void {
   const sum = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const suite of all) {
     const tc = (suite.testcase ?? []) as Node[];
-    const counts = { tests: tc.length, failures: tc.filter((c) => c.failure !== undefined).length, errors: tc.filter((c) => c.error !== undefined).length, skipped: tc.filter((c) => c.skipped !== undefined).length };
+    const counts = {
+      tests: tc.length,
+      failures: tc.filter((c) => c.failure !== undefined).length,
+      errors: tc.filter((c) => c.error !== undefined).length,
+      skipped: tc.filter((c) => c.skipped !== undefined).length,
+    };
     for (const k of Object.keys(counts) as (keyof typeof counts)[]) {
       expect(Number(suite[`@_${k}`]), `${suite['@_name']} ${k}`).toBe(counts[k]);
       sum[k] += counts[k];

@@ -190,7 +190,9 @@ describe('keys and secrets', () => {
     }
     const garbage = path.join(root, 'garbage.jwk');
     await writeFile(garbage, '{"kty":"OKP","d":"SECRET-SHOULD-NOT-LEAK",');
-    const err = (await createReporters({ outDir: path.join(root, 'reports', 'badkey'), signKey: garbage }).onRunStart(run.meta).catch((e: unknown) => e)) as ReportError;
+    const err = (await createReporters({ outDir: path.join(root, 'reports', 'badkey'), signKey: garbage })
+      .onRunStart(run.meta)
+      .catch((e: unknown) => e)) as ReportError;
     expect(err.code).toBe('ERR_REPORT_KEY');
     expect(`${err.message} ${String(err.cause)}`).not.toContain('SECRET-SHOULD-NOT-LEAK');
   });
@@ -210,7 +212,10 @@ describe('keys and secrets', () => {
       await writeReports(run.meta, run.results, run.summary, { outDir, cwd: root, signKey: runOptions.signKey });
       const privatePem = await readFile(keys.pkcs8, 'utf8');
       const privateJwk = JSON.parse(await readFile(keys.jwkPrivate, 'utf8')) as { d: string };
-      const pemBody = privatePem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+      const pemBody = privatePem
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----'))
+        .join('');
       const files = await readdir(outDir);
       expect(files.sort()).toEqual(['junit.xml', 'manifest.json', 'manifest.sig', 'report.html', 'results.json', 'summary.md']);
       for (const file of files) {
@@ -221,8 +226,9 @@ describe('keys and secrets', () => {
         expect(text, file).not.toContain(privateJwk.d);
       }
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });

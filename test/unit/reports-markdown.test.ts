@@ -10,7 +10,10 @@ function render(run: SampleRun, maxRows?: number): string {
 
 /** Cells of a Markdown table row, splitting on unescaped pipes only. */
 function cells(line: string): string[] {
-  return line.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/);
+  return line
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/);
 }
 
 describe('summary.md', () => {
@@ -106,8 +109,15 @@ describe('summary.md', () => {
   it('caps the coverage lists', () => {
     const run = makeSampleRun();
     const tables = Array.from({ length: 25 }, (_, i) => `public.t${String(i).padStart(2, '0')}`);
-    run.meta.coverage = makeCoverage(tables, ['alice'], () => 'untested', () => false);
-    const line = render(run).split('\n').find((l) => l.startsWith('**Coverage:**'))!;
+    run.meta.coverage = makeCoverage(
+      tables,
+      ['alice'],
+      () => 'untested',
+      () => false,
+    );
+    const line = render(run)
+      .split('\n')
+      .find((l) => l.startsWith('**Coverage:**'))!;
     expect(line).toContain('tables no matrix names (25): public.t00, public.t01');
     expect(line).toContain('public.t09 and 15 more');
     expect(line).not.toContain('public.t10');

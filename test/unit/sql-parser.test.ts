@@ -12,12 +12,33 @@ const kinds = (text: string) => parseScript(text).map(({ tree }) => Object.keys(
 
 describe('parseScript', () => {
   it('splits where PostgreSQL does, whatever the quoting hides (the forms that fooled the hand-written splitter)', () => {
-    expect(split(`select 'begin atomic';\ncommit;`)).toEqual([[`select 'begin atomic'`, '1:1'], ['commit', '2:1']]);
-    expect(split(`select E'\\''; commit; select 1`)).toEqual([[`select E'\\''`, '1:1'], ['commit', '1:15'], ['select 1', '1:23']]);
-    expect(split(`select 1 as a$b$; commit;\nselect 1 as c$b$;`)).toEqual([['select 1 as a$b$', '1:1'], ['commit', '1:19'], ['select 1 as c$b$', '2:1']]);
-    expect(split(`select $a1$ ' $a1$; commit; select 1`)).toEqual([[`select $a1$ ' $a1$`, '1:1'], ['commit', '1:21'], ['select 1', '1:29']]);
-    expect(split(`/* /* */ */ commit; select 1`)).toEqual([['commit', '1:13'], ['select 1', '1:21']]);
-    expect(split(`select U&'d\\0061t\\+000061'; end transaction`)).toEqual([[`select U&'d\\0061t\\+000061'`, '1:1'], ['end transaction', '1:29']]);
+    expect(split(`select 'begin atomic';\ncommit;`)).toEqual([
+      [`select 'begin atomic'`, '1:1'],
+      ['commit', '2:1'],
+    ]);
+    expect(split(`select E'\\''; commit; select 1`)).toEqual([
+      [`select E'\\''`, '1:1'],
+      ['commit', '1:15'],
+      ['select 1', '1:23'],
+    ]);
+    expect(split(`select 1 as a$b$; commit;\nselect 1 as c$b$;`)).toEqual([
+      ['select 1 as a$b$', '1:1'],
+      ['commit', '1:19'],
+      ['select 1 as c$b$', '2:1'],
+    ]);
+    expect(split(`select $a1$ ' $a1$; commit; select 1`)).toEqual([
+      [`select $a1$ ' $a1$`, '1:1'],
+      ['commit', '1:21'],
+      ['select 1', '1:29'],
+    ]);
+    expect(split(`/* /* */ */ commit; select 1`)).toEqual([
+      ['commit', '1:13'],
+      ['select 1', '1:21'],
+    ]);
+    expect(split(`select U&'d\\0061t\\+000061'; end transaction`)).toEqual([
+      [`select U&'d\\0061t\\+000061'`, '1:1'],
+      ['end transaction', '1:29'],
+    ]);
   });
 
   it('keeps a dollar-quoted body with a digit in its tag, and BEGIN ATOMIC bodies, as one statement', () => {
@@ -27,7 +48,7 @@ describe('parseScript', () => {
     expect(kinds(`create function two() returns int language sql begin atomic select 1; select 2; end;\nselect two();`)).toEqual(['CreateFunctionStmt', 'SelectStmt']);
   });
 
-  it("locates a statement at its first token, not at a comment before it, in characters (not bytes) on its line", () => {
+  it('locates a statement at its first token, not at a comment before it, in characters (not bytes) on its line', () => {
     const script = `-- tasks\ncreate table t (id int);\n\n/* é 😀 */ -- more\n  insert into t values ('😀'); -- trailing\n`;
     const [, insert] = parseScript(script);
     expect(insert).toMatchObject({ sql: `insert into t values ('😀')`, line: 5, column: 3 });
@@ -66,22 +87,39 @@ describe('escapeReason (what --provider url refuses)', () => {
   const reason = (sql: string) => parseScript(sql).map((s) => escapeReason(s.tree) ?? 'ok');
 
   it('refuses every form of transaction control', () => {
-    for (const sql of ['begin', 'start transaction isolation level serializable', 'commit', 'commit and chain', 'end transaction', 'end', 'rollback', 'abort', 'rollback and chain',
-      `prepare transaction 'x'`, `commit prepared 'x'`, `rollback prepared 'x'`, 'savepoint a', 'release a', 'release savepoint a', 'rollback to savepoint a', 'rollback to a']) {
+    for (const sql of [
+      'begin',
+      'start transaction isolation level serializable',
+      'commit',
+      'commit and chain',
+      'end transaction',
+      'end',
+      'rollback',
+      'abort',
+      'rollback and chain',
+      `prepare transaction 'x'`,
+      `commit prepared 'x'`,
+      `rollback prepared 'x'`,
+      'savepoint a',
+      'release a',
+      'release savepoint a',
+      'rollback to savepoint a',
+      'rollback to a',
+    ]) {
       expect(reason(sql), sql).toEqual([expect.stringContaining('is transaction control')]);
     }
   });
 
   it('refuses COPY with a server file or a program, not COPY from the client', () => {
-    expect(reason(`copy public.t to '/tmp/out'`)).toEqual([expect.stringContaining("reads or writes a file on the database server")]);
-    expect(reason(`copy public.t from '/etc/passwd'`)).toEqual([expect.stringContaining("reads or writes a file on the database server")]);
+    expect(reason(`copy public.t to '/tmp/out'`)).toEqual([expect.stringContaining('reads or writes a file on the database server')]);
+    expect(reason(`copy public.t from '/etc/passwd'`)).toEqual([expect.stringContaining('reads or writes a file on the database server')]);
     expect(reason(`copy (select 1) to program 'cat > /tmp/x'`)).toEqual([expect.stringContaining('runs a program on the database server')]);
     expect(reason(`copy public.t from stdin`)).toEqual(['ok']);
     expect(reason(`copy public.t to stdout`)).toEqual(['ok']);
   });
 
   it('refuses calls anywhere in the tree, and in SQL and PL/pgSQL bodies and their strings', () => {
-    expect(reason(`select lo_export(1, '/tmp/x')`)).toEqual(['calls lo_export() (it reads or writes the database server\'s files)']);
+    expect(reason(`select lo_export(1, '/tmp/x')`)).toEqual(["calls lo_export() (it reads or writes the database server's files)"]);
     expect(reason(`select pg_catalog.setval('s', 1)`)).toEqual([expect.stringContaining('calls setval()')]);
     expect(reason(`create table t (x int default (dblink_exec('c', 'insert into x values (1)')))`)).toEqual([expect.stringContaining('calls dblink_exec() (it opens a connection of its own')]);
     expect(reason(`insert into t select pg_terminate_backend(pid) from pg_stat_activity`)).toEqual([expect.stringContaining('calls pg_terminate_backend()')]);

@@ -43,7 +43,11 @@ function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
   loading = import('@supabase/supabase-js')
     .catch((cause: unknown) => {
       loading = undefined;
-      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: run npm install, or use --executor sql (${(cause as Error).message})`, { cause });
+      throw new HarnessError(
+        'ERR_PROVIDER_UNAVAILABLE',
+        `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: run npm install, or use --executor sql (${(cause as Error).message})`,
+        { cause },
+      );
     })
     .finally(() => (console.warn = warn));
   return loading;
@@ -57,7 +61,9 @@ function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
  */
 export async function createPersonaClients(options: ClientOptions): Promise<PersonaClients> {
   const { createClient } = await loadSupabaseJs();
-  const tokens = new Map([...options.identities.values()].flatMap((i) => [[i.token, `<token of ${i.persona}>`] as const, [i.apiKey, i.apiKey === i.token ? `<token of ${i.persona}>` : '<anon key>'] as const]));
+  const tokens = new Map(
+    [...options.identities.values()].flatMap((i) => [[i.token, `<token of ${i.persona}>`] as const, [i.apiKey, i.apiKey === i.token ? `<token of ${i.persona}>` : '<anon key>'] as const]),
+  );
   // Requests run concurrently: each call's own AbortSignal says which exchange a request belongs to.
   const recording = new WeakMap<AbortSignal, { exchange?: ApiExchange }>();
   const apiFetch: typeof fetch = async (input, init) => {
@@ -65,7 +71,9 @@ export async function createPersonaClients(options: ClientOptions): Promise<Pers
     const url = target.startsWith(GATEWAY_PREFIX) ? `${options.apiUrl.replace(/\/$/, '')}${target.slice(GATEWAY_PREFIX.length)}` : target;
     const headers = new Headers(init?.headers);
     if (options.preferTx) headers.set('prefer', [headers.get('prefer'), `tx=${options.preferTx}`].filter(Boolean).join(', '));
-    const exchange: ApiExchange = { request: { method: init?.method ?? 'GET', url: readableUrl(url), headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) } };
+    const exchange: ApiExchange = {
+      request: { method: init?.method ?? 'GET', url: readableUrl(url), headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) },
+    };
     const record = init?.signal ? recording.get(init.signal) : undefined;
     if (record) record.exchange = exchange;
     const response = await fetch(url, { ...init, headers });
