@@ -9,7 +9,7 @@ const SIGNATURE: Readonly<Record<VerifyResult['signature']['status'], string>> =
 };
 
 /** `rls-matrix verify`'s console output: one line when the report is intact, else each problem. */
-export function verifyConsoleText(dir: string, result: VerifyResult): string {
+export function verifyConsoleText(dir: string, result: Pick<VerifyResult, 'ok' | 'problems' | 'reportIntact' | 'signature'>): string {
   const signature = SIGNATURE[result.signature.status];
   if (result.ok) return `✓ ${dir}: every artifact and source matches the manifest; ${signature}\n`;
   let text = `✗ ${dir}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; ${signature}\n`;
