@@ -4,7 +4,7 @@ import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import type { CellResult, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
-// Every outcome class and every trap of DESIGN §3, observed on a real PostgreSQL through the whole
+// Every outcome class (the README's "Outcome classes") and every Supabase trap the harness handles, observed on a real PostgreSQL through the whole
 // pipeline (matrix → fixtures → harness). Each expectation names the class the server must produce.
 let database: StartedDatabase;
 let provider: Provider;

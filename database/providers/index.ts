@@ -5,7 +5,7 @@ import { systemProvider } from './system.js';
 import type { Provider } from './types.js';
 import { urlProvider } from './url.js';
 
-/** Every provider by its `--provider` name (DESIGN §4). */
+/** Every provider by its `--provider` name (the README's "Providers"; adding one: docs/architecture.md). */
 const PROVIDERS = {
   embedded: embeddedProvider,
   system: systemProvider,

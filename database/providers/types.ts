@@ -63,7 +63,7 @@ export interface ProviderOptions {
 }
 
 /**
- * Where the database comes from (DESIGN §4): one implementation per file in this folder.
+ * Where the database comes from (the README's "Providers"): one implementation per file in this folder.
  *
  * @example
  * const database = await systemProvider.start({ pgBin: '/usr/lib/postgresql/15/bin' });

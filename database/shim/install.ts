@@ -9,7 +9,7 @@ const LEGACY_MARKER = '-- @@grants:legacy';
 const EXPLICIT_MARKER = '-- @@grants:explicit';
 
 /**
- * Installs the Supabase shim (DESIGN §3): roles, auth/storage/extensions schemas, auth.users,
+ * Installs the Supabase shim (the README's "What a run does"): roles, auth/storage/extensions schemas, auth.users,
  * auth.uid()/role()/email()/jwt(), storage helpers, and the default grants of the chosen mode.
  * Idempotent, and installs nothing that already exists (a supabase/postgres image keeps its own).
  */

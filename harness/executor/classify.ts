@@ -20,7 +20,7 @@ const PRIVILEGE_PREFIX = 'permission denied for ';
 const POLICY_PREFIX = 'new row violates row-level security policy';
 
 /**
- * Classifies an observation (DESIGN §3). Pure: decides by SQLSTATE first, and treats anything it
+ * Classifies an observation (the README's "Outcome classes"). Pure: decides by SQLSTATE first, and treats anything it
  * does not recognise as `error`, never as allowed or denied.
  */
 export function classifyOutcome(observation: Observation): Outcome {
