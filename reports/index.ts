@@ -13,11 +13,11 @@ import { ResultStore } from './store.js';
 
 /** Every file format by name, in the order they are written (the manifest is always written). Adding a reporter: docs/architecture.md. */
 const REPORTERS = {
-  junit: () => createJunitWriter(),
-  json: () => createJsonWriter(),
-  html: () => createHtmlWriter(),
-  markdown: (options: ReportOptions) => createMarkdownWriter(options.markdown),
-} as const satisfies Record<string, (options: ReportOptions) => ArtifactWriter>;
+  junit: { file: JUNIT_FILE, create: () => createJunitWriter() },
+  json: { file: RESULTS_FILE, create: () => createJsonWriter() },
+  html: { file: HTML_FILE, create: () => createHtmlWriter() },
+  markdown: { file: MARKDOWN_FILE, create: (options: ReportOptions) => createMarkdownWriter(options.markdown) },
+} as const satisfies Record<string, { file: string; create: (options: ReportOptions) => ArtifactWriter }>;
 
 /** The report formats; the manifest is always written. */
 export type ReporterName = keyof typeof REPORTERS;
@@ -68,7 +68,7 @@ export interface ReportSet extends Reporter {
 
 const SPOOL_FILE = '.rls-matrix-results.ndjson';
 /** Every name a report folder may hold (the spool: a folder of an earlier version's interrupted run). */
-const OWN_FILES = [JUNIT_FILE, RESULTS_FILE, HTML_FILE, MARKDOWN_FILE, MANIFEST_FILE, SIGNATURE_FILE, SPOOL_FILE];
+const OWN_FILES = [...Object.values(REPORTERS).map((r) => r.file), MANIFEST_FILE, SIGNATURE_FILE, SPOOL_FILE];
 
 /**
  * Creates the reporters a run writes, as one Reporter. The run writes into a private folder beside
@@ -163,7 +163,7 @@ export function createReporters(options: ReportOptions): ReportSet {
       const folder = await claimed;
       try {
         await spool.close();
-        const writers = names.map((name) => REPORTERS[name](options));
+        const writers = names.map((name) => REPORTERS[name].create(options));
         const written = await assemble(spool, writers, { meta, summary, outDir: folder.staging, cwd, generatedAt: now() });
         await spool.remove();
         const signed = await writeManifest(folder.staging, { meta, summary, counts: written.counts, artifacts: writers.map((w) => w.file), cwd, now, ...(key ? { signKey: key } : {}) });
