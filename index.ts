@@ -1,18 +1,47 @@
 /**
  * rls-matrix: test PostgreSQL / Supabase Row-Level Security with an allow/deny matrix.
- * The four stages each have one entry: loadMatrix → seed → runMatrix → reporters.
+ * The stages each have one entry: loadMatrix → seed → runMatrix → reporters (createReporters);
+ * lintMatrices lints a schema without running cells. The types between them come from core/.
  */
-export { defineMatrix, loadMatrix, findMatrixFiles, expandCells, iterateCells, MatrixError, MatrixErrors } from './matrix/index.js';
-export type { MatrixInput, LoadedMatrix, Cell, Verdict, SourceLocation } from './matrix/index.js';
-export { seed, FixtureError } from './fixtures/index.js';
-export { runMatrix, type RunOptions, type RunOutcome } from './harness/run.js';
-export { classifyOutcome, type Observation } from './harness/executor/classify.js';
-export { judgeOutcome } from './harness/executor/judge.js';
-export { HarnessError } from './harness/errors.js';
-export type { Provider, StartedDatabase, ConnectionInfo } from './harness/providers/types.js';
-export type { CellResult, Outcome, OutcomeClass, CellStatus, RunMeta, RunSummary } from './harness/types.js';
-export type { Reporter } from './reports/types.js';
-export { lintMatrices, type LintMatricesOptions, type LintOutcome } from './harness/lint/lint-matrices.js';
-export { runLints, lintCatalog, failingFindings, LINTS, type FailOn, type LintOptions } from './harness/lint/index.js';
-export { computeCoverage, type CoverageInput } from './matrix/coverage.js';
-export type { LintFinding, LintId, LintSeverity, Coverage, CoverageStatus, TableCoverage } from './harness/types.js';
+export {
+  computeCoverage,
+  type CoverageInput,
+  defineMatrix,
+  expandCells,
+  findMatrixFiles,
+  iterateCells,
+  type LoadedMatrix,
+  loadMatrix,
+  MatrixError,
+  MatrixErrors,
+  type MatrixInput,
+} from './matrix/index.js';
+export { FixtureError, seed } from './fixtures/index.js';
+export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
+export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
+export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
+export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
+export {
+  type Cell,
+  type CellResult,
+  type CellStatus,
+  type Coverage,
+  type CoverageStatus,
+  type ErrorCode,
+  failingFindings,
+  type FailOn,
+  HarnessError,
+  type LintFinding,
+  type LintId,
+  type LintOutcome,
+  type LintSeverity,
+  type Outcome,
+  type OutcomeClass,
+  type Reporter,
+  RlsMatrixError,
+  type RunMeta,
+  type RunSummary,
+  type SourceLocation,
+  type TableCoverage,
+  type Verdict,
+} from './core/index.js';

@@ -97,7 +97,13 @@ export async function runSupashield(options: RunSupashieldOptions): Promise<Peer
   const parallel = Math.min(Math.max(Math.trunc(options.parallel ?? 4), 1), 10);
   const notes: string[] = [];
   const failed = (exitCode: number, note: string, version = SUPASHIELD_VERSION): PeerResult => ({
-    tool: 'supashield', version, tests: 0, seconds: 0, testsPerSecond: 0, exitCode, notes: [...notes, redact(note)],
+    tool: 'supashield',
+    version,
+    tests: 0,
+    seconds: 0,
+    testsPerSecond: 0,
+    exitCode,
+    notes: [...notes, redact(note)],
   });
 
   // 1. Install or locate.
@@ -122,7 +128,7 @@ export async function runSupashield(options: RunSupashieldOptions): Promise<Peer
   const policyFile = join(options.workDir, '.supashield', 'policy.yaml');
   if (!existsSync(policyFile)) {
     const why = init.code === 0 ? 'it found no public table with RLS enabled' : `exit ${init.code}: ${firstError(init.stderr) ?? tail(init.stderr || init.stdout)}`;
-    return failed(init.code === 0 ? 0 : init.code ?? 1, `supashield init wrote no policy.yaml (${why}); nothing to test`, version);
+    return failed(init.code === 0 ? 0 : (init.code ?? 1), `supashield init wrote no policy.yaml (${why}); nothing to test`, version);
   }
   const plan = await readPlan(policyFile);
   const unprotected = rlsDisabledTables(init.stdout);
@@ -130,7 +136,8 @@ export async function runSupashield(options: RunSupashieldOptions): Promise<Peer
     `config: \`supashield init\` generated policy.yaml for ${plan.tables} public table(s) with RLS enabled; ` +
       `scenarios anon (expected DENY ×4) and authenticated sub "user-123" (expected ALLOW ×4), init's defaults`,
   );
-  if (unprotected.length > 0) notes.push(`not tested: ${unprotected.length} table(s) without RLS (init only warns about them): ${unprotected.slice(0, 10).join(', ')}${unprotected.length > 10 ? ', …' : ''}`);
+  if (unprotected.length > 0)
+    notes.push(`not tested: ${unprotected.length} table(s) without RLS (init only warns about them): ${unprotected.slice(0, 10).join(', ')}${unprotected.length > 10 ? ', …' : ''}`);
   if (await dealiasIfUnreadable(policyFile, cli)) {
     notes.push(
       `workaround: supashield's own YAML parser (yaml, default maxAliasCount 100) rejects the policy.yaml its init wrote for ${plan.tables} tables ` +
@@ -142,7 +149,7 @@ export async function runSupashield(options: RunSupashieldOptions): Promise<Peer
   log(`supashield test --json --parallel ${parallel}`);
   const test = await runChild(process.execPath, [cli, 'test', '--json', '--parallel', String(parallel)], { cwd: options.workDir, env, deadline });
   const seconds = test.ms / 1000;
-  const exitCode = test.timedOut ? 124 : test.code ?? 1;
+  const exitCode = test.timedOut ? 124 : (test.code ?? 1);
   if (test.timedOut) notes.push(`killed: \`supashield test\` ran past the ${((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000).toFixed(1)} s bound (install + init + test); no count`);
   const report = parseReport(test.stdout);
   if (report === undefined) {
@@ -156,8 +163,13 @@ export async function runSupashield(options: RunSupashieldOptions): Promise<Peer
   const s = report.summary;
   const summary: SupashieldSummary = {
     verdict: String(report.verdict),
-    total: s.total, passed: s.passed, failed: s.failed, skipped: s.skipped, errors: s.errors,
-    executionTimeMs: s.execution_time_ms, tables: plan.tables,
+    total: s.total,
+    passed: s.passed,
+    failed: s.failed,
+    skipped: s.skipped,
+    errors: s.errors,
+    executionTimeMs: s.execution_time_ms,
+    tables: plan.tables,
   };
   notes.push(
     `tests = ${plan.tables} tables × ${plan.scenarios} scenarios × 4 operations = ${s.total}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (seed row could not be made, nothing checked), ${s.errors} errors` +
@@ -187,7 +199,17 @@ async function ensureInstalled(dir: string, deadline: number, log: (line: string
     const started = Date.now();
     const npmEnv = { ...process.env };
     // Settings inherited from an enclosing `npm run` that would redirect or neuter this install.
-    for (const key of ['npm_config_prefix', 'npm_config_local_prefix', 'npm_config_global', 'npm_config_dry_run', 'npm_config_package_lock_only', 'npm_config_workspace', 'npm_config_workspaces', 'npm_config_include_workspace_root']) delete npmEnv[key];
+    for (const key of [
+      'npm_config_prefix',
+      'npm_config_local_prefix',
+      'npm_config_global',
+      'npm_config_dry_run',
+      'npm_config_package_lock_only',
+      'npm_config_workspace',
+      'npm_config_workspaces',
+      'npm_config_include_workspace_root',
+    ])
+      delete npmEnv[key];
     const result = await runChild(npm!, args, { cwd: staging, env: npmEnv, deadline, shell: process.platform === 'win32' });
     if (result.timedOut) throw new Error('npm install timed out');
     if (result.code !== 0) throw new Error(`npm install exited ${result.code}: ${tail(result.stderr || result.stdout)}`);
@@ -206,7 +228,10 @@ async function ensureInstalled(dir: string, deadline: number, log: (line: string
     }
     const final = await installed(dir);
     if (!final) throw new Error(`install into ${dir} did not complete`);
-    return { ...final, note: `supashield ${final.version} installed from the npm registry in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir} (integrity verified; deps ${resolved}); install not timed` };
+    return {
+      ...final,
+      note: `supashield ${final.version} installed from the npm registry in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir} (integrity verified; deps ${resolved}); install not timed`,
+    };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -286,9 +311,7 @@ function rlsDisabledTables(initStdout: string): string[] {
   return tables;
 }
 
-type Report =
-  | { error: unknown }
-  | { verdict: unknown; summary: { total: number; passed: number; failed: number; skipped: number; errors: number; execution_time_ms: number } };
+type Report = { error: unknown } | { verdict: unknown; summary: { total: number; passed: number; failed: number; skipped: number; errors: number; execution_time_ms: number } };
 
 function parseReport(stdout: string): Report | undefined {
   const text = stdout.trim();
@@ -300,7 +323,10 @@ function parseReport(stdout: string): Report | undefined {
       const summary = value?.summary as Record<string, unknown> | undefined;
       if (summary && typeof summary.total === 'number') {
         const n = (key: string) => (typeof summary[key] === 'number' ? (summary[key] as number) : 0);
-        return { verdict: value.verdict, summary: { total: n('total'), passed: n('passed'), failed: n('failed'), skipped: n('skipped'), errors: n('errors'), execution_time_ms: n('execution_time_ms') } };
+        return {
+          verdict: value.verdict,
+          summary: { total: n('total'), passed: n('passed'), failed: n('failed'), skipped: n('skipped'), errors: n('errors'), execution_time_ms: n('execution_time_ms') },
+        };
       }
     } catch {
       // try the next candidate
@@ -348,11 +374,14 @@ function runChild(command: string, args: string[], options: { cwd: string; env: 
     child.stdout!.on('data', collect(out));
     child.stderr!.on('data', collect(err));
     let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    }, Math.max(0, options.deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      },
+      Math.max(0, options.deadline - Date.now()),
+    );
     child.on('error', (error) => {
       spawnError = error;
     });

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { ConnectionInfo } from '../harness/providers/types.js';
-import type { CellPlan } from '../harness/executor/plan.js';
+import type { ConnectionInfo } from '../database/providers/types.js';
+import type { CellPlan } from '../harness/planner/plan.js';
 
 /**
  * The raw floor: the same cells sent by plain node-postgres, one multi-statement string per cell

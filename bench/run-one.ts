@@ -4,9 +4,10 @@
 // cell before the first runs (planChunkSize Infinity), so execution is timed without planning beside it;
 // postgrest runs every cell through the real PostgREST; cross-check runs both executors.
 import pg from 'pg';
-import { limitHeapGrowth } from '../harness/cli/heap.js';
-import { runMatrix } from '../harness/run.js';
-import type { Provider } from '../harness/providers/types.js';
+import { limitHeapGrowth } from '../cli/heap.js';
+import { RlsMatrixError } from '../core/index.js';
+import { runMatrix } from '../harness/index.js';
+import type { Provider } from '../database/providers/types.js';
 import { createReporters } from '../reports/index.js';
 
 limitHeapGrowth(); // as the CLI does
@@ -15,7 +16,22 @@ const connection = JSON.parse(process.env.BENCH_CONNECTION ?? '{}');
 const provider: Provider = { name: 'embedded', start: async () => ({ connection, stop: async () => undefined }) };
 
 const before = await databases();
-const { summary } = await runMatrix({ matrices: [matrix], provider, workers: Number(workers), ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}), ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}), ...(mode === 'postgrest' ? { executor: 'postgrest' as const } : {}), ...(mode === 'cross-check' ? { crossCheck: true } : {}), reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })] });
+const outcome = await runMatrix({
+  matrices: [matrix],
+  provider,
+  workers: Number(workers),
+  ...(mode === 'setup-only' ? { filter: ['\u0000 no cell'] } : {}),
+  ...(mode === 'planned-first' ? { planChunkSize: Infinity } : {}),
+  ...(mode === 'postgrest' ? { executor: 'postgrest' as const } : {}),
+  ...(mode === 'cross-check' ? { crossCheck: true } : {}),
+  reporters: [createReporters({ outDir, reporters: ['junit', 'json', 'html', 'markdown'] })],
+}).catch((error: unknown) => {
+  // setup-only wants the prepared database and no cell: a run that checks nothing is refused
+  // (ERR_NO_CELLS) once the database is ready, and that database is what the caller uses.
+  if (mode === 'setup-only' && error instanceof RlsMatrixError && error.code === 'ERR_NO_CELLS') return undefined;
+  throw error;
+});
+const summary = outcome?.summary;
 const database = (await databases()).find((d) => !before.includes(d));
 process.stdout.write(`${JSON.stringify({ summary, database, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 

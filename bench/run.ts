@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { readCatalog } from '../fixtures/catalog.js';
-import { planCells } from '../harness/executor/plan.js';
+import { planCells } from '../harness/planner/plan.js';
 import { mintIdentities } from '../harness/jwt.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { ConnectionInfo } from '../harness/providers/types.js';
-import type { RunSummary } from '../harness/types.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { ConnectionInfo } from '../database/providers/types.js';
+import type { RunSummary } from '../core/results.js';
 import { expandCells } from '../matrix/expand.js';
 import { loadMatrix } from '../matrix/load.js';
 import { cellCount, generateProject, type BenchShape } from './generate.js';
@@ -121,7 +121,9 @@ try {
   };
 
   // Memory as cells grow: each size in its own process.
-  const memory: Record<string, { cells: number; maxRssMb: number; cellsPerSecond: number }> = { '10k': { cells: cellCount(SHAPES['10k']), maxRssMb: best.maxRssMb, cellsPerSecond: best.summary.cellsPerSecond } };
+  const memory: Record<string, { cells: number; maxRssMb: number; cellsPerSecond: number }> = {
+    '10k': { cells: cellCount(SHAPES['10k']), maxRssMb: best.maxRssMb, cellsPerSecond: best.summary.cellsPerSecond },
+  };
   for (const size of quick ? (['1k'] as const) : (['1k', '100k'] as const)) {
     log(`rls-matrix ${size} cells…`);
     const run = await runChild(await generateProject(join(work, size), SHAPES[size]), 8);
@@ -187,7 +189,10 @@ async function timedCli(project: string, cache: string) {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-cli-'));
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], { stdio: 'ignore', env: { ...process.env, RLS_MATRIX_CACHE: cache } });
+    const child = spawn(process.execPath, [join(root, 'bin/rls-matrix.js'), 'run', project, '--reporter', 'json', '--out', out, '--quiet'], {
+      stdio: 'ignore',
+      env: { ...process.env, RLS_MATRIX_CACHE: cache },
+    });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rls-matrix exited ${code}`))));
   });
   const wallMs = performance.now() - started;

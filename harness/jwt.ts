@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { personaUserId, stableUuid } from '../fixtures/references.js';
-import { mergeClaims, personaEmail, personaHasUser } from '../matrix/personas.js';
-import type { LoadedMatrix } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { personaUserId, stableUuid } from '../fixtures/index.js';
+import { type LoadedMatrix, mergeClaims, personaEmail, personaHasUser } from '../matrix/index.js';
+import { HarnessError } from '../core/index.js';
 
 /** What a persona acts with: its token, and the role and claims PostgREST derives from it. */
 export interface PersonaIdentity {
@@ -63,7 +62,11 @@ export async function mintIdentities(matrix: Pick<LoadedMatrix, 'personas' | 'jw
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + matrix.jwt.expiresIn).sign(key);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + matrix.jwt.expiresIn)
+      .sign(key);
   const apiKey = anonKey ?? (await sign({ iss: 'supabase', role: 'anon' }));
   const identities = new Map<string, PersonaIdentity>();
   for (const persona of Object.keys(matrix.personas)) {

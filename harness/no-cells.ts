@@ -1,6 +1,5 @@
-import { iterateCells } from '../matrix/index.js';
-import type { LoadedMatrix, SchemaCatalog } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { iterateCells, type LoadedMatrix } from '../matrix/index.js';
+import { HarnessError, type SchemaCatalog } from '../core/index.js';
 
 /**
  * The error for a run with no cell to check (an empty matrix, a `--filter` that matches nothing):

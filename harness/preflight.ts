@@ -1,8 +1,6 @@
 import pg, { type ClientBase } from 'pg';
-import { formatLocation } from '../matrix/errors.js';
-import { nearestName } from '../matrix/suggest.js';
-import type { LoadedMatrix, SourceLocation } from '../matrix/types.js';
-import { HarnessError } from './errors.js';
+import { type LoadedMatrix, nearestName } from '../matrix/index.js';
+import { formatLocation, HarnessError, type SourceLocation } from '../core/index.js';
 import type { PersonaIdentity } from './jwt.js';
 
 /**

@@ -2,7 +2,8 @@ import { MatrixError } from './errors.js';
 import { findPlaceholders } from './placeholders.js';
 import { PERSONA_BUILTINS } from './schema.js';
 import { nearestName } from './suggest.js';
-import type { Cell, LoadedMatrix, RowSpec, SourceLocation } from './types.js';
+import type { LoadedMatrix } from './types.js';
+import type { Cell, RowSpec, SourceLocation } from '../core/index.js';
 
 /**
  * Which names of the acting persona a matrix reads, and whether each persona has them: row values
@@ -28,7 +29,7 @@ export function namesInSql(sql: string): { persona: string[]; foreign: string[] 
 }
 
 /** The persona names one row value reads: `@persona.X`, or `{persona.X}` in an `= expr`. */
-export function namesInValue(value: unknown): string[] {
+function namesInValue(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   if (value.startsWith('@persona.')) return [value.slice('@persona.'.length)];
   if (value.startsWith('=')) return namesInSql(value.slice(1)).persona;
@@ -38,7 +39,7 @@ export function namesInValue(value: unknown): string[] {
 const rowNames = new WeakMap<object, string[]>();
 
 /** The persona names a row (or set:, or rpc args) reads, over all its values. */
-export function namesInRow(row: RowSpec): string[] {
+function namesInRow(row: RowSpec): string[] {
   let names = rowNames.get(row);
   if (!names) {
     names = [...new Set(Object.entries(row).flatMap(([key, value]) => (key.startsWith('$') ? [] : namesInValue(value))))];

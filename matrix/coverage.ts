@@ -1,49 +1,6 @@
 import { resolveTableName } from './expand.js';
-import { DEFAULT_OPERATIONS } from './schema.js';
-import type { Cell, LoadedMatrix, SchemaCatalog } from './types.js';
-
-/** The operations coverage is measured on: those bare verdicts and `defaults` cover. */
-export const COVERAGE_OPERATIONS = DEFAULT_OPERATIONS;
-export type CoverageOperation = (typeof COVERAGE_OPERATIONS)[number];
-
-/**
- * How a persona × table × operation is tested: `stated` by a line written for that table (a
- * named case counts for the operation it runs), `defaulted` only through `"*"` or `defaults`,
- * `untested` by no cell at all.
- */
-export type CoverageStatus = 'stated' | 'defaulted' | 'untested';
-
-export interface CoverageCounts {
-  stated: number;
-  defaulted: number;
-  untested: number;
-  /** stated + defaulted + untested: tables × personas × operations. */
-  total: number;
-}
-
-export interface TableCoverage {
-  /** Schema-qualified name. */
-  table: string;
-  /** Named under `tables:` (or stated through `storage:`), not only reached through `"*"` or `defaults`. */
-  mentioned: boolean;
-  /** persona → operation → status. */
-  personas: Record<string, Record<CoverageOperation, CoverageStatus>>;
-  counts: CoverageCounts;
-}
-
-/** What a run's matrices test, and what they leave to defaults or to nobody. */
-export interface Coverage {
-  operations: readonly CoverageOperation[];
-  /** Every persona of the matrices, in the order declared. */
-  personas: string[];
-  /** Tables the cells touch plus every table of the exposed schemas, sorted by name. */
-  tables: TableCoverage[];
-  counts: CoverageCounts;
-  /** Tables of the exposed schemas no matrix names explicitly. */
-  unmentionedTables: string[];
-  /** Personas no cell acts as. */
-  idlePersonas: string[];
-}
+import { type Cell, type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type SchemaCatalog, type TableCoverage } from '../core/index.js';
+import type { LoadedMatrix } from './types.js';
 
 /** One matrix's part: its declarations, the cells that run (read once, in order), and the catalogue they ran against. */
 export interface CoverageInput {
@@ -74,7 +31,10 @@ export function computeCoverage(inputs: readonly CoverageInput[]): Coverage {
     for (const t of catalog.tables.values()) if (matrix.schemas.includes(t.schema) && t.kind !== 'view') tables.add(t.name);
     for (const written of Object.keys(matrix.tables)) {
       const name = written === '*' ? undefined : resolveTableName(written, matrix.schemas, catalog);
-      if (name) tables.add(name), mentioned.add(name);
+      if (name) {
+        tables.add(name);
+        mentioned.add(name);
+      }
     }
     for (const cell of cells) {
       acting.add(cell.persona);
@@ -96,7 +56,10 @@ export function computeCoverage(inputs: readonly CoverageInput[]): Coverage {
       for (const operation of COVERAGE_OPERATIONS) {
         const s = status.get(key(table, persona, operation)) ?? 'untested';
         ops[operation] = s;
-        counts[s]++, counts.total++, total[s]++, total.total++;
+        for (const tally of [counts, total]) {
+          tally[s]++;
+          tally.total++;
+        }
       }
       byPersona[persona] = ops;
     }

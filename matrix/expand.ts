@@ -1,9 +1,8 @@
 import { missingAttribute } from './attributes.js';
 import { MatrixError, MatrixErrors } from './errors.js';
-import { DEFAULT_OPERATIONS, OPERATIONS, STORAGE_OPERATIONS, type Operation } from './schema.js';
 import { nearestName } from './suggest.js';
-import type { Cell, DocumentPath, LoadedMatrix, SchemaCatalog, TableSpec, Verdict } from './types.js';
-import { isVerdict } from './verdict.js';
+import type { DocumentPath, LoadedMatrix, TableSpec } from './types.js';
+import { type Cell, DEFAULT_OPERATIONS, isVerdict, type Operation, OPERATIONS, type SchemaCatalog, STORAGE_OPERATIONS, type Verdict } from '../core/index.js';
 
 type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
 
@@ -26,8 +25,33 @@ export function expandCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
  * throw after the last, all together, so a full pass reports every one of them.
  */
 export function* iterateCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Generator<Cell, void, undefined> {
+  const explicit = explicitTables(matrix, catalog);
+  const expansion: Expansion = { matrix, catalog, explicit, problems: [] };
+  const checked = (cells: Iterable<Cell>) => withAttributes(expansion, cells);
+  const tables = coveredTables(matrix, catalog, explicit);
+  for (const persona of Object.keys(matrix.personas)) {
+    for (const table of tables) yield* checked(tableCells(expansion, persona, table));
+  }
+  yield* checked(expandFunctionCells(matrix, catalog));
+  yield* checked(expandStorageCells(matrix, catalog));
+  if (expansion.problems.length) throw new MatrixErrors(uniqueProblems(expansion.problems));
+}
+
+/** A table the matrix names under `tables:`, by its schema-qualified name: the key it is written with, and its spec. */
+type ExplicitTables = Map<string, { key: string; spec: TableSpec }>;
+
+/** What expanding one matrix shares: its tables resolved against the catalogue, and the problems found so far. */
+interface Expansion {
+  matrix: LoadedMatrix;
+  catalog: SchemaCatalog;
+  explicit: ExplicitTables;
+  problems: MatrixError[];
+}
+
+/** The tables named under `tables:`, resolved against the catalogue; an unknown or twice-listed name throws (all of them at once). */
+function explicitTables(matrix: LoadedMatrix, catalog: SchemaCatalog): ExplicitTables {
   const problems: MatrixError[] = [];
-  const explicit = new Map<string, { key: string; spec: TableSpec }>();
+  const explicit: ExplicitTables = new Map();
   for (const [key, spec] of Object.entries(matrix.tables)) {
     if (key === '*') continue;
     const name = resolveTableName(key, matrix.schemas, catalog);
@@ -43,89 +67,83 @@ export function* iterateCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Gen
     explicit.set(name, { key, spec });
   }
   if (problems.length) throw new MatrixErrors(problems);
+  return explicit;
+}
 
-  const wildcard = matrix.tables['*'];
-  const exposed = [...catalog.tables.values()]
-    .filter((t) => matrix.schemas.includes(t.schema) && t.kind !== 'view')
-    .map((t) => t.name);
-  const tables = [...new Set([...explicit.keys(), ...exposed])].sort();
-  const personas = Object.keys(matrix.personas);
+/** Every table the matrix covers: those it names, and every table of the exposed schemas (for `"*"` and `defaults`), sorted. */
+function coveredTables(matrix: LoadedMatrix, catalog: SchemaCatalog, explicit: ExplicitTables): string[] {
+  const exposed = [...catalog.tables.values()].filter((t) => matrix.schemas.includes(t.schema) && t.kind !== 'view').map((t) => t.name);
+  return [...new Set([...explicit.keys(), ...exposed])].sort();
+}
 
-  for (const persona of personas) {
-    for (const table of tables) {
-      const entry = explicit.get(table);
-      const stated = entry?.spec.expect?.[persona];
-      const fromWildcard = wildcard?.expect?.[persona];
-      const statedPath: DocumentPath = ['tables', entry?.key ?? '', 'expect', persona];
-      const wildcardPath: DocumentPath = ['tables', '*', 'expect', persona];
-
-      const names = new Set<string>(DEFAULT_OPERATIONS);
-      for (const source of [stated, fromWildcard]) {
-        if (source && !isVerdict(source)) for (const name of Object.keys(source)) names.add(name);
-      }
-
-      for (const name of names) {
-        const caseSpec = entry?.spec.cases?.[name];
-        const operation = (caseSpec?.op ?? name) as Operation;
-        if (!caseSpec && !OPERATIONS.includes(operation)) continue;
-        // A view takes select cells only: defaults and bare verdicts skip its writes; a stated write is an error.
-        if (catalog.tables.get(table)?.kind === 'view' && operation !== 'select') {
-          const statedHere = stated !== undefined && !isVerdict(stated) && (stated as Record<string, unknown>)[name] !== undefined;
-          if (statedHere) problems.push(new MatrixError('ERR_MATRIX_INVALID', `${table} is a view: only select cells run on views, not ${name}`, matrix.locate([...statedPath, name])));
-          continue;
-        }
-        const coversByDefault = !caseSpec && (DEFAULT_OPERATIONS as readonly string[]).includes(name);
-
-        const expectation =
-          lookup(stated, name, statedPath, 'stated', coversByDefault) ??
-          (caseSpec ? undefined : lookup(fromWildcard, name, wildcardPath, 'wildcard', coversByDefault)) ??
-          (coversByDefault && matrix.defaults !== undefined ? { verdict: matrix.defaults, path: ['defaults'], origin: 'default' as const } : undefined);
-        if (!expectation) continue;
-
-        const base = {
-          table,
-          persona,
-          operation,
-          ...(caseSpec ? { caseName: name } : {}),
-          origin: expectation.origin,
-          returning: caseSpec?.returning ?? false,
-        };
-        const set = caseSpec?.set ?? entry?.spec.set;
-        const rowFor = (scope: string | undefined) => caseSpec?.row ?? entry?.spec.rows?.[scope ?? 'default'];
-        const rowPathFor = (scope: string | undefined): DocumentPath | undefined =>
-          caseSpec?.row ? ['tables', entry!.key, 'cases', name, 'row'] : entry?.spec.rows?.[scope ?? 'default'] ? ['tables', entry.key, 'rows', scope ?? 'default'] : undefined;
-
-        const scoped = isVerdict(expectation.verdict) ? [[undefined, expectation.verdict] as const] : Object.entries(expectation.verdict as Record<string, Verdict>);
-        for (const [scope, verdict] of scoped) {
-          const path = scope ? [...expectation.path, scope] : expectation.path;
-          const row = operation === 'insert' || operation === 'upsert' ? rowFor(scope) : undefined;
-          const rowPath = row ? rowPathFor(scope) : undefined;
-          const cell: Cell = {
-            ...base,
-            id: `${table}/${persona}/${name}/${scope ?? '*'}`,
-            ...(scope ? { scope, scopePredicate: entry?.spec.scopes?.[scope] ?? 'false', scopeSource: matrix.locate(['tables', entry?.key ?? '', 'scopes', scope]) } : {}),
-            expected: verdict,
-            source: matrix.locate(path),
-            ...(set && (operation === 'update' || operation === 'upsert') ? { set } : {}),
-            ...(row ? { row } : {}),
-            ...(rowPath ? { rowSource: matrix.locate(rowPath) } : {}),
-          };
-          yield* checkAttributes([cell]);
-        }
-      }
-    }
+/** One persona's cells on one table: every default operation, and every operation or case stated for it there or under `"*"`. */
+function* tableCells(expansion: Expansion, persona: string, table: string): Generator<Cell, void, undefined> {
+  const entry = expansion.explicit.get(table);
+  const stated = entry?.spec.expect?.[persona];
+  const fromWildcard = expansion.matrix.tables['*']?.expect?.[persona];
+  const names = new Set<string>(DEFAULT_OPERATIONS);
+  for (const source of [stated, fromWildcard]) {
+    if (source && !isVerdict(source)) for (const name of Object.keys(source)) names.add(name);
   }
-  yield* checkAttributes(expandFunctionCells(matrix, catalog));
-  yield* checkAttributes(expandStorageCells(matrix, catalog));
-  if (problems.length) throw new MatrixErrors(uniqueProblems(problems));
+  for (const name of names) yield* operationCells(expansion, { persona, table, name, stated, fromWildcard });
+}
 
-  /** Cells whose persona has every attribute they read; the others become problems. */
-  function* checkAttributes(cells: Cell[]): Generator<Cell, void, undefined> {
-    for (const cell of cells) {
-      const missing = missingAttribute(matrix, cell);
-      if (missing) problems.push(missing);
-      else yield cell;
-    }
+/** One operation or case of a persona on a table: its verdict (stated, from `"*"`, or `defaults`), one cell per scope. */
+function* operationCells(
+  { matrix, catalog, explicit, problems }: Expansion,
+  { persona, table, name, stated, fromWildcard }: { persona: string; table: string; name: string; stated: unknown; fromWildcard: unknown },
+): Generator<Cell, void, undefined> {
+  const entry = explicit.get(table);
+  const statedPath: DocumentPath = ['tables', entry?.key ?? '', 'expect', persona];
+  const caseSpec = entry?.spec.cases?.[name];
+  const operation = (caseSpec?.op ?? name) as Operation;
+  if (!caseSpec && !OPERATIONS.includes(operation)) return;
+  // A view takes select cells only: defaults and bare verdicts skip its writes; a stated write is an error.
+  if (catalog.tables.get(table)?.kind === 'view' && operation !== 'select') {
+    const statedHere = stated !== undefined && !isVerdict(stated) && (stated as Record<string, unknown>)[name] !== undefined;
+    if (statedHere) problems.push(new MatrixError('ERR_MATRIX_INVALID', `${table} is a view: only select cells run on views, not ${name}`, matrix.locate([...statedPath, name])));
+    return;
+  }
+  const coversByDefault = !caseSpec && (DEFAULT_OPERATIONS as readonly string[]).includes(name);
+  const expectation =
+    lookup(stated, name, statedPath, 'stated', coversByDefault) ??
+    (caseSpec ? undefined : lookup(fromWildcard, name, ['tables', '*', 'expect', persona], 'wildcard', coversByDefault)) ??
+    (coversByDefault && matrix.defaults !== undefined ? { verdict: matrix.defaults, path: ['defaults'], origin: 'default' as const } : undefined);
+  if (!expectation) return;
+
+  const set = caseSpec?.set ?? entry?.spec.set;
+  const rowFor = (scope: string | undefined) => caseSpec?.row ?? entry?.spec.rows?.[scope ?? 'default'];
+  const rowPathFor = (scope: string | undefined): DocumentPath | undefined =>
+    caseSpec?.row ? ['tables', entry!.key, 'cases', name, 'row'] : entry?.spec.rows?.[scope ?? 'default'] ? ['tables', entry.key, 'rows', scope ?? 'default'] : undefined;
+  const scoped = isVerdict(expectation.verdict) ? [[undefined, expectation.verdict] as const] : Object.entries(expectation.verdict as Record<string, Verdict>);
+  for (const [scope, verdict] of scoped) {
+    const path = scope ? [...expectation.path, scope] : expectation.path;
+    const row = operation === 'insert' || operation === 'upsert' ? rowFor(scope) : undefined;
+    const rowPath = row ? rowPathFor(scope) : undefined;
+    yield {
+      table,
+      persona,
+      operation,
+      ...(caseSpec ? { caseName: name } : {}),
+      origin: expectation.origin,
+      returning: caseSpec?.returning ?? false,
+      id: `${table}/${persona}/${name}/${scope ?? '*'}`,
+      ...(scope ? { scope, scopePredicate: entry?.spec.scopes?.[scope] ?? 'false', scopeSource: matrix.locate(['tables', entry?.key ?? '', 'scopes', scope]) } : {}),
+      expected: verdict,
+      source: matrix.locate(path),
+      ...(set && (operation === 'update' || operation === 'upsert') ? { set } : {}),
+      ...(row ? { row } : {}),
+      ...(rowPath ? { rowSource: matrix.locate(rowPath) } : {}),
+    };
+  }
+}
+
+/** Cells whose persona has every attribute they read; the others become problems. */
+function* withAttributes({ matrix, problems }: Expansion, cells: Iterable<Cell>): Generator<Cell, void, undefined> {
+  for (const cell of cells) {
+    const missing = missingAttribute(matrix, cell);
+    if (missing) problems.push(missing);
+    else yield cell;
   }
 }
 
@@ -142,7 +160,14 @@ function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell
   for (const [written, spec] of Object.entries(matrix.functions)) {
     const name = catalog.functions.has(written) ? written : written.includes('.') ? undefined : matrix.schemas.map((s) => `${s}.${written}`).find((q) => catalog.functions.has(q));
     if (!name) {
-      problems.push(new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown function '${written}' (not in the database after migrations)`, matrix.locate(['functions', written]), nearestName(written, catalog.functions.keys())));
+      problems.push(
+        new MatrixError(
+          'ERR_MATRIX_UNKNOWN_NAME',
+          `unknown function '${written}' (not in the database after migrations)`,
+          matrix.locate(['functions', written]),
+          nearestName(written, catalog.functions.keys()),
+        ),
+      );
       continue;
     }
     for (const [persona, verdict] of Object.entries(spec.expect)) {

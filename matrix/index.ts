@@ -1,9 +1,16 @@
-export { loadMatrix, findMatrixFiles } from './load.js';
-export { expandCells, iterateCells, resolveTableName } from './expand.js';
+/**
+ * The matrix language: its schema, loading (YAML or TypeScript) with file:line errors, validation,
+ * expansion into cells, coverage, and the SQL parser the later stages check SQL with.
+ */
+export { computeCoverage, type CoverageInput } from './coverage.js';
 export { defineMatrix } from './define.js';
-export { MatrixError, MatrixErrors, formatLocation } from './errors.js';
-export { isVerdict, plainVerdict, formatVerdict } from './verdict.js';
-export { personaHasUser, isUserPersona, personaNeedsUserRow } from './personas.js';
-export { MatrixSchema, OPERATIONS, DEFAULT_OPERATIONS } from './schema.js';
-export type * from './types.js';
-export type { MatrixInput, MatrixDocument } from './schema.js';
+export { MatrixError, MatrixErrors } from './errors.js';
+export { expandCells, iterateCells, resolveTableName } from './expand.js';
+export { findMatrixFiles, loadMatrix } from './load.js';
+export { mergeClaims, personaEmail, personaHasUser, personaNeedsUserRow } from './personas.js';
+export { substitutePlaceholders } from './placeholders.js';
+export { type MatrixInput, type PersonaSpec } from './schema.js';
+export { expressionTree, sqlFragments } from './sql-fragments.js';
+export { advanceCharacters, lineColumn, loadSqlParser, nameList, parseScript, scanTokens, type SqlStatement, SqlSyntaxError, stringConstant, type TreeNode, treeNodes } from './sql-parser.js';
+export { nearestName } from './suggest.js';
+export type { LoadedMatrix } from './types.js';

@@ -8,7 +8,7 @@ export function matrixJsonSchema(): Record<string, unknown> {
     ...schema,
     $id: 'https://rls-matrix.dev/schema/v1.json',
     title: 'rls-matrix matrix (v1)',
-    description: 'persona × table × operation × scope → expected verdict; see DESIGN §2',
+    description: 'persona × table × operation × scope → expected verdict; see "The matrix" in the README of the rls-matrix package',
     properties: { $schema: { type: 'string' }, ...(schema.properties as object) },
     // Extension keys (x-…) hold anchors for shared expectations; anything else is a typo.
     patternProperties: { '^x-': {} },

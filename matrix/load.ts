@@ -3,13 +3,14 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MatrixError, MatrixErrors } from './errors.js';
-import { MatrixSchema, type MatrixDocument } from './schema.js';
+import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
 import { yamlLocator } from './source-map.js';
-import type { DocumentPath, LoadedMatrix, SourceLocation } from './types.js';
+import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
 import { zodIssuesToErrors } from './zod-errors.js';
+import type { SourceLocation } from '../core/index.js';
 
 const MATRIX_FILE_NAMES = ['rls-matrix.yaml', 'rls-matrix.yml', 'rls-matrix.ts', 'rls-matrix.mts'];
 const MATRIX_FILE_PATTERN = /\.matrix\.(ya?ml|m?ts)$/;
@@ -33,10 +34,7 @@ export async function findMatrixFiles(targets: readonly string[]): Promise<strin
     const conventional = MATRIX_FILE_NAMES.find((name) => entries.includes(name));
     const matches = conventional ? [conventional] : entries.filter((name) => MATRIX_FILE_PATTERN.test(name));
     if (!matches.length) {
-      throw new MatrixError(
-        'ERR_MATRIX_NOT_FOUND',
-        `no matrix in ${target}: looked for ${MATRIX_FILE_NAMES.join(', ')} or *.matrix.yaml / *.matrix.ts`,
-      );
+      throw new MatrixError('ERR_MATRIX_NOT_FOUND', `no matrix in ${target}: looked for ${MATRIX_FILE_NAMES.join(', ')} or *.matrix.yaml / *.matrix.ts`);
     }
     found.push(...matches.map((name) => join(path, name)));
   }
@@ -84,7 +82,11 @@ async function readYaml(path: string): Promise<{ document: unknown; locate: (p: 
   // (1.4 s for a 100,000-cell matrix): measured here in one pass instead, and yaml's turned off.
   const size = expandedSize(doc.contents);
   if (size > MAX_EXPANDED_NODES) {
-    throw new MatrixError('ERR_MATRIX_SYNTAX', `the YAML aliases expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes (a document that grows exponentially through nested aliases?)`, { file: path });
+    throw new MatrixError(
+      'ERR_MATRIX_SYNTAX',
+      `the YAML aliases expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes (a document that grows exponentially through nested aliases?)`,
+      { file: path },
+    );
   }
   let document: unknown;
   try {

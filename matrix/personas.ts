@@ -7,7 +7,7 @@ import type { LoadedMatrix } from './types.js';
  * `authenticated`, when it gives `id` or `email`, or with `user: true`; anon, service_role and
  * custom roles otherwise carry only their role, as Supabase's API keys do.
  */
-export function isUserPersona(spec: PersonaSpec | undefined): boolean {
+function isUserPersona(spec: PersonaSpec | undefined): boolean {
   if (!spec) return false;
   return spec.role === 'authenticated' || spec.id !== undefined || spec.email !== undefined || spec.user !== undefined;
 }

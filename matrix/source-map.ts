@@ -1,5 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { DocumentPath, SourceLocation } from './types.js';
+import type { DocumentPath } from './types.js';
+import type { SourceLocation } from '../core/index.js';
 
 /**
  * Maps a document path back to file:line:column in a parsed YAML document. Points at the key of the

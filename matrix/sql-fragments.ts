@@ -2,7 +2,8 @@ import type { Node } from 'libpg-query';
 import { MatrixError } from './errors.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { parseStatements, scanTokens, SqlSyntaxError } from './sql-parser.js';
-import type { DocumentPath, LoadedMatrix, RowSpec } from './types.js';
+import type { DocumentPath, LoadedMatrix } from './types.js';
+import type { RowSpec } from '../core/index.js';
 
 /** SQL a matrix lets its author write, which the harness puts inside statements it builds. */
 export interface SqlFragment {
@@ -135,6 +136,9 @@ function endsInLineComment(sql: string): boolean {
 }
 
 function fragmentName(kind: SqlFragment['kind'], path: DocumentPath): string {
-  const dotted = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+  const dotted = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .slice(1);
   return kind === 'scope' ? `scope ${dotted}` : `the SQL value ${dotted}`;
 }

@@ -178,8 +178,7 @@ export function nameList(list: unknown): string[] {
 export function stringConstant(token: string): string | undefined {
   try {
     const [stmt] = parseStatements(`select ${token}`);
-    const value = (stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { A_Const?: { sval?: { sval?: string } } } } }[] } }).SelectStmt?.targetList?.[0]
-      ?.ResTarget?.val?.A_Const?.sval;
+    const value = (stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { A_Const?: { sval?: { sval?: string } } } } }[] } }).SelectStmt?.targetList?.[0]?.ResTarget?.val?.A_Const?.sval;
     return value ? (value.sval ?? '') : undefined;
   } catch {
     return undefined;

@@ -1,7 +1,8 @@
 import { knownPersonaNames, namesInSql, personaGives } from './attributes.js';
 import { personaHasUser } from './personas.js';
 import { PERSONA_BUILTINS } from './schema.js';
-import type { DocumentPath, LoadedMatrix, RowSpec } from './types.js';
+import type { DocumentPath, LoadedMatrix } from './types.js';
+import type { RowSpec } from '../core/index.js';
 
 /** Records a problem at a document path, with the nearest of `candidates` when given. */
 export type Report = (path: DocumentPath, message: string, name?: string, candidates?: Iterable<string>) => void;
@@ -53,7 +54,8 @@ export class ReferenceChecker {
       for (const [name, value] of Object.entries(spec.attributes ?? {})) {
         const at = ['personas', persona, 'attributes', name];
         if ((PERSONA_BUILTINS as readonly string[]).includes(name)) this.report(at, `'${name}' is built in (@persona.${name}): give the attribute another name`);
-        else if (typeof value === 'string' && (value.startsWith('=') || value.startsWith('@persona.'))) this.report(at, `attribute '${name}' of persona ${persona} is a value ("@ref", "@user.X", text, a number), not SQL or another attribute`);
+        else if (typeof value === 'string' && (value.startsWith('=') || value.startsWith('@persona.')))
+          this.report(at, `attribute '${name}' of persona ${persona} is a value ("@ref", "@user.X", text, a number), not SQL or another attribute`);
         else this.value(value, at, null);
       }
     }
@@ -65,7 +67,12 @@ export class ReferenceChecker {
       const persona = value.slice('@user.'.length);
       if (this.#users.includes(persona)) return;
       const known = this.#personas.includes(persona);
-      this.report(path, known ? `'${value}': persona '${persona}' has no user (a persona is a user with role authenticated, id, email or user: true)` : `'${value}' names an unknown persona '${persona}'`, persona, known ? undefined : this.#users);
+      this.report(
+        path,
+        known ? `'${value}': persona '${persona}' has no user (a persona is a user with role authenticated, id, email or user: true)` : `'${value}' names an unknown persona '${persona}'`,
+        persona,
+        known ? undefined : this.#users,
+      );
     } else if (value.startsWith('@persona.')) this.personaName(value.slice('@persona.'.length), `'${value}'`, path, actor);
     else if (value.startsWith('=')) this.sql(value.slice(1), path, actor);
   }

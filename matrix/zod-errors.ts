@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { MatrixError } from './errors.js';
 import { nearestName } from './suggest.js';
-import type { DocumentPath, SourceLocation } from './types.js';
+import type { DocumentPath } from './types.js';
+import type { SourceLocation } from '../core/index.js';
 
 const VERDICT_NAMES = ['allow', 'deny', 'filtered', 'refused'];
 const VERDICT_HELP = 'a verdict is allow, deny, filtered, refused, { refused: SQLSTATE } or { known: reason, verdict: … }';
@@ -37,7 +38,9 @@ function toErrors(issue: z.core.$ZodIssue, base: PropertyKey[], document: unknow
     case 'custom': {
       const params = issue.params as { unknownKey?: string; candidates?: string[] } | undefined;
       if (params?.unknownKey) {
-        return [new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown top-level key '${params.unknownKey}' (extension keys start with x-)`, where, nearestName(params.unknownKey, params.candidates ?? []))];
+        return [
+          new MatrixError('ERR_MATRIX_UNKNOWN_NAME', `unknown top-level key '${params.unknownKey}' (extension keys start with x-)`, where, nearestName(params.unknownKey, params.candidates ?? [])),
+        ];
       }
       return [new MatrixError('ERR_MATRIX_INVALID', `${issue.message} (${name})`, where)];
     }
@@ -85,7 +88,12 @@ function valueAt(document: unknown, path: DocumentPath): unknown {
 }
 
 function describePath(path: DocumentPath): string {
-  return path.length ? path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[') : 'the matrix';
+  return path.length
+    ? path
+        .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+        .join('.')
+        .replace(/\.\[/g, '[')
+    : 'the matrix';
 }
 
 function describeValue(value: unknown): string {

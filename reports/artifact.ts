@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { CellResult, CellStatus, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
+import type { CellResult, CellStatus, RunCounts, RunMeta, RunSummary } from '../core/index.js';
 import { ReportError } from './errors.js';
 
 /**

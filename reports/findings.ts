@@ -1,41 +1,16 @@
-import type { Coverage, CoverageStatus, LintFinding, LintSeverity, RunMeta, RunSummary } from '../harness/types.js';
-import { failingFindings as failingAtOrAbove } from '../harness/lint/fail-on.js';
-import { SEVERITIES } from '../harness/lint/types.js';
+import { countFindings, type Coverage, type CoverageStatus, failingFindings, type LintFinding, type LintSeverity, type RunMeta, type RunSummary, SEVERITIES } from '../core/index.js';
 import { plural } from './format.js';
 
 /**
- * Lint findings and coverage as the reports show them: counts, one-line texts and the set of findings
- * that fail the run, shared by junit.xml, summary.md and report.html. Pure functions, no I/O.
- * Internal to `reports/`.
+ * Lint findings and coverage as every output shows them (console, junit.xml, summary.md,
+ * report.html): counts, one-line texts and the set of findings that fail the run. Pure functions, no I/O.
  */
-export interface LintCounts {
-  /** Unwaived findings per severity. */
-  error: number;
-  warn: number;
-  info: number;
-  /** Waived findings, whatever their severity. */
-  waived: number;
-  /** Every finding: error + warn + info + waived. */
-  total: number;
-}
 
-/** Counts of a run's findings, or undefined when the run did not lint. */
-export function lintCounts(findings: readonly LintFinding[] | undefined): LintCounts | undefined {
-  if (!findings) return undefined;
-  const counts: LintCounts = { error: 0, warn: 0, info: 0, waived: 0, total: findings.length };
-  for (const f of findings) {
-    if (f.waived) counts.waived++;
-    else counts[f.severity]++;
-  }
-  return counts;
-}
-
-
-/** `2 errors, 1 warning, 3 waived` (info only when there is some), or undefined when the run did not lint. */
+/** `2 errors, 1 warning, 3 info, 1 waived`, or undefined when the run did not lint. */
 export function lintLine(meta: Pick<RunMeta, 'lint'>): string | undefined {
-  const c = lintCounts(meta.lint);
-  if (!c) return undefined;
-  return [plural(c.error, 'error'), plural(c.warn, 'warning'), c.info ? `${c.info} info` : undefined, `${c.waived} waived`].filter((p) => p !== undefined).join(', ');
+  if (!meta.lint) return undefined;
+  const c = countFindings(meta.lint);
+  return `${plural(c.error, 'error')}, ${plural(c.warn, 'warning')}, ${c.info} info, ${c.waived} waived`;
 }
 
 /** ` — 2 fail the run (--fail-on)`, or '' when --fail-on did not count any finding. */
@@ -44,9 +19,9 @@ export function lintFailureNote(summary: Pick<RunSummary, 'lintFailures'>): stri
   return n > 0 ? ` — ${n} ${n === 1 ? 'fails' : 'fail'} the run (--fail-on)` : '';
 }
 
-/** The findings `--fail-on` counted: unwaived, at or above the run's `lintFailOn` severity. */
-export function failingFindings(findings: readonly LintFinding[] | undefined, summary: Pick<RunSummary, 'lintFailOn'>): Set<LintFinding> {
-  return new Set(failingAtOrAbove(findings ?? [], summary.lintFailOn));
+/** The findings `--fail-on` counted (see `failingFindings`), as a set to mark them by. */
+export function failingFindingSet(findings: readonly LintFinding[] | undefined, summary: Pick<RunSummary, 'lintFailOn'>): Set<LintFinding> {
+  return new Set(failingFindings(findings ?? [], summary.lintFailOn));
 }
 
 /** `42%`, rounded; `<1%` and `>99%` rather than a 0% or 100% that is not. */
@@ -59,12 +34,12 @@ export function percent(part: number, total: number): string {
 }
 
 /** `items`, or its first `cap` and `and N more`. */
-export function cappedList(items: readonly string[], cap: number): string {
+function cappedList(items: readonly string[], cap: number): string {
   return items.length > cap ? `${items.slice(0, cap).join(', ')} and ${items.length - cap} more` : items.join(', ');
 }
 
 /** `288 table × persona × operation combinations: 158 stated (55%), 130 defaulted (45%), 0 untested (0%)`. */
-export function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
+function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
   const { stated, defaulted, untested, total } = coverage.counts;
   const share = (n: number, label: string) => `${n} ${label} (${percent(n, total)})`;
   return `${total} table × persona × operation combinations: ${share(stated, 'stated')}, ${share(defaulted, 'defaulted')}, ${share(untested, 'untested')}`;

@@ -60,7 +60,8 @@ export async function claimReportFolder(outDir: string, ownFiles: readonly strin
   }
   let state: 'open' | 'published' | 'discarded' = 'open';
   const finish = async (next: 'published' | 'discarded', work: () => Promise<void>) => {
-    if (state === 'discarded' && next === 'published') throw new ReportError('ERR_REPORT_STATE', `the report for ${target} was discarded (the run was aborted) before it could be published`, { path: target });
+    if (state === 'discarded' && next === 'published')
+      throw new ReportError('ERR_REPORT_STATE', `the report for ${target} was discarded (the run was aborted) before it could be published`, { path: target });
     if (state !== 'open') return;
     state = next;
     try {
@@ -79,7 +80,8 @@ export async function claimReportFolder(outDir: string, ownFiles: readonly strin
         } catch (error) {
           await rm(staging, { recursive: true, force: true });
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new ReportError('ERR_REPORT_FOLDER', `${target} was created by something else while the run wrote its report: the report was not kept`, { path: target, cause: error });
+          if (code === 'ENOTEMPTY' || code === 'EEXIST')
+            throw new ReportError('ERR_REPORT_FOLDER', `${target} was created by something else while the run wrote its report: the report was not kept`, { path: target, cause: error });
           throw writeError(error, target, `cannot move the report into ${target}`);
         }
       }),
@@ -94,7 +96,11 @@ async function removeEarlierReport(target: string, parent: string, ownFiles: rea
   if (!info.isDirectory()) throw new ReportError('ERR_REPORT_FOLDER', `${target} exists and is not a folder: point --out at a folder`, { path: target });
   // A mount point cannot be renamed, nor can a folder be renamed onto one: the report needs a folder of its own inside it.
   if (info.dev !== (await stat(parent)).dev) {
-    throw new ReportError('ERR_REPORT_FOLDER', `${target} is a mount point: a run replaces its report folder as a whole, so point --out at a folder inside it (e.g. ${path.join(target, 'rls-report')})`, { path: target });
+    throw new ReportError(
+      'ERR_REPORT_FOLDER',
+      `${target} is a mount point: a run replaces its report folder as a whole, so point --out at a folder inside it (e.g. ${path.join(target, 'rls-report')})`,
+      { path: target },
+    );
   }
   const foreign = (await readdir(target)).filter((name) => !ownFiles.includes(name));
   if (foreign.length) {

@@ -1,5 +1,17 @@
 import path from 'node:path';
-import type { ApiExchange, Cell, CellResult, FidelityMismatch, Outcome, OutcomeClass, RunTimings, SourceLocation, Verdict } from '../harness/types.js';
+import {
+  type ApiExchange,
+  type Cell,
+  type CellResult,
+  expectedText,
+  type FidelityMismatch,
+  type Outcome,
+  type OutcomeClass,
+  ROW_VERB,
+  type RunTimings,
+  type SourceLocation,
+  verdictText,
+} from '../core/index.js';
 
 /**
  * Human wording shared by every reporter, so JUnit, HTML and Markdown name a cell, a verdict and an
@@ -18,18 +30,6 @@ export const CLASS_SYMBOL: Readonly<Record<OutcomeClass, string>> = {
 /** Shown instead of the class symbol for a vacuous cell (its scope matched no row). */
 export const VACUOUS_SYMBOL = '○';
 
-/** The expected verdict without its known-gap wrapper: `allow`, `deny`, `refused P0001`… */
-export function verdictText(verdict: Verdict): string {
-  if (typeof verdict === 'string') return verdict;
-  if ('known' in verdict) return verdictText(verdict.verdict);
-  return `refused ${verdict.refused}`;
-}
-
-/** The documented reason of a known gap, or undefined for an ordinary verdict. */
-export function knownReason(verdict: Verdict): string | undefined {
-  return typeof verdict === 'object' && 'known' in verdict ? verdict.known : undefined;
-}
-
 /** `update`, or `rename (update)` for a named case. */
 export function operationLabel(cell: Pick<Cell, 'operation' | 'caseName'>): string {
   return cell.caseName && cell.caseName !== cell.operation ? `${cell.caseName} (${cell.operation})` : cell.operation;
@@ -42,12 +42,11 @@ export function scopeLabel(cell: Pick<Cell, 'scope'>): string {
 
 /** `alice · update · own → expected allow` — a test name a human reads in a CI tab. */
 export function cellTitle(cell: Cell): string {
-  const known = knownReason(cell.expected) === undefined ? '' : ' (known gap)';
-  return `${cell.persona} · ${operationLabel(cell)} · ${scopeLabel(cell)} → expected ${verdictText(cell.expected)}${known}`;
+  return `${cell.persona} · ${operationLabel(cell)} · ${scopeLabel(cell)} → expected ${expectedText(cell.expected)}`;
 }
 
 /** The observed class, `vacuous` when the cell proved nothing. */
-export function observedText(outcome: Outcome): string {
+function observedText(outcome: Outcome): string {
   return outcome.vacuous ? 'vacuous' : outcome.class;
 }
 
@@ -56,17 +55,9 @@ export function observedWithSymbol(outcome: Outcome): string {
   return `${outcome.vacuous ? VACUOUS_SYMBOL : CLASS_SYMBOL[outcome.class]} ${observedText(outcome)}`;
 }
 
-const ROW_VERB: Readonly<Record<string, string>> = {
-  select: 'visible',
-  insert: 'written',
-  upsert: 'written',
-  update: 'affected',
-  delete: 'affected',
-};
-
 /** `2 of 3 rows affected`: what the operation did against what `allowed` means. */
 export function rowsPhrase(result: Pick<CellResult, 'cell' | 'outcome'>): string {
-  const verb = ROW_VERB[result.cell.operation] ?? 'affected';
+  const verb = ROW_VERB[result.cell.operation];
   const { rows, targetRows } = result.outcome;
   return `${rows} of ${targetRows} row${targetRows === 1 ? '' : 's'} ${verb}`;
 }
@@ -132,13 +123,18 @@ export function locationText(location: SourceLocation | undefined, base: string)
 }
 
 /** Setup time: provider, shim, migrations, fixtures and planning. */
-export function setupMs(t: RunTimings): number {
+function setupMs(t: RunTimings): number {
   return t.providerMs + t.shimMs + t.migrationsMs + t.fixturesMs + t.planMs;
 }
 
+/** `1.20 s (provider 0.80 s, shim 0.10 s, migrations 0.05 s, fixtures 0.20 s, plan 0.05 s)`: setup and its parts, each written by `format`. */
+export function setupText(t: RunTimings, format: (ms: number) => string = formatMs): string {
+  return `${format(setupMs(t))} (provider ${format(t.providerMs)}, shim ${format(t.shimMs)}, migrations ${format(t.migrationsMs)}, fixtures ${format(t.fixturesMs)}, plan ${format(t.planMs)})`;
+}
+
 /** `; 1.4 s of planning alongside` when later chunks were planned while cells ran, else ''. */
-export function planAlongsideText(t: RunTimings): string {
-  return t.planAlongsideMs ? `; ${formatMs(t.planAlongsideMs)} of planning alongside` : '';
+export function planAlongsideText(t: RunTimings, format: (ms: number) => string = formatMs): string {
+  return t.planAlongsideMs ? `; ${format(t.planAlongsideMs)} of planning alongside` : '';
 }
 
 /** `850 ms`, `12.4 s`, `3 min 05 s`. */
@@ -193,5 +189,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** `12,345` with a thin, locale-independent grouping. */
 export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

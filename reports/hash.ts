@@ -6,7 +6,7 @@ import path from 'node:path';
 /** Internal to `reports/`: hashing and reading the files of a report, regular files only. */
 
 /** What a path is (from its Stats or directory entry), in words for messages: `a FIFO`, `a symbolic link`… */
-export function kindOf(entry: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket'>): string {
+function kindOf(entry: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket'>): string {
   if (entry.isFile()) return 'a regular file';
   if (entry.isDirectory()) return 'a directory';
   if (entry.isSymbolicLink()) return 'a symbolic link';

@@ -10,11 +10,12 @@ export const HTML_CLIENT = String.raw`(function () {
 var started = performance.now();
 var data = JSON.parse(document.getElementById('rls-data').textContent);
 var results = data.results;
-var OPS = ['select', 'insert', 'update', 'delete', 'upsert'];
+// The operations in report order, and what their rows are: core/operations.ts, passed as data.
+var OPS = data.operations;
 var SYM = { allowed: '\u2713', partial: '\u2248', filtered: '\u2205', 'denied:privilege': '\u2298', 'denied:policy': '\u2298', error: '\u26a0' };
 var CLS = { allowed: 'allowed', partial: 'partial', filtered: 'filtered', 'denied:privilege': 'denied', 'denied:policy': 'denied', error: 'error' };
 var BADGE = { pass: '\u2714 PASS', fail: '\u2718 FAIL', error: '\u26a0 ERROR', known: '\u25d0 KNOWN' };
-var VERB = { select: 'visible', insert: 'written', upsert: 'written', update: 'affected', delete: 'affected' };
+var VERB = data.rowVerbs;
 var PROBLEM_PAGE = 200;
 
 // The only way text reaches the page: textContent (the data's control characters are spelled out on the server).
@@ -67,7 +68,7 @@ function detail(r) {
   function add(k, v, cls) { if (v === undefined || v === null || v === '') return; dl.appendChild(h('dt', null, k)); dl.appendChild(h('dd', cls, v)); }
   add('Status', BADGE[r.st] + (r.m ? ' \u2014 ' + r.m : ''));
   add('Expected', r.e + (r.k ? '  (known gap: ' + r.k + ')' : ''));
-  add('Observed', sym(r) + ' ' + observed(r) + ' \u2014 ' + r.r + ' of ' + r.n + ' row' + (r.n === 1 ? '' : 's') + ' ' + (VERB[r.o] || 'affected'));
+  add('Observed', sym(r) + ' ' + observed(r) + ' \u2014 ' + r.r + ' of ' + r.n + ' row' + (r.n === 1 ? '' : 's') + ' ' + VERB[r.o]);
   add('Persona', r.p + ' (role ' + r.ro + ')');
   add('Scope', r.s === undefined || r.s === null ? 'whole table' : r.s);
   if (r.er) {

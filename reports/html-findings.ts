@@ -1,8 +1,8 @@
-import type { Coverage, CoverageCounts, CoverageStatus, LintFinding } from '../harness/types.js';
 import type { AssembleContext } from './artifact.js';
-import { COVERAGE_MARK, SEVERITY_MARK, WAIVED_MARK, failingFindings, lintCounts, lintFailureNote, orderedFindings, percent } from './findings.js';
+import { COVERAGE_MARK, failingFindingSet, lintFailureNote, orderedFindings, percent, SEVERITY_MARK, WAIVED_MARK } from './findings.js';
 import { formatCount, locationText } from './format.js';
 import { escapeHtml } from './html-summary.js';
+import { countFindings, type Coverage, type CoverageCounts, type CoverageStatus, type LintFinding } from '../core/index.js';
 
 /**
  * The "Schema lints" and "Coverage" sections of report.html. Server-rendered (readable and printable
@@ -19,8 +19,8 @@ export function renderFindings(ctx: Pick<AssembleContext, 'meta' | 'summary' | '
 }
 
 function renderLints(findings: readonly LintFinding[], { summary, cwd }: Pick<AssembleContext, 'summary' | 'cwd'>): string {
-  const c = lintCounts(findings)!;
-  const failing = failingFindings(findings, summary);
+  const c = countFindings(findings);
+  const failing = failingFindingSet(findings, summary);
   const count = (cls: string, n: number, one: string, many: string) =>
     `<span class="sev ${cls}${n ? '' : ' zero'}" data-lint-count="${cls}">${e(`${SYMBOL[cls]} ${formatCount(n)} ${n === 1 ? one : many}`)}</span>`;
   const counts = [

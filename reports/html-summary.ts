@@ -1,5 +1,5 @@
 import type { AssembleContext } from './artifact.js';
-import { CLASS_SYMBOL, VACUOUS_SYMBOL, formatCount, spellControls, formatMs, planAlongsideText, relativePath, setupMs } from './format.js';
+import { CLASS_SYMBOL, formatCount, formatMs, planAlongsideText, relativePath, setupText, spellControls, VACUOUS_SYMBOL } from './format.js';
 
 /**
  * The server-rendered part of report.html: verdict, counts, timings, provenance, legend and the empty
@@ -29,8 +29,7 @@ export function renderSummary(ctx: AssembleContext, sections = ''): string {
       ? `${formatCount(counts.total)} cells, every one as expected${knownNote}${lintNote}`
       : `${formatCount(counts.fail)} mismatch${counts.fail === 1 ? '' : 'es'} and ${formatCount(counts.error)} error${counts.error === 1 ? '' : 's'} in ${formatCount(counts.total)} cells${knownNote}${lintNote}`;
   const t = summary.timings;
-  const card = (cls: string, key: string, n: string, label: string): string =>
-    `<div class="card ${cls}" data-count="${key}"><div class="n">${e(n)}</div><div class="l">${e(label)}</div></div>`;
+  const card = (cls: string, key: string, n: string, label: string): string => `<div class="card ${cls}" data-count="${key}"><div class="n">${e(n)}</div><div class="l">${e(label)}</div></div>`;
   const kv = (pairs: [string, string | undefined, string?][]): string =>
     pairs
       .filter((p): p is [string, string, string?] => p[1] !== undefined && p[1] !== '')
@@ -66,7 +65,7 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     ['Personas', meta.personas.map((p) => p.name).join(', ')],
   ])}</dl></div>
 <div class="panel" id="timings"><h3>Timings</h3><dl class="kv">${kv([
-    ['Setup', `${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)})`],
+    ['Setup', setupText(t)],
     ['Execution', `${formatMs(t.executionMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}${planAlongsideText(t)}`],
     ['Throughput', `${formatCount(summary.cellsPerSecond)} cells/s`],
     ['Total', formatMs(t.totalMs)],
@@ -78,7 +77,9 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     swatch('denied', CLASS_SYMBOL['denied:policy'], 'denied:policy / privilege'),
     swatch('error', CLASS_SYMBOL.error, 'error'),
     swatch('error', VACUOUS_SYMBOL, 'vacuous'),
-  ].join('')}<span class="sw"><span class="badge pass">✔ PASS</span><span class="badge fail">✘ FAIL</span><span class="badge error">⚠ ERROR</span><span class="badge known">◐ KNOWN</span></span></div></div>
+  ].join(
+    '',
+  )}<span class="sw"><span class="badge pass">✔ PASS</span><span class="badge fail">✘ FAIL</span><span class="badge error">⚠ ERROR</span><span class="badge known">◐ KNOWN</span></span></div></div>
 </div>
 ${sections}<div class="toolbar" role="search">
 <label><input type="checkbox" id="f-failures"> Failures and errors only</label>

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { CellResult } from '../harness/types.js';
+import { type CellResult, knownReason, OPERATIONS, ROW_VERB, verdictText } from '../core/index.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, exchangeText, executorText, knownReason, locationText, mismatchText, spellControls, verdictText } from './format.js';
+import { errorText, exchangeText, executorText, locationText, mismatchText, spellControls } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
 import { coverageData, renderFindings } from './html-findings.js';
@@ -14,7 +14,7 @@ export const HTML_FILE = 'report.html';
  * One cell as the page's script reads it: short keys, because a 10,000-cell report embeds 10,000 of
  * these. `c` is set only for a named case, `s` only for a scoped cell.
  */
-export interface HtmlRow {
+interface HtmlRow {
   /** cell id */ i: string;
   /** table */ t: string;
   /** persona */ p: string;
@@ -66,6 +66,8 @@ export function createHtmlWriter(): ArtifactWriter {
       first = true;
       cwd = ctx.cwd;
       const header = {
+        operations: OPERATIONS,
+        rowVerbs: ROW_VERB,
         tables: ctx.tables.map((t) => t.name),
         personas: ctx.meta.personas,
         generatedAt: ctx.generatedAt.toISOString(),
@@ -103,7 +105,7 @@ function head(ctx: AssembleContext): string {
 }
 
 /** The compact form of a result that the page embeds. */
-export function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
+function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
   const { cell, outcome } = result;
   const row: HtmlRow = {
     i: cell.id,
@@ -147,6 +149,6 @@ export function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
  * and line separators escaped), every string with its control characters already spelled out
  * (`spellControls`): the script draws only text that is safe to show.
  */
-export function scriptJson(value: unknown): string {
+function scriptJson(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' ? spellControls(v) : v)).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

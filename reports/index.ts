@@ -1,27 +1,26 @@
 import path from 'node:path';
-import type { CellResult, RunCounts, RunMeta, RunSummary } from '../harness/types.js';
-import { FileSink, emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
+import type { CellResult, Reporter, RunCounts, RunMeta, RunSummary } from '../core/index.js';
+import { type ArtifactWriter, type AssembleContext, emptyCounts, FileSink, tally } from './artifact.js';
 import { ReportError, withDiskFull } from './errors.js';
 import { claimReportFolder, type ReportFolder } from './folder.js';
-import { HTML_FILE, createHtmlWriter } from './html.js';
-import { RESULTS_FILE, createJsonWriter } from './json.js';
-import { JUNIT_FILE, createJunitWriter } from './junit.js';
+import { createHtmlWriter, HTML_FILE } from './html.js';
+import { createJsonWriter, RESULTS_FILE } from './json.js';
+import { createJunitWriter, JUNIT_FILE } from './junit.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from './manifest.js';
-import { MARKDOWN_FILE, createMarkdownWriter, type MarkdownOptions } from './markdown.js';
+import { type Manifest, MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
+import { createMarkdownWriter, MARKDOWN_FILE, type MarkdownOptions } from './markdown.js';
 import { ResultStore } from './store.js';
-import type { Reporter } from './types.js';
+
+/** Every file format by name, in the order they are written (the manifest is always written). Adding a reporter: docs/architecture.md. */
+const REPORTERS = {
+  junit: { file: JUNIT_FILE, create: () => createJunitWriter() },
+  json: { file: RESULTS_FILE, create: () => createJsonWriter() },
+  html: { file: HTML_FILE, create: () => createHtmlWriter() },
+  markdown: { file: MARKDOWN_FILE, create: (options: ReportOptions) => createMarkdownWriter(options.markdown) },
+} as const satisfies Record<string, { file: string; create: (options: ReportOptions) => ArtifactWriter }>;
 
 /** The report formats; the manifest is always written. */
-export type ReporterName = 'junit' | 'json' | 'html' | 'markdown';
-
-/** Every format by name, in the order they are written. */
-export const REPORTERS = {
-  junit: () => createJunitWriter(),
-  json: () => createJsonWriter(),
-  html: () => createHtmlWriter(),
-  markdown: (options: ReportOptions) => createMarkdownWriter(options.markdown),
-} as const satisfies Record<ReporterName, (options: ReportOptions) => ArtifactWriter>;
+export type ReporterName = keyof typeof REPORTERS;
 
 /** Every name in REPORTERS, for `--reporter` validation and help. */
 export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
@@ -69,7 +68,7 @@ export interface ReportSet extends Reporter {
 
 const SPOOL_FILE = '.rls-matrix-results.ndjson';
 /** Every name a report folder may hold (the spool: a folder of an earlier version's interrupted run). */
-const OWN_FILES = [JUNIT_FILE, RESULTS_FILE, HTML_FILE, MARKDOWN_FILE, MANIFEST_FILE, SIGNATURE_FILE, SPOOL_FILE];
+const OWN_FILES = [...Object.values(REPORTERS).map((r) => r.file), MANIFEST_FILE, SIGNATURE_FILE, SPOOL_FILE];
 
 /**
  * Creates the reporters a run writes, as one Reporter. The run writes into a private folder beside
@@ -117,7 +116,10 @@ export function createReporters(options: ReportOptions): ReportSet {
     store = undefined;
     const folder = claimed;
     claimed = undefined;
-    await folder?.then((f) => f.discard(), () => undefined);
+    await folder?.then(
+      (f) => f.discard(),
+      () => undefined,
+    );
   };
 
   return {
@@ -161,7 +163,7 @@ export function createReporters(options: ReportOptions): ReportSet {
       const folder = await claimed;
       try {
         await spool.close();
-        const writers = names.map((name) => REPORTERS[name](options));
+        const writers = names.map((name) => REPORTERS[name].create(options));
         const written = await assemble(spool, writers, { meta, summary, outDir: folder.staging, cwd, generatedAt: now() });
         await spool.remove();
         const signed = await writeManifest(folder.staging, { meta, summary, counts: written.counts, artifacts: writers.map((w) => w.file), cwd, now, ...(key ? { signKey: key } : {}) });
@@ -199,9 +201,19 @@ async function assemble(
   const ctx: AssembleContext = { meta: run.meta, summary: run.summary, counts, tables, cwd: run.cwd, generatedAt: run.generatedAt };
   const sinks = writers.map((w) => new FileSink(path.join(run.outDir, w.file)));
   try {
-    await feed(sinks, writers.map((w) => w.begin(ctx)));
-    for (const result of spool.read(ordered)) await feed(sinks, writers.map((w) => w.add(result)));
-    await feed(sinks, writers.map((w) => w.end()));
+    await feed(
+      sinks,
+      writers.map((w) => w.begin(ctx)),
+    );
+    for (const result of spool.read(ordered))
+      await feed(
+        sinks,
+        writers.map((w) => w.add(result)),
+      );
+    await feed(
+      sinks,
+      writers.map((w) => w.end()),
+    );
   } catch (err) {
     await Promise.all(sinks.map((s) => s.close().catch(() => undefined)));
     throw err;
@@ -242,11 +254,12 @@ export async function writeReports(
   return { files: reports.files, manifest: reports.manifest! };
 }
 
-export { ReportError, type ReportErrorCode } from './errors.js';
-export type { Reporter } from './types.js';
-export { verifyReport, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyProblemKind, type SignatureStatus } from './verify.js';
-export { writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestEntry, type SignaturePayload, type WriteManifestOptions } from './manifest.js';
-export { readResultsFile, RESULTS_FILE, RESULTS_FORMAT_VERSION, type ResultsFile } from './json.js';
-export { JUNIT_FILE } from './junit.js';
-export { HTML_FILE } from './html.js';
-export { MARKDOWN_FILE, type MarkdownOptions } from './markdown.js';
+export { ReportError } from './errors.js';
+export { consoleReporter } from './console.js';
+export { lintConsoleText } from './console-lint.js';
+export { verifyConsoleText } from './console-verify.js';
+export { jsonWithoutControls } from './format.js';
+export { CLEAR_LINE, painter, terminalText } from './terminal.js';
+export { verifyReport, type VerifyResult } from './verify.js';
+export { type Manifest } from './manifest.js';
+export { readResultsFile, type ResultsFile } from './json.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CellResult, RunMeta, RunSummary } from '../harness/types.js';
+import type { CellResult, RunMeta, RunSummary } from '../core/index.js';
 import type { ArtifactWriter } from './artifact.js';
 import { ReportError } from './errors.js';
 import { jsonWithoutControls } from './format.js';
@@ -8,7 +8,7 @@ import { jsonWithoutControls } from './format.js';
 export const RESULTS_FILE = 'results.json';
 
 /** The version of the results.json format this module writes and reads. */
-export const RESULTS_FORMAT_VERSION = 1;
+const RESULTS_FORMAT_VERSION = 1;
 
 /**
  * results.json, version 1: the input of `diff` and `merge`. `results` holds every CellResult as the

@@ -1,9 +1,9 @@
 import type { XMLBuilder } from 'fast-xml-parser';
-import type { CellResult, LintFinding, RunMeta } from '../harness/types.js';
-import { emptyCounts, tally, type ArtifactWriter, type AssembleContext } from './artifact.js';
-import { failingFindings, lintCounts, orderedFindings } from './findings.js';
-import { cellTitle, errorText, exchangeText, executorText, fidelityText, knownReason, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase, verdictText } from './format.js';
-import { XML_DECLARATION, createXmlBuilder, startTag, xmlAttr, xmlText } from './xml.js';
+import { type CellResult, countFindings, knownReason, type LintFinding, type RunMeta, verdictText } from '../core/index.js';
+import { type ArtifactWriter, type AssembleContext, emptyCounts, tally } from './artifact.js';
+import { failingFindingSet, orderedFindings } from './findings.js';
+import { cellTitle, errorText, exchangeText, executorText, fidelityText, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase } from './format.js';
+import { createXmlBuilder, startTag, XML_DECLARATION, xmlAttr, xmlText } from './xml.js';
 
 /** File name of the JUnit report inside the report directory. */
 export const JUNIT_FILE = 'junit.xml';
@@ -96,7 +96,7 @@ function buildSuite(builder: XMLBuilder, table: string, cases: { node: XmlNode; 
 }
 
 /** Provenance of the run, as `<property name value>` pairs. */
-export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: string): XmlNode[] {
+function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: string): XmlNode[] {
   const pairs: [string, string | undefined][] = [
     ['rls-matrix.version', meta.tool.version],
     ['matrix.name', meta.matrixName],
@@ -117,7 +117,7 @@ export function runProperties(meta: Readonly<RunMeta>, finishedAt: string, cwd: 
 }
 
 function lintAndCoverage(meta: Readonly<RunMeta>): [string, string | undefined][] {
-  const lint = lintCounts(meta.lint);
+  const lint = meta.lint && countFindings(meta.lint);
   const coverage = meta.coverage?.counts;
   return [
     ['lint.errors', lint && String(lint.error)],
@@ -135,11 +135,11 @@ export const LINT_SUITE = 'rls-matrix lints';
 
 function lintSuiteCounts(findings: readonly LintFinding[] | undefined, summary: AssembleContext['summary']): { tests: number; failures: number; skipped: number } {
   if (!findings) return { tests: 0, failures: 0, skipped: 0 };
-  return { tests: findings.length, failures: failingFindings(findings, summary).size, skipped: findings.filter((f) => f.waived).length };
+  return { tests: findings.length, failures: failingFindingSet(findings, summary).size, skipped: findings.filter((f) => f.waived).length };
 }
 
 function buildLintSuite(builder: XMLBuilder, findings: readonly LintFinding[], ctx: AssembleContext): string {
-  const failing = failingFindings(findings, ctx.summary);
+  const failing = failingFindingSet(findings, ctx.summary);
   const counts = lintSuiteCounts(findings, ctx.summary);
   const suite: XmlNode = {
     '@_name': LINT_SUITE,

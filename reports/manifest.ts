@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompactSign } from 'jose';
-import type { RunCounts, RunMeta, RunSummary } from '../harness/types.js';
+import type { RunCounts, RunMeta, RunSummary } from '../core/index.js';
 import { ReportError } from './errors.js';
 import { jsonWithoutControls } from './format.js';
 import { hashBytes, hashFile, listFiles } from './hash.js';
@@ -14,7 +14,7 @@ export const SIGNATURE_FILE = 'manifest.sig';
 /** The manifest format this module writes and `verifyReport` reads. */
 export const MANIFEST_VERSION = 1;
 /** `typ` of the signature's protected header. */
-export const SIGNATURE_TYPE = 'rls-matrix-manifest+jws';
+const SIGNATURE_TYPE = 'rls-matrix-manifest+jws';
 
 /** One hashed file. `sha256` and `bytes` are null for a source that was missing when the report was written. */
 export interface ManifestEntry {
@@ -119,9 +119,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   await write(files[0]!, bytes);
   if (key) {
     const payload: SignaturePayload = { manifest: MANIFEST_FILE, sha256: hashBytes(bytes), createdAt };
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'EdDSA', typ: SIGNATURE_TYPE, kid: key.kid })
-      .sign(key.privateKey);
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', typ: SIGNATURE_TYPE, kid: key.kid }).sign(key.privateKey);
     files.push(path.join(dir, SIGNATURE_FILE));
     await write(files[1]!, `${jws}\n`);
   }
@@ -129,7 +127,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
 }
 
 /** A source path as the manifest stores it: relative to `cwd`, forward slashes. */
-export function cwdRelative(file: string, cwd: string): string {
+function cwdRelative(file: string, cwd: string): string {
   const rel = path.relative(cwd, path.resolve(cwd, file));
   return (rel === '' ? '.' : rel).split(path.sep).join('/');
 }

@@ -1,7 +1,7 @@
-import type { CellResult } from '../harness/types.js';
-import { coverageLine, failingFindings, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
+import { type CellResult, knownReason, verdictText } from '../core/index.js';
+import { coverageLine, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, fidelityText, formatCount, formatMs, planAlongsideText, plural, knownReason, spellControls, observedWithSymbol, operationLabel, relativePath, scopeLabel, setupMs, verdictText } from './format.js';
+import { errorText, fidelityText, formatCount, formatMs, observedWithSymbol, operationLabel, planAlongsideText, plural, relativePath, scopeLabel, setupText, spellControls } from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -103,10 +103,15 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     '|---:|---:|---:|---:|---:|',
     `| ${[counts.pass, counts.fail, counts.error, counts.known, counts.total].map(formatCount).join(' | ')} |`,
     '',
-    `**Timings:** setup ${formatMs(setupMs(t))} (provider ${formatMs(t.providerMs)}, shim ${formatMs(t.shimMs)}, migrations ${formatMs(t.migrationsMs)}, fixtures ${formatMs(t.fixturesMs)}, plan ${formatMs(t.planMs)}) · execution ${formatMs(t.executionMs)}${planAlongsideText(t)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
+    `**Timings:** setup ${setupText(t)} · execution ${formatMs(t.executionMs)}${planAlongsideText(t)} · ${formatCount(summary.cellsPerSecond)} cells/s · ${meta.workers} worker${meta.workers === 1 ? '' : 's'} · total ${formatMs(t.totalMs)}`,
     '',
     `**Provenance:** ${provenance.join(' · ')}`,
-    ...(summary.fidelityMismatches !== undefined ? ['', `**Cross-check** (every cell also through the real PostgREST with supabase-js): ${summary.fidelityMismatches === 0 ? 'both executors agree on every cell' : `${plural(summary.fidelityMismatches, 'fidelity mismatch', 'fidelity mismatches')}: the SQL executor and the API disagree (listed below)`}`] : []),
+    ...(summary.fidelityMismatches !== undefined
+      ? [
+          '',
+          `**Cross-check** (every cell also through the real PostgREST with supabase-js): ${summary.fidelityMismatches === 0 ? 'both executors agree on every cell' : `${plural(summary.fidelityMismatches, 'fidelity mismatch', 'fidelity mismatches')}: the SQL executor and the API disagree (listed below)`}`,
+        ]
+      : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
   ];
@@ -121,11 +126,14 @@ const MAX_FINDINGS = 20;
 function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['summary']): string[] {
   const line = lintLine(meta);
   if (!line || !meta.lint) return [];
-  const failing = failingFindings(meta.lint, summary);
+  const failing = failingFindingSet(meta.lint, summary);
   const serious = orderedFindings(meta.lint).filter((f) => !f.waived && f.severity !== 'info');
   const rows = serious
     .slice(0, MAX_FINDINGS)
-    .map((f) => `| ${SEVERITY_MARK[f.severity]}${failing.has(f) ? ' (fails)' : ''} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` · policy ${code(f.policy)}` : ''} | ${cellText(truncate(f.message, 160))} |`);
+    .map(
+      (f) =>
+        `| ${SEVERITY_MARK[f.severity]}${failing.has(f) ? ' (fails)' : ''} | ${code(f.id)} | ${code(f.object)}${f.policy ? ` · policy ${code(f.policy)}` : ''} | ${cellText(truncate(f.message, 160))} |`,
+    );
   return [
     '',
     `**Lints:** ${line}${lintFailureNote(summary)}`,
@@ -162,7 +170,6 @@ function cellName(result: Readonly<CellResult>): string {
   return `${code(cell.table)} ${cellText(cell.persona)} · ${cellText(operationLabel(cell))} · ${cellText(scopeLabel(cell))}`;
 }
 
-
 /** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
 function cellText(value: string): string {
   return spellControls(value)
@@ -172,7 +179,9 @@ function cellText(value: string): string {
 }
 
 function code(value: string): string {
-  return `\`${spellControls(value).replace(/\s+/g, ' ').replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
+  return `\`${spellControls(value)
+    .replace(/\s+/g, ' ')
+    .replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
 }
 
 function truncate(value: string, max: number): string {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { CellResult, CellStatus, RunMeta } from '../harness/types.js';
+import { operationRank, type CellResult, type CellStatus, type RunMeta } from '../core/index.js';
 import { drained } from './artifact.js';
 import { ReportError } from './errors.js';
 
@@ -78,7 +78,10 @@ export class ResultStore {
   #closed = false;
   #drain: Promise<void> | undefined;
 
-  private constructor(readonly file: string, stream: WriteStream) {
+  private constructor(
+    readonly file: string,
+    stream: WriteStream,
+  ) {
     this.#stream = stream;
     stream.on('error', (err) => {
       this.#failure ??= err;
@@ -152,7 +155,7 @@ export class ResultStore {
     };
     const tableRank = rankOf(meta.tables);
     const personaRank = rankOf(meta.personas.map((p) => p.name));
-    const opRank = (i: number) => (x.renamed[i] ? 100 : (OPERATION_RANK[x.names[x.operations[i]!]!] ?? 99));
+    const opRank = (i: number) => (x.renamed[i] ? 100 : operationRank(x.names[x.operations[i]!]!));
     const name = (n: number) => x.names[n]!;
     const order = Array.from({ length: x.size }, (_, i) => i);
     return order.sort(
@@ -221,8 +224,6 @@ export class ResultStore {
     }
   }
 }
-
-const OPERATION_RANK: Readonly<Record<string, number>> = { select: 0, insert: 1, update: 2, delete: 3, upsert: 4 };
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -3,7 +3,7 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import { ReportError } from './errors.js';
 import { hashBytes, hashFile, listEntries, NotRegularFileError, readRegularFile } from './hash.js';
 import { loadVerifyKey } from './keys.js';
-import { MANIFEST_FILE, MANIFEST_VERSION, SIGNATURE_FILE, type Manifest, type ManifestEntry, type SignaturePayload } from './manifest.js';
+import { type Manifest, MANIFEST_FILE, MANIFEST_VERSION, type ManifestEntry, SIGNATURE_FILE, type SignaturePayload } from './manifest.js';
 
 /** Options of {@link verifyReport}. */
 export interface VerifyOptions {
@@ -14,17 +14,10 @@ export interface VerifyOptions {
 }
 
 /** What can be wrong with an archived report; sources are distinct from artifacts. */
-export type VerifyProblemKind =
-  | 'altered artifact'
-  | 'missing artifact'
-  | 'added artifact'
-  | 'altered source'
-  | 'missing source'
-  | 'invalid signature'
-  | 'missing signature';
+type VerifyProblemKind = 'altered artifact' | 'missing artifact' | 'added artifact' | 'altered source' | 'missing source' | 'invalid signature' | 'missing signature';
 
 /** One thing that does not match the manifest. */
-export interface VerifyProblem {
+interface VerifyProblem {
   kind: VerifyProblemKind;
   /** The artifact (relative to the report directory), source (relative to `cwd`) or signature file. */
   path: string;
@@ -40,7 +33,7 @@ export interface VerifyProblem {
  * - `unchecked`: manifest.sig exists but no public key was given.
  * - `unsigned`: no signature, none declared, none asked for.
  */
-export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'unsigned';
+type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'unsigned';
 
 /** What {@link verifyReport} found, per artifact, per source and for the signature. */
 export interface VerifyResult {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startPostgrest, type PostgrestServer } from '../harness/executor/postgrest/server.js';
-import { HarnessError } from '../harness/errors.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
+import { HarnessError } from '../core/errors.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
 import { runAndCollect, writeProject } from './helpers.js';
 import { fingerprint, urlOf, withClient } from './providers-helpers.js';
 

@@ -74,7 +74,8 @@ describe('rls-matrix run: exit codes', () => {
   it('2 on a failing fixture row, naming the table, the row, the SQL and the SQLSTATE', async () => {
     const dir = await writeProject({
       'schema.sql': 'create table public.notes (id int primary key, n int not null check (n > 0));',
-      'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: schema.sql }\nfixtures:\n  rows:\n    public.notes:\n      - { id: 1, n: 1 }\n      - { id: 2, n: -1 }\npersonas:\n  anon: { role: anon }\n',
+      'rls-matrix.yaml':
+        'version: 1\ndatabase: { migrations: schema.sql }\nfixtures:\n  rows:\n    public.notes:\n      - { id: 1, n: 1 }\n      - { id: 2, n: -1 }\npersonas:\n  anon: { role: anon }\n',
     });
     const { code, stderr } = await cli(['run', dir, '--reporter', 'none']);
     expect(code).toBe(2);
@@ -86,7 +87,8 @@ describe('rls-matrix run: exit codes', () => {
   it('2 on a scope whose SQL fails, naming the scope, the persona, file:line and SQLSTATE', async () => {
     const dir = await writeProject({
       'schema.sql': 'create table public.n (id int primary key, o uuid);',
-      'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.n: [{ id: 1 }] } }\npersonas: { alice: { role: authenticated } }\ntables:\n  public.n:\n    scopes: { own: "ownr = auth.uid()" }\n    expect: { alice: { select: { own: allow } } }\n',
+      'rls-matrix.yaml':
+        'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.n: [{ id: 1 }] } }\npersonas: { alice: { role: authenticated } }\ntables:\n  public.n:\n    scopes: { own: "ownr = auth.uid()" }\n    expect: { alice: { select: { own: allow } } }\n',
     });
     const { code, stderr } = await cli(['run', dir, '--reporter', 'none']);
     expect(code).toBe(2);

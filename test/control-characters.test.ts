@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleReporter } from '../harness/cli/console-reporter.js';
-import { painter, terminalWriter } from '../harness/cli/terminal.js';
-import type { CellResult } from '../harness/types.js';
+import { consoleReporter } from '../reports/console.js';
+import { terminalWriter } from '../cli/terminal.js';
+import { painter } from '../reports/terminal.js';
+import type { CellResult } from '../core/results.js';
 import { writeProject } from './helpers.js';
 import { cli } from './providers-helpers.js';
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult, RunSummary } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult, RunSummary } from '../core/results.js';
 import { createReporters } from '../reports/index.js';
 import type { ResultsFile } from '../reports/json.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
@@ -59,7 +59,18 @@ describe('a fidelity mismatch', () => {
 
 describe('cells that agree, and cells the API cannot take', () => {
   it('agreeing cells pass with no mismatch recorded, composite keys with quoted values included', () => {
-    for (const id of ['public.pairs/alice/select/own', 'public.pairs/alice/select/others', 'public.pairs/alice/update/own', 'public.pairs/alice/delete/own', 'public.plain/alice/select/own', 'public.plain/alice/select/others', 'public.plain/alice/update/own', 'public.plain/alice/update/others', 'public.plain/alice/delete/own', 'public.plain/alice/delete/others']) {
+    for (const id of [
+      'public.pairs/alice/select/own',
+      'public.pairs/alice/select/others',
+      'public.pairs/alice/update/own',
+      'public.pairs/alice/delete/own',
+      'public.plain/alice/select/own',
+      'public.plain/alice/select/others',
+      'public.plain/alice/update/own',
+      'public.plain/alice/update/others',
+      'public.plain/alice/delete/own',
+      'public.plain/alice/delete/others',
+    ]) {
       expect(run.results.get(id), id).toMatchObject({ status: 'pass' });
       expect(run.results.get(id)?.fidelity, id).toBeUndefined();
     }

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FixtureError } from '../fixtures/errors.js';
-import { diskFullError } from '../harness/disk-full.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
+import { diskFullError } from '../database/disk-full.js';
+import type { StartedDatabase } from '../database/providers/types.js';
 import { ReportError } from '../reports/errors.js';
 import { writeProject } from './helpers.js';
 import { cli } from './providers-helpers.js';
@@ -42,17 +42,21 @@ async function smallTmpdir(size: string): Promise<string | undefined> {
 }
 
 // Rows that do not compress, until the disk is full.
-const FILL = "create table public.big (t text);\ninsert into public.big select repeat(md5(i::text), 32) from generate_series(1, 5000000) i;\n";
+const FILL = 'create table public.big (t text);\ninsert into public.big select repeat(md5(i::text), 32) from generate_series(1, 5000000) i;\n';
 const MATRIX = 'version: 1\ndatabase: { migrations: schema.sql }\npersonas: { anon: { role: anon } }\ndefaults: deny\n';
 
 describe.skipIf(!isRoot)('a full TMPDIR during setup', () => {
-  it.each([
+  it.for([
     ['a migration', '48m', { 'schema.sql': FILL, 'rls-matrix.yaml': MATRIX }],
     ['a migration', '64m', { 'schema.sql': FILL, 'rls-matrix.yaml': MATRIX }],
-    ['fixtures.sql', '56m', { 'schema.sql': 'create table public.big (t text);', 'seed.sql': FILL.split('\n')[1]!, 'rls-matrix.yaml': MATRIX.replace('personas:', 'fixtures: { sql: seed.sql }\npersonas:') }],
-  ])('filled by %s (tmpfs of %s) is exit 3 naming TMPDIR, and leaves nothing there', async (_, size, files) => {
+    [
+      'fixtures.sql',
+      '56m',
+      { 'schema.sql': 'create table public.big (t text);', 'seed.sql': FILL.split('\n')[1]!, 'rls-matrix.yaml': MATRIX.replace('personas:', 'fixtures: { sql: seed.sql }\npersonas:') },
+    ],
+  ] as const)('filled by %s (tmpfs of %s) is exit 3 naming TMPDIR, and leaves nothing there', async ([, size, files], ctx) => {
     const dir = await smallTmpdir(size);
-    if (!dir) return; // no tmpfs here (a container without CAP_SYS_ADMIN)
+    if (!dir) return ctx.skip('no tmpfs can be mounted here (a container without CAP_SYS_ADMIN)');
     const result = await cli(['run', await writeProject(files), '--reporter', 'none'], { TMPDIR: dir });
     expect(result.stderr).toBe(`rls-matrix: no space left on the device holding ${dir}: free some space there, or point TMPDIR at a disk with at least 100 MB free\n`);
     expect(result.code).toBe(3);
@@ -61,7 +65,12 @@ describe.skipIf(!isRoot)('a full TMPDIR during setup', () => {
 });
 
 describe('diskFullError', () => {
-  const local = (log: string[] = []): StartedDatabase => ({ connection: { host: '127.0.0.1', port: 5, user: 'u', password: 'p', database: 'd' }, location: '/tmp/x', serverLog: () => log, stop: async () => undefined });
+  const local = (log: string[] = []): StartedDatabase => ({
+    connection: { host: '127.0.0.1', port: 5, user: 'u', password: 'p', database: 'd' },
+    location: '/tmp/x',
+    serverLog: () => log,
+    stop: async () => undefined,
+  });
   const message = 'no space left on the device holding /tmp/x: free some space there, or point TMPDIR at a disk with at least 100 MB free';
 
   it('maps SQLSTATE 53100 from a migration or a cell, and a crash the server log blames on the disk', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult, RunSummary } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // examples/workspace: the second complete example app (issue 7) — organisations, owner/admin/member
@@ -88,7 +88,7 @@ describe('examples/workspace', () => {
       expect(cell('public.profiles/member_a/switch_org/self')).toMatchObject({ status: 'pass', outcome: { class: 'denied:privilege' } });
       expect(cell('public.profiles/member_a/rename/colleagues')).toMatchObject({ status: 'pass', outcome: { class: 'filtered' } });
     });
-    it('upsert of one\'s own profile needs INSERT, which authenticated lacks: denied:privilege', () => {
+    it("upsert of one's own profile needs INSERT, which authenticated lacks: denied:privilege", () => {
       expect(cell('public.profiles/owner_a/upsert/self')).toMatchObject({ status: 'pass', outcome: { class: 'denied:privilege' } });
     });
   });
@@ -157,12 +157,19 @@ describe('examples/workspace notices a planted leak', () => {
   /** Runs the example plus one migration; returns the ids of the cells that did not pass. */
   async function failingCells(sql: string): Promise<{ ids: string[]; run: Map<string, CellResult>; summary: RunSummary }> {
     const planted = await runAndCollect(await withPlantedMigration(sql), { provider });
-    const ids = [...planted.results.values()].filter((r) => r.status !== 'pass').map((r) => r.cell.id).sort();
+    const ids = [...planted.results.values()]
+      .filter((r) => r.status !== 'pass')
+      .map((r) => r.cell.id)
+      .sort();
     return { ids, run: planted.results, summary: planted.summary };
   }
 
   it('a policy letting members read credentials fails exactly the member credential cell', async () => {
-    const { ids, run, summary: planted } = await failingCells(`
+    const {
+      ids,
+      run,
+      summary: planted,
+    } = await failingCells(`
       create policy "members read credentials" on public.space_credentials
         for select to authenticated using (public.is_org_member(org_id));
     `);
@@ -171,7 +178,7 @@ describe('examples/workspace notices a planted leak', () => {
     expect(planted).toMatchObject({ exitCode: 1, counts: { fail: 1, error: 0 } });
   });
 
-  it('a view that loses security_invoker fails every persona\'s other_org directory cell', async () => {
+  it("a view that loses security_invoker fails every persona's other_org directory cell", async () => {
     const { ids } = await failingCells('alter view public.member_directory set (security_invoker = false);');
     expect(ids).toEqual(['admin_a', 'member_a', 'owner_a', 'owner_b'].map((p) => `public.member_directory/${p}/select/other_org`));
   });

@@ -9,15 +9,19 @@ import { cli, isAlive, slowProject, spawnCli, waitFor } from './providers-helper
 // the flags' refusals, and a PostgREST that never outlives its run.
 
 describe('the examples through the real PostgREST', () => {
-  it.each(['examples/lms', 'examples/workspace'])('%s passes with --executor postgrest and with --cross-check (0 fidelity mismatches)', async (example) => {
-    const api = await cli(['run', example, '--executor', 'postgrest', '--reporter', 'none', '--quiet']);
-    expect(api.stdout).toMatch(/PASS \d+ cells: \d+ passed, 0 failed, 0 errors/);
-    expect(api.code).toBe(0);
-    expect(api.stderr).toBe(''); // supabase-js's Node 20 notice is not ours to print
-    const both = await cli(['run', example, '--cross-check', '--reporter', 'none', '--quiet']);
-    expect(both.stdout).toMatch(/PASS \d+ cells: \d+ passed, 0 failed, 0 errors, 0 known gaps; cross-check: 0 fidelity mismatches/);
-    expect(both.code).toBe(0);
-  }, 120_000);
+  it.each(['examples/lms', 'examples/workspace'])(
+    '%s passes with --executor postgrest and with --cross-check (0 fidelity mismatches)',
+    async (example) => {
+      const api = await cli(['run', example, '--executor', 'postgrest', '--reporter', 'none', '--quiet']);
+      expect(api.stdout).toMatch(/PASS \d+ cells: \d+ passed, 0 failed, 0 errors/);
+      expect(api.code).toBe(0);
+      expect(api.stderr).toBe(''); // supabase-js's Node 20 notice is not ours to print
+      const both = await cli(['run', example, '--cross-check', '--reporter', 'none', '--quiet']);
+      expect(both.stdout).toMatch(/PASS \d+ cells: \d+ passed, 0 failed, 0 errors, 0 known gaps; cross-check: 0 fidelity mismatches/);
+      expect(both.code).toBe(0);
+    },
+    120_000,
+  );
 });
 
 describe('flags', () => {
@@ -26,11 +30,14 @@ describe('flags', () => {
     expect(started).toMatchObject({ code: 2, stderr: expect.stringContaining('use them with --provider url') });
     const alone = await cli(['run', 'examples/lms', '--url', 'postgres://u:p@127.0.0.1:1/db', '--executor', 'postgrest', '--api-url', 'http://127.0.0.1:1', '--reporter', 'none']);
     expect(alone).toMatchObject({ code: 2, stderr: expect.stringContaining('--api-url and --anon-key go together') });
-    const secretless = await cli(['run', 'examples/lms', '--url', 'postgres://u:p@127.0.0.1:1/db', '--executor', 'postgrest', '--api-url', 'http://127.0.0.1:1', '--anon-key', 'k', '--reporter', 'none'], { RLS_MATRIX_JWT_SECRET: '' });
+    const secretless = await cli(
+      ['run', 'examples/lms', '--url', 'postgres://u:p@127.0.0.1:1/db', '--executor', 'postgrest', '--api-url', 'http://127.0.0.1:1', '--anon-key', 'k', '--reporter', 'none'],
+      { RLS_MATRIX_JWT_SECRET: '' },
+    );
     expect(secretless).toMatchObject({ code: 2, stderr: expect.stringContaining('RLS_MATRIX_JWT_SECRET') });
     const unknown = await cli(['run', 'examples/lms', '--executor', 'rest', '--reporter', 'none']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Allowed choices are sql, postgrest");
+    expect(unknown.stderr).toContain('Allowed choices are sql, postgrest');
   });
 });
 

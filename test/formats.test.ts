@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matrixJsonSchema } from '../matrix/json-schema.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 let database: StartedDatabase;

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
-import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import { runMatrix, type RunOptions } from '../harness/run.js';
-import type { CellResult } from '../harness/types.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import { runMatrix, type RunOptions } from '../harness/index.js';
+import type { CellResult } from '../core/results.js';
 
 /** One real PostgreSQL for a whole test file; each run still gets its own fresh database. */
 export async function startSharedDatabase(): Promise<{ database: StartedDatabase; provider: Provider }> {
@@ -26,30 +23,7 @@ export function sharedDatabaseSuite(): { database: () => StartedDatabase; provid
   return { database: () => shared!.database, provider: () => shared!.provider };
 }
 
-// Projects and temporary directories live until the test file that made them is done (a run may read them late).
-const projects: string[] = [];
-afterAll(async () => {
-  await Promise.all(projects.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A new temporary directory others may enter (as root, the server runs as postgres), removed after the test file. */
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  await chmod(dir, 0o755);
-  projects.push(dir);
-  return dir;
-}
-
-/** Writes a project (matrix, migrations, seeds) into a new temporary directory, removed after the test file. */
-export async function writeProject(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'rls-matrix-test-'));
-  projects.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, name)), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
+export { tempDir, writeProject } from './project-files.js';
 
 /** Runs a matrix and returns its results by cell id. */
 export async function runAndCollect(matrix: string, options: Omit<RunOptions, 'matrices'>) {

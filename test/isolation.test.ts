@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 let database: StartedDatabase;
@@ -16,9 +16,7 @@ async function contentHashes(databaseName: string): Promise<Record<string, strin
   const client = new pg.Client({ ...database.connection, database: databaseName });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ name: string }>(
-      `select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('public', 'auth', 'storage') order by 1`,
-    );
+    const { rows: tables } = await client.query<{ name: string }>(`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('public', 'auth', 'storage') order by 1`);
     const hashes: Record<string, string> = {};
     for (const { name } of tables) {
       // Sign-up timestamps are the clock's; everything else a sign-up writes is the same every time.
@@ -46,7 +44,12 @@ async function runAndFindDatabase(filter?: string[]): Promise<{ name: string; ce
   const before = await databasesBefore();
   // A filter that matches no cell seeds, then stops with ERR_NO_CELLS: a run that checked nothing is no pass.
   const run = runAndCollect(matrix, { provider, cellTimeoutMs: 300, ...(filter ? { filter } : {}) });
-  const cells = filter ? await run.then(() => -1, (error: { code?: string }) => (error.code === 'ERR_NO_CELLS' ? 0 : -1)) : (await run).results.size;
+  const cells = filter
+    ? await run.then(
+        () => -1,
+        (error: { code?: string }) => (error.code === 'ERR_NO_CELLS' ? 0 : -1),
+      )
+    : (await run).results.size;
   const created = [...(await databasesBefore())].filter((d) => !before.has(d));
   expect(created).toHaveLength(1);
   return { name: created[0]!, cells };

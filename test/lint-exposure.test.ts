@@ -14,7 +14,7 @@ const NOTES = `
   create policy own_read on public.notes for select to authenticated using (owner_id = (select auth.uid()));`;
 
 describe('anon-security-definer-function-executable / authenticated-…', () => {
-  it('flags a SECURITY DEFINER function left executable by PUBLIC (PostgreSQL\'s default), for anon and for authenticated', async () => {
+  it("flags a SECURITY DEFINER function left executable by PUBLIC (PostgreSQL's default), for anon and for authenticated", async () => {
     const findings = await lab.lint(`create function public.purge() returns void language sql security definer set search_path = '' as 'select';`);
     expect(found(findings, 'anon-security-definer-function-executable')).toEqual(['public.purge']);
     expect(found(findings, 'authenticated-security-definer-function-executable')).toEqual(['public.purge']);

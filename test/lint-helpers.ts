@@ -1,9 +1,10 @@
-import type { GrantsMode } from '../harness/shim/install.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import { runLints, type LintOptions } from '../harness/lint/index.js';
-import type { LintFinding, LintId } from '../harness/lint/types.js';
-import { openWorkspace, type Workspace } from '../harness/workspace.js';
+import type { GrantsMode } from '../database/shim/install.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import { runLints, type LintOptions } from '../lint/index.js';
+import type { LintId } from '../core/index.js';
+import { openWorkspace, type Workspace } from '../database/workspace.js';
 import { startSharedDatabase } from './helpers.js';
+import type { LintFinding } from '../core/index.js';
 
 export interface LintLab {
   /**
@@ -20,11 +21,14 @@ export async function startLintLab(): Promise<LintLab> {
   const workspaces = new Map<GrantsMode, Promise<Workspace>>();
   const workspace = (grants: GrantsMode) => {
     if (!workspaces.has(grants)) {
-      workspaces.set(grants, (async () => {
-        const ws = await openWorkspace(database, `lint_${grants}`);
-        await ws.keep(() => installSupabaseShim(ws.client, grants));
-        return ws;
-      })());
+      workspaces.set(
+        grants,
+        (async () => {
+          const ws = await openWorkspace(database, `lint_${grants}`);
+          await ws.keep(() => installSupabaseShim(ws.client, grants));
+          return ws;
+        })(),
+      );
     }
     return workspaces.get(grants)!;
   };

@@ -84,9 +84,7 @@ describe('multiple-permissive-policies', () => {
       create policy own_all on public.notes for all to authenticated using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
       create policy published_read on public.notes for select to authenticated using (published);`);
     expect(found(findings, 'multiple-permissive-policies')).toEqual(['public.notes']);
-    expect(finding(findings, 'multiple-permissive-policies', 'public.notes')?.message).toBe(
-      'table public.notes has several permissive policies for authenticated: SELECT (own_all, published_read)',
-    );
+    expect(finding(findings, 'multiple-permissive-policies', 'public.notes')?.message).toBe('table public.notes has several permissive policies for authenticated: SELECT (own_all, published_read)');
   });
 
   it('a policy TO public overlaps with each API role: roles with the same overlap share one finding', async () => {

@@ -1,21 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consoleReporter } from '../harness/cli/console-reporter.js';
-import { applyWaivers, failingFindings, LINTS, waiverMatches } from '../harness/lint/index.js';
-import { LINT_IDS } from '../matrix/lint-ids.js';
-import type { LintFinding } from '../harness/lint/types.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { consoleReporter } from '../reports/console.js';
+import { failingFindings, LINT_IDS } from '../core/index.js';
+import { LINTS } from '../lint/index.js';
+import { applyWaivers, waiverMatches } from '../lint/waivers.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { loadMatrix } from '../matrix/load.js';
 import { MatrixErrors } from '../matrix/errors.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
+import type { LintFinding } from '../core/index.js';
 
 const finding = (id: LintFinding['id'], object: string, severity: LintFinding['severity'] = 'error'): LintFinding => ({ id, severity, object, objectType: 'table', message: 'm', why: 'w', fix: 'f' });
 
 describe('the registry', () => {
   it('registers exactly the ids a waiver may name, each documented with one line', () => {
     expect(Object.keys(LINTS).sort()).toEqual([...LINT_IDS].sort());
-    const docs = ['docs/lints.md', 'README.md'].map((f) => join(import.meta.dirname, '..', f)).filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const docs = ['docs/lints.md', 'README.md']
+      .map((f) => join(import.meta.dirname, '..', f))
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const id of LINT_IDS) expect(docs, id).toContain(`| \`${id}\` |`);
   });
 });
@@ -34,7 +39,11 @@ describe('waiver matching (pure)', () => {
 
   it('keeps waived findings, marked with the reason and where it is written; --fail-on ignores them', () => {
     const source = { file: '/m.yaml', line: 9, column: 5 };
-    const findings = applyWaivers([finding('rls-disabled-in-public', 'public.a'), finding('rls-disabled-in-public', 'public.b'), finding('auth-rls-initplan', 'public.c', 'warn')], [{ lint: 'rls-disabled-in-public', object: 'public.a', reason: 'append-only log, no API grant', source }], ['public']);
+    const findings = applyWaivers(
+      [finding('rls-disabled-in-public', 'public.a'), finding('rls-disabled-in-public', 'public.b'), finding('auth-rls-initplan', 'public.c', 'warn')],
+      [{ lint: 'rls-disabled-in-public', object: 'public.a', reason: 'append-only log, no API grant', source }],
+      ['public'],
+    );
     expect(findings).toHaveLength(3);
     expect(findings[0]).toMatchObject({ object: 'public.a', waived: { reason: 'append-only log, no API grant', source } });
     expect(failingFindings(findings, 'error').map((f) => f.object)).toEqual(['public.b']);
@@ -45,8 +54,7 @@ describe('waiver matching (pure)', () => {
 });
 
 describe('waivers: in the matrix', () => {
-  const matrixWith = (waivers: string) =>
-    writeProject({ 'rls-matrix.yaml': `version: 1\npersonas:\n  anon: { role: anon }\nwaivers:\n${waivers}` });
+  const matrixWith = (waivers: string) => writeProject({ 'rls-matrix.yaml': `version: 1\npersonas:\n  anon: { role: anon }\nwaivers:\n${waivers}` });
 
   it('an unknown lint id is an error at file:line:column with the nearest id', async () => {
     const dir = await matrixWith('  - { lint: rls-disabled-in-publik, object: public.audit_log, reason: append-only }\n');
@@ -123,7 +131,9 @@ ${waivers}`,
       waived: { reason: 'written by triggers only; no API grant', source: { file: join(dir, 'rls-matrix.yaml'), line: 19 } },
     });
     expect(printed).toContain('lint: 0 errors, 0 warnings, 0 info, 1 waived');
-    expect(printed).toContain('coverage: 24 table × persona × operation combinations: 2 stated, 6 defaulted, 16 untested · 1 table(s) no matrix names: public.audit_log · personas that never act: anon, idle');
+    expect(printed).toContain(
+      'coverage: 24 table × persona × operation combinations: 2 stated (8%), 6 defaulted (25%), 16 untested (67%) · tables no matrix names (1): public.audit_log · personas that never act (2): anon, idle',
+    );
     expect(meta.coverage?.idlePersonas).toEqual(['anon', 'idle']);
   });
 

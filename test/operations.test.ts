@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // Operations beyond CRUD (issue 7), each classified against a real server.

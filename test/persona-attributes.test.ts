@@ -76,7 +76,11 @@ functions:
 
 const { provider } = sharedDatabaseSuite();
 
-const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
 
 /** `line:column` of `key` on the first line of `text` that contains `lineText`. */
 function position(text: string, lineText: string, key: string): string {
@@ -105,7 +109,9 @@ describe('persona attributes: one row template serves every persona', () => {
     const matrix = MATRIX.replace('own: team_id = {persona.team}', 'own: team_id = {persona.teem}');
     const dir = await writeProject({ 'schema.sql': SCHEMA, 'rls-matrix.yaml': matrix });
     const error = await errorOf(loadMatrix(`${dir}/rls-matrix.yaml`));
-    expect(error?.message).toBe(`{persona.teem}: no persona has an attribute 'teem' (built in: id, email, name) at ${dir}/rls-matrix.yaml:${position(matrix, '{persona.teem}', 'own')} — did you mean 'team'?`);
+    expect(error?.message).toBe(
+      `{persona.teem}: no persona has an attribute 'teem' (built in: id, email, name) at ${dir}/rls-matrix.yaml:${position(matrix, '{persona.teem}', 'own')} — did you mean 'team'?`,
+    );
   });
 
   it('a persona without an attribute its cells read is an error at the row that reads it, before any cell runs', async () => {
@@ -117,7 +123,9 @@ describe('persona attributes: one row template serves every persona', () => {
     expect(error?.message).toContain(
       `persona 'carol' has no attribute 'rival', which scope 'others' of public.notes reads for its select cell: add it under personas.carol.attributes (it has team) at ${dir}/rls-matrix.yaml:${position(matrix, 'others: team_id', 'others')}`,
     );
-    expect(error?.message).toContain(`persona 'carol' has no attribute 'rival', which the row it writes of public.notes reads for its insert cell: add it under personas.carol.attributes (it has team) at ${dir}/rls-matrix.yaml:${position(matrix, 'others: { team_id', 'others')}`);
+    expect(error?.message).toContain(
+      `persona 'carol' has no attribute 'rival', which the row it writes of public.notes reads for its insert cell: add it under personas.carol.attributes (it has team) at ${dir}/rls-matrix.yaml:${position(matrix, 'others: { team_id', 'others')}`,
+    );
   });
 
   it('"@persona.X" in a fixture row needs $as; other placeholders and SQL attributes are refused', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 let database: StartedDatabase;
@@ -11,7 +11,10 @@ beforeAll(async () => void ({ database, provider } = await startSharedDatabase()
 it('a matrix over a schema with two planted bugs fails on exactly the cells that expose them', async () => {
   const { results, summary } = await runAndCollect(join(import.meta.dirname, 'projects/planted-bugs/rls-matrix.yaml'), { provider });
 
-  const failing = [...results.values()].filter((r) => r.status !== 'pass').map((r) => `${r.cell.id} ${r.outcome.class}`).sort();
+  const failing = [...results.values()]
+    .filter((r) => r.status !== 'pass')
+    .map((r) => `${r.cell.id} ${r.outcome.class}`)
+    .sort();
   expect(failing).toEqual(
     [
       // Bug 1: audit_log has no RLS, so every persona may do everything the legacy grants allow.

@@ -3,11 +3,11 @@ import { createServer } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerPlan, DEFAULT_DOCKER_IMAGE } from '../harness/providers/docker.js';
-import { assertDockerEngine, findDockerEndpoint } from '../harness/providers/docker-engine.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
+import { containerPlan, DEFAULT_DOCKER_IMAGE } from '../database/providers/docker.js';
+import { assertDockerEngine, findDockerEndpoint } from '../database/providers/docker-engine.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
 import { cli, withClient } from './providers-helpers.js';
 
 const hasEngine = findDockerEndpoint() !== undefined;
@@ -17,7 +17,9 @@ describe('--provider docker', () => {
   it.skipIf(hasEngine)('without a Docker engine fails at once with exit 3, saying so and naming --provider embedded', async () => {
     const { code, stdout, stderr, ms } = await cli(['run', 'examples/lms', '--provider', 'docker', '--reporter', 'none']);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^rls-matrix: --provider docker: no Docker engine on this machine \(DOCKER_HOST is not set and there is no Docker socket at \/var\/run\/docker\.sock, .*\): start Docker or set DOCKER_HOST, or run without Docker with --provider embedded \(or --provider system to use an installed PostgreSQL\)\n$/);
+    expect(stderr).toMatch(
+      /^rls-matrix: --provider docker: no Docker engine on this machine \(DOCKER_HOST is not set and there is no Docker socket at \/var\/run\/docker\.sock, .*\): start Docker or set DOCKER_HOST, or run without Docker with --provider embedded \(or --provider system to use an installed PostgreSQL\)\n$/,
+    );
     expect(code).toBe(3);
     console.info(`docker, no engine: the whole command failed in ${ms.toFixed(0)} ms`);
   });
@@ -25,7 +27,9 @@ describe('--provider docker', () => {
   it('names the engine it tried when DOCKER_HOST points at a socket nobody serves, or at an HTTP server that is not Docker', async () => {
     const missing = join(await mkdtemp(join(tmpdir(), 'rls-matrix-docker-')), 'docker.sock');
     const error = await assertDockerEngine({ DOCKER_HOST: `unix://${missing}` }).catch((e: Error) => e);
-    expect((error as Error).message).toBe(`--provider docker: no Docker engine answers at ${missing} (ENOENT): start the Docker daemon, or run without Docker with --provider embedded (or --provider system to use an installed PostgreSQL)`);
+    expect((error as Error).message).toBe(
+      `--provider docker: no Docker engine answers at ${missing} (ENOENT): start the Docker daemon, or run without Docker with --provider embedded (or --provider system to use an installed PostgreSQL)`,
+    );
     const notDocker = createServer((_, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => notDocker.listen(0, '127.0.0.1', resolve));
     const port = (notDocker.address() as { port: number }).port;

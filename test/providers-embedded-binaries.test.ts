@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { untraversableParent } from '../harness/providers/cluster-dir.js';
-import { binariesForPostgresUser, embeddedNativeDir } from '../harness/providers/embedded-binaries.js';
-import { systemProvider } from '../harness/providers/system.js';
+import { untraversableParent } from '../database/providers/cluster-dir.js';
+import { binariesForPostgresUser, embeddedNativeDir } from '../database/providers/embedded-binaries.js';
+import { systemProvider } from '../database/providers/system.js';
 
 const isRoot = process.getuid?.() === 0;
 

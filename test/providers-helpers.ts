@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { ConnectionInfo } from '../harness/providers/types.js';
+import { afterEach } from 'vitest';
+import type { ConnectionInfo } from '../database/providers/types.js';
 import { writeProject } from './helpers.js';
 
 export const root = join(import.meta.dirname, '..');
@@ -23,7 +24,7 @@ defaults: allow
 `,
   });
 }
-export const bin = join(root, 'bin/rls-matrix.js');
+const bin = join(root, 'bin/rls-matrix.js');
 
 export interface CliResult {
   code: number;
@@ -44,15 +45,45 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, options: { comm
   });
 }
 
-/** Starts the CLI in the background (for signals), collecting its output. */
+/** Starts the CLI in the background (for signals), collecting its output. Stopped after the test if it is still running. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const entry = { child, exited };
+  running.add(entry);
+  void exited.then(() => running.delete(entry));
   return { child, output: () => output, exited };
 }
+
+const running = new Set<{ child: ChildProcess; exited: Promise<unknown> }>();
+const orphans = new Set<number>();
+
+/** A server process a test leaves running on purpose (a SIGKILLed run's postmaster): killed after the test, should the test fail before it is reaped. */
+export function killAfterTest(pid: number): void {
+  orphans.add(pid);
+}
+
+// A test that fails or times out leaves nothing running: a CLI still running is stopped as a user
+// would (SIGTERM: it stops its server and removes its files), SIGKILLed if it does not exit within
+// 15 s; a server left behind on purpose is killed.
+afterEach(async () => {
+  await Promise.all(
+    [...running].map(async ({ child, exited }) => {
+      child.kill('SIGTERM');
+      const timer = new AbortController();
+      const late = await Promise.race([exited.then(() => false), sleep(15_000, true, { signal: timer.signal }).catch(() => false)]);
+      timer.abort();
+      if (late) child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+  running.clear();
+  for (const pid of orphans) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  orphans.clear();
+});
 
 export function isAlive(pid: number): boolean {
   try {

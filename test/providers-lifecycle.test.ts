@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../harness/providers/cluster-dir.js';
-import { reapOrphans } from '../harness/providers/reap.js';
-import { cli, clustersIn, isAlive, slowProject, spawnCli, waitFor } from './providers-helpers.js';
+import { clusterParent, OWNER_MARKER, SHARED_MEMORY_DIR } from '../database/providers/cluster-dir.js';
+import { reapOrphans } from '../database/providers/reap.js';
+import { cli, clustersIn, isAlive, killAfterTest, slowProject, spawnCli, waitFor } from './providers-helpers.js';
 
 const PG15 = existsSync('/usr/lib/postgresql/15/bin/initdb') ? '/usr/lib/postgresql/15/bin' : undefined;
 const system = PG15 ? ['--provider', 'system', '--pg-bin', PG15] : undefined;
@@ -44,6 +44,7 @@ describe.skipIf(!clustersInMemory)('clusters in /dev/shm (no TMPDIR, a large tmp
     const fresh = () => clustersIn(SHARED_MEMORY_DIR).filter((c) => !before.has(c.dir));
     const killed = spawnCli(['run', await slowProject(), '--reporter', 'none', '--timeout', '60000'], { TMPDIR: '' });
     const cluster = await waitFor(() => fresh().find((c) => c.postmasterPid), 30_000, `a postmaster in ${SHARED_MEMORY_DIR}`);
+    killAfterTest(cluster.postmasterPid!);
     killed.child.kill('SIGKILL');
     await killed.exited;
     expect(isAlive(cluster.postmasterPid!)).toBe(true);
@@ -58,13 +59,17 @@ describe.skipIf(!clustersInMemory)('clusters in /dev/shm (no TMPDIR, a large tmp
   });
 });
 
-describe.skipIf(!system)('--provider system: cleanup on signals', () => {
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s during a run stops PostgreSQL and removes its files (exit %i)', async (signal, exitCode) => {
+describe('cleanup on signals', () => {
+  it.for([
+    ['embedded', 'SIGINT', 130],
+    ['embedded', 'SIGTERM', 143],
+    ['system', 'SIGINT', 130],
+    ['system', 'SIGTERM', 143],
+  ] as const)('--provider %s: %s during a run stops PostgreSQL and removes its files (exit %i)', async ([provider, signal, exitCode], ctx) => {
+    const args = provider === 'system' ? system : embedded;
+    if (!args) ctx.skip('--provider system needs PostgreSQL 15 in /usr/lib/postgresql/15/bin (Debian postgresql-15)');
     const temp = await privateTmp();
-    const run = await startSlowRun(temp, system!);
+    const run = await startSlowRun(temp, args!);
     run.child.kill(signal);
     expect(await run.exited).toBe(exitCode);
     expect(run.output()).toContain(`${signal}, stopping PostgreSQL`);
@@ -74,13 +79,14 @@ describe.skipIf(!system)('--provider system: cleanup on signals', () => {
 });
 
 describe('a later run reaps what a SIGKILLed run left behind', () => {
-  it.each([
+  it.for([
     ['system', system, embedded],
     ['embedded', embedded, system ?? embedded],
-  ] as const)('%s cluster orphaned by SIGKILL: postmaster stopped, directory and stale password files removed; nothing else touched', async (_, killedArgs, laterArgs) => {
-    if (!killedArgs) return;
+  ] as const)('%s cluster orphaned by SIGKILL: postmaster stopped, directory and stale password files removed; nothing else touched', async ([, killedArgs, laterArgs], ctx) => {
+    if (!killedArgs) ctx.skip('--provider system needs PostgreSQL 15 in /usr/lib/postgresql/15/bin (Debian postgresql-15)');
     const temp = await privateTmp();
-    const killed = await startSlowRun(temp, killedArgs);
+    const killed = await startSlowRun(temp, killedArgs!);
+    killAfterTest(killed.postmasterPid);
     killed.child.kill('SIGKILL');
     await killed.exited;
     // The cluster survives its owner: orphaned, still running, files still there.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { reportError } from '../harness/cli/main.js';
-import { HarnessError } from '../harness/errors.js';
-import { redact, redactingWriter, urlPassword } from '../harness/redact.js';
+import { reportError } from '../cli/errors.js';
+import { HarnessError } from '../core/errors.js';
+import { redact, redactingWriter, urlPassword } from '../database/redact.js';
 import { cli } from './providers-helpers.js';
 
 describe('redact', () => {

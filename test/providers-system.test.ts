@@ -6,13 +6,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HarnessError } from '../harness/errors.js';
-import { diskError, untraversableParent } from '../harness/providers/cluster-dir.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import { freePort } from '../harness/providers/free-port.js';
-import { findPgBinaries } from '../harness/providers/pg-bin.js';
-import { systemProvider } from '../harness/providers/system.js';
-import type { Provider, ProviderOptions } from '../harness/providers/types.js';
+import { HarnessError } from '../core/errors.js';
+import { diskError, untraversableParent } from '../database/providers/cluster-dir.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import { freePort } from '../database/providers/free-port.js';
+import { findPgBinaries } from '../database/providers/pg-bin.js';
+import { systemProvider } from '../database/providers/system.js';
+import type { Provider, ProviderOptions } from '../database/providers/types.js';
 import { cli, clustersIn, withClient } from './providers-helpers.js';
 
 const run = promisify(execFile);
@@ -82,7 +82,9 @@ describe.skipIf(!PG15)('--provider system (PostgreSQL 15 from /usr/lib/postgresq
   it('fails with exit 3 naming --pg-bin, where PostgreSQL is installed, and --provider embedded when initdb is missing', async () => {
     const missing = await cli(['run', 'examples/lms', '--provider', 'system', '--pg-bin', '/nonexistent/bin', '--reporter', 'none']);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toBe(`rls-matrix: --provider system: no initdb in /nonexistent/bin (from --pg-bin). PostgreSQL's server programs are in ${PG15}: pass --pg-bin ${PG15}; or use --provider embedded, which needs no installed PostgreSQL\n`);
+    expect(missing.stderr).toBe(
+      `rls-matrix: --provider system: no initdb in /nonexistent/bin (from --pg-bin). PostgreSQL's server programs are in ${PG15}: pass --pg-bin ${PG15}; or use --provider embedded, which needs no installed PostgreSQL\n`,
+    );
     const offPath = await cli(['run', 'examples/lms', '--provider', 'system', '--reporter', 'none'], { PATH: '/bin' });
     expect(offPath.code).toBe(3);
     expect(offPath.stderr).toContain('--provider system: no initdb on PATH.');
@@ -143,12 +145,12 @@ describe.skipIf(!PG15)('--provider system (PostgreSQL 15 from /usr/lib/postgresq
     }
   });
 
-  it.skipIf(!isRoot)('a full disk is ERR_DISK_FULL (exit 3) naming TMPDIR, for system and embedded, and leaves nothing behind', async () => {
+  it.skipIf(!isRoot)('a full disk is ERR_DISK_FULL (exit 3) naming TMPDIR, for system and embedded, and leaves nothing behind', async (ctx) => {
     const dir = await privateTmp('rls-matrix-tmpfs-');
     try {
       await run('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=1777', 'tmpfs', dir]);
     } catch {
-      return; // no tmpfs (a container without CAP_SYS_ADMIN): the error mapping is unit-tested below
+      ctx.skip('no tmpfs can be mounted here (a container without CAP_SYS_ADMIN): the error mapping is unit-tested below');
     }
     try {
       const [system, embedded] = await Promise.all([
@@ -181,9 +183,13 @@ describe.skipIf(!PG15)('--provider system (PostgreSQL 15 from /usr/lib/postgresq
     const { stdout: gid } = await run('id', ['-g', 'nobody']);
     await chown(tmp, Number(uid), Number(gid));
     const asNobody = (provider: string) =>
-      cli(['run', 'examples/lms', '--provider', provider, ...(provider === 'system' ? ['--pg-bin', PG15!] : []), '--reporter', 'none'], { TMPDIR: tmp, HOME: tmp }, {
-        command: ['runuser', '-u', 'nobody', '--', process.execPath],
-      });
+      cli(
+        ['run', 'examples/lms', '--provider', provider, ...(provider === 'system' ? ['--pg-bin', PG15!] : []), '--reporter', 'none'],
+        { TMPDIR: tmp, HOME: tmp },
+        {
+          command: ['runuser', '-u', 'nobody', '--', process.execPath],
+        },
+      );
     const [system, embedded] = await Promise.all([asNobody('system'), asNobody('embedded')]);
     for (const result of [system, embedded]) {
       expect(result.stderr).toBe('');

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { queryOneStatement, runSqlFiles } from '../fixtures/index.js';
-import { main } from '../harness/cli/main.js';
-import { HarnessError } from '../harness/errors.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import { openWorkspace } from '../harness/workspace.js';
+import { runSqlFiles } from '../fixtures/index.js';
+import { queryOneStatement } from '../fixtures/migrations.js';
+import { main } from '../cli/main.js';
+import { HarnessError } from '../core/errors.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import { openWorkspace } from '../database/workspace.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 
@@ -93,9 +94,27 @@ const FORMS: Form[] = [
   { name: "E'\\\\' (an escaped backslash)", sql: () => String.raw`select E'\\'; commit;`, at: '3:15', statement: 'commit' },
   { name: 'nested dollar quotes', sql: () => 'select $outer$ $inner$ ; commit; $inner$ $outer$; commit;', at: '3:51', statement: 'commit' },
   // Writing the server's files.
-  { name: 'COPY to a server file', sql: (f) => `copy (select 1) to '${f}';`, at: '3:1', statement: (f) => `copy (select 1) to '${f}'`, escape: 'reads or writes a file on the database server (COPY … TO/FROM a file)' },
-  { name: 'COPY to a program', sql: (f) => `copy (select 1) to program 'touch ${f}';`, at: '3:1', statement: (f) => `copy (select 1) to program 'touch ${f}'`, escape: 'runs a program on the database server (COPY … PROGRAM)' },
-  { name: 'lo_export', sql: (f) => `select lo_export(lo_from_bytea(0, 'x'), '${f}');`, at: '3:1', statement: (f) => `select lo_export(lo_from_bytea(0, 'x'), '${f}')`, escape: "calls lo_export() (it reads or writes the database server's files)" },
+  {
+    name: 'COPY to a server file',
+    sql: (f) => `copy (select 1) to '${f}';`,
+    at: '3:1',
+    statement: (f) => `copy (select 1) to '${f}'`,
+    escape: 'reads or writes a file on the database server (COPY … TO/FROM a file)',
+  },
+  {
+    name: 'COPY to a program',
+    sql: (f) => `copy (select 1) to program 'touch ${f}';`,
+    at: '3:1',
+    statement: (f) => `copy (select 1) to program 'touch ${f}'`,
+    escape: 'runs a program on the database server (COPY … PROGRAM)',
+  },
+  {
+    name: 'lo_export',
+    sql: (f) => `select lo_export(lo_from_bytea(0, 'x'), '${f}');`,
+    at: '3:1',
+    statement: (f) => `select lo_export(lo_from_bytea(0, 'x'), '${f}')`,
+    escape: "calls lo_export() (it reads or writes the database server's files)",
+  },
 ];
 
 const AS_MIGRATION = { file: 'schema.sql', matrix: 'version: 1\ndatabase: { migrations: schema.sql }\npersonas:\n  anon: { role: anon }\n', flag: '--apply-migrations' };
@@ -119,7 +138,7 @@ describe.each([
     await expectStagingUnchanged();
   });
 
-  it('a procedure that commits, called with CALL, and a DO block that commits: PostgreSQL refuses both inside the run\'s transaction (exit 2, 2D000)', async () => {
+  it("a procedure that commits, called with CALL, and a DO block that commits: PostgreSQL refuses both inside the run's transaction (exit 2, 2D000)", async () => {
     const what = shape === AS_MIGRATION ? 'migration failed' : 'seed SQL failed';
     for (const [sql, at] of [
       ['create procedure public.sneak() language plpgsql as $$ begin update public.accounts set balance = 2 where id = 1; commit; end $$;\ncall public.sneak();', '4:1'],
@@ -160,11 +179,13 @@ personas:
     await expectStagingUnchanged();
   });
 
-  it('a scope calling lo_export is refused on someone else\'s database (exit 2)', async () => {
+  it("a scope calling lo_export is refused on someone else's database (exit 2)", async () => {
     const written = serverFile();
     const dir = await writeProject({ 'rls-matrix.yaml': matrix(`lo_export(lo_from_bytea(0, 'x'), '${written}') > 0`, '5') });
     const { code, stderr } = await cli(['run', dir, '--url', url(), '--reporter', 'none']);
-    expect(stderr).toContain(`rls-matrix: ${dir}/rls-matrix.yaml:5:7: the matrix's SQL 'lo_export(lo_from_bytea(0, 'x'), '${written}') > 0' calls lo_export() (it reads or writes the database server's files): --provider url refuses it`);
+    expect(stderr).toContain(
+      `rls-matrix: ${dir}/rls-matrix.yaml:5:7: the matrix's SQL 'lo_export(lo_from_bytea(0, 'x'), '${written}') > 0' calls lo_export() (it reads or writes the database server's files): --provider url refuses it`,
+    );
     expect(code).toBe(2);
     expect(existsSync(written)).toBe(false);
     await expectStagingUnchanged();
@@ -231,7 +252,9 @@ describe('--provider url: setup statements are bounded', () => {
       await holder.query('begin; lock table public.accounts in access exclusive mode');
       const dir = await writeProject({ 'schema.sql': 'create table public.audit (id int);\nalter table public.accounts add column note text;\n', 'rls-matrix.yaml': AS_MIGRATION.matrix });
       const { code, stderr } = await cli(['run', dir, '--url', url(), '--apply-migrations', '--setup-timeout', '3000', '--reporter', 'none']);
-      expect(stderr).toContain(`rls-matrix: migration failed: canceling statement due to lock timeout at ${dir}/schema.sql:2:1\n  SQLSTATE 55P03\n  SQL: alter table public.accounts add column note text\n`);
+      expect(stderr).toContain(
+        `rls-matrix: migration failed: canceling statement due to lock timeout at ${dir}/schema.sql:2:1\n  SQLSTATE 55P03\n  SQL: alter table public.accounts add column note text\n`,
+      );
       expect(stderr).toContain('this setup statement waited longer than 1500 ms for a lock that another session on that database holds, and was cancelled');
       expect(code).toBe(3);
     } finally {
@@ -286,7 +309,11 @@ describe('--provider url: defence in depth below the parser', () => {
     try {
       const dir = await writeProject({ 'lexing.sql': `set standard_conforming_strings = off;\nset client_encoding = 'SJIS';\nselect set_config('statement_timeout', '0', false);\n` });
       await workspace.migrate([join(dir, 'lexing.sql')]);
-      const { rows } = await workspace.client.query('select current_setting($1) as scs, current_setting($2) as encoding, current_setting($3) as timeout', ['standard_conforming_strings', 'client_encoding', 'statement_timeout']);
+      const { rows } = await workspace.client.query('select current_setting($1) as scs, current_setting($2) as encoding, current_setting($3) as timeout', [
+        'standard_conforming_strings',
+        'client_encoding',
+        'statement_timeout',
+      ]);
       expect(rows[0]).toEqual({ scs: 'on', encoding: 'UTF8', timeout: '2min' });
     } finally {
       await workspace.close();
@@ -295,7 +322,7 @@ describe('--provider url: defence in depth below the parser', () => {
 
   it('sends each statement alone: the extended protocol makes PostgreSQL refuse a second one in the same message', async () => {
     await withClient(server.connection, 'staging', async (client) => {
-      const error = (await queryOneStatement(client, "select 1; update public.accounts set balance = 5 where id = 1").catch((e: unknown) => e)) as { code?: string; message: string };
+      const error = (await queryOneStatement(client, 'select 1; update public.accounts set balance = 5 where id = 1').catch((e: unknown) => e)) as { code?: string; message: string };
       expect(error.code).toBe('42601');
       expect(error.message).toBe('cannot insert multiple commands into a prepared statement');
     });

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runSqlFiles } from '../fixtures/index.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { lcMessagesWarning, parseDatabaseUrl } from '../harness/providers/url.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { lcMessagesWarning, parseDatabaseUrl } from '../database/providers/url.js';
+import { installSupabaseShim } from '../database/shim/install.js';
 import { generateProject } from '../bench/generate.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, root, spawnCli, urlOf, waitFor, withClient } from './providers-helpers.js';
@@ -54,7 +54,10 @@ beforeAll(async () => {
   });
   await withClient(server.connection, 'staging_lms', async (client) => {
     await installSupabaseShim(client, 'legacy');
-    await runSqlFiles(client, ['examples/lms/migrations/0001_schema.sql', 'examples/lms/migrations/0002_policies.sql'].map((f) => join(root, f)));
+    await runSqlFiles(
+      client,
+      ['examples/lms/migrations/0001_schema.sql', 'examples/lms/migrations/0002_policies.sql'].map((f) => join(root, f)),
+    );
   });
   await withClient(server.connection, 'staging_shim', (client) => installSupabaseShim(client, 'legacy'));
   for (const db of DATABASES) before[db] = await withClient(server.connection, db, fingerprint);
@@ -131,7 +134,7 @@ describe('--provider url against a staging database', () => {
     await expectUnchanged();
   });
 
-  it('refuses a connecting role that cannot SET ROLE to the personas\' roles, and warns that its messages may not be in C', async () => {
+  it("refuses a connecting role that cannot SET ROLE to the personas' roles, and warns that its messages may not be in C", async () => {
     const dir = await writeProject({ 'rls-matrix.yaml': 'version: 1\ndatabase: { supabase: false }\npersonas:\n  visitor: { role: anon }\n  robot: { role: service_role }\n' });
     const { code, stderr } = await cli(['run', dir, '--url', urlOf(server.connection, 'staging_lms', 'ci_runner', RUNNER_PASSWORD), '--reporter', 'none']);
     expect(code).toBe(2);
@@ -140,7 +143,9 @@ describe('--provider url against a staging database', () => {
       expect(stderr).toContain(`the server's messages are in 'de_DE.UTF-8'`);
       expect(stderr).toContain('grant set on parameter lc_messages to "ci_runner"');
     }
-    expect(stderr).toContain(`the connecting role 'ci_runner' cannot SET ROLE to 'anon' (persona visitor at ${dir}/rls-matrix.yaml:4:3), so those cells could not run as anon: have an admin run  grant "anon" to "ci_runner";`);
+    expect(stderr).toContain(
+      `the connecting role 'ci_runner' cannot SET ROLE to 'anon' (persona visitor at ${dir}/rls-matrix.yaml:4:3), so those cells could not run as anon: have an admin run  grant "anon" to "ci_runner";`,
+    );
     expect(stderr).toContain(`cannot SET ROLE to 'service_role' (persona robot at ${dir}/rls-matrix.yaml:5:3)`);
     expect(stderr).not.toContain(RUNNER_PASSWORD);
     await expectUnchanged();
@@ -168,7 +173,7 @@ defaults: allow
     run.child.kill('SIGKILL');
     expect(await run.exited).toBeNull();
     // The server notices the dead client when its statement ends, and rolls the transaction back.
-    await waitFor(async () => ((await activity()).length === 0 ? true : undefined), 20_000, 'the killed run\'s session to end');
+    await waitFor(async () => ((await activity()).length === 0 ? true : undefined), 20_000, "the killed run's session to end");
     await expectUnchanged();
   });
 });
@@ -231,7 +236,9 @@ describe('--provider url: a lock table too small for one transaction', () => {
       const matrix = await generateProject(project, { tables: 20, personas: 16 });
       const run = await cli(['run', matrix, '--url', urlOf(small.connection, 'staging'), '--apply-migrations', '--reporter', 'none']);
       expect(run.code).toBe(3);
-      expect(run.stderr).toMatch(/^rls-matrix: PostgreSQL's lock table filled up after \d+ cells of .*rls-matrix\.yaml \(SQLSTATE 53200\): .* Run fewer cells per matrix file .* or raise max_locks_per_transaction on that server\. Nothing was committed\.\n$/);
+      expect(run.stderr).toMatch(
+        /^rls-matrix: PostgreSQL's lock table filled up after \d+ cells of .*rls-matrix\.yaml \(SQLSTATE 53200\): .* Run fewer cells per matrix file .* or raise max_locks_per_transaction on that server\. Nothing was committed\.\n$/,
+      );
       expect(await withClient(small.connection, 'staging', fingerprint)).toEqual(before);
     } finally {
       await small.stop();

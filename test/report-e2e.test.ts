@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
 import { createReporters } from '../reports/index.js';
 import { startSharedDatabase } from './helpers.js';

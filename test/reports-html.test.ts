@@ -129,9 +129,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
 
   it('shows the verdict and the counts', async () => {
     await expect.poll(() => page.locator('#verdict').getAttribute('data-verdict')).toBe('fail');
-    const counts = Object.fromEntries(
-      await Promise.all(['pass', 'fail', 'error', 'known', 'total'].map(async (k) => [k, await page.locator(`[data-count="${k}"] .n`).textContent()])),
-    );
+    const counts = Object.fromEntries(await Promise.all(['pass', 'fail', 'error', 'known', 'total'].map(async (k) => [k, await page.locator(`[data-count="${k}"] .n`).textContent()])));
     expect(counts).toEqual({ pass: '10', fail: '3', error: '2', known: '1', total: '16' });
     expect(await page.locator('#f-count').textContent()).toBe('Showing 16 of 16 cells');
     const provenance = await page.locator('#provenance').textContent();
@@ -146,8 +144,19 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     const profileHeads = await page.locator('section.table[data-table="public.profiles"] thead th').allTextContents();
     expect(profileHeads).toContain('promote (update)');
     const texts = await page.locator('section.table .chip').allTextContents();
-    for (const [symbol, cls] of [['✓', 'allowed'], ['∅', 'filtered'], ['⊘', 'denied:policy'], ['⊘', 'denied:privilege'], ['≈', 'partial'], ['⚠', 'error'], ['○', 'vacuous']]) {
-      expect(texts.some((t) => t.includes(`${symbol}${cls}`)), `${symbol} ${cls}`).toBe(true);
+    for (const [symbol, cls] of [
+      ['✓', 'allowed'],
+      ['∅', 'filtered'],
+      ['⊘', 'denied:policy'],
+      ['⊘', 'denied:privilege'],
+      ['≈', 'partial'],
+      ['⚠', 'error'],
+      ['○', 'vacuous'],
+    ]) {
+      expect(
+        texts.some((t) => t.includes(`${symbol}${cls}`)),
+        `${symbol} ${cls}`,
+      ).toBe(true);
     }
     expect(await page.locator('.chip.s-fail .badge.fail').count()).toBe(3);
     expect(await page.locator('.chip.s-error .badge.error').count()).toBe(2);
@@ -206,7 +215,12 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     expect(await rows.count()).toBe(5);
     expect(await rows.locator('td.sevcell').allTextContents()).toEqual(['✘ error', '⚠ warn', '⚠ warn', 'ℹ info', '◌ waived✘ error']);
     // Colour as well as symbol.
-    expect(await rows.first().locator('.sev').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(207, 34, 46)');
+    expect(
+      await rows
+        .first()
+        .locator('.sev')
+        .evaluate((el) => getComputedStyle(el).color),
+    ).toBe('rgb(207, 34, 46)');
 
     const waived = page.locator('#lints tr.lint.waived');
     expect(await waived.count()).toBe(1);
@@ -239,14 +253,22 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     const grid = audit.locator('table.cov-grid');
     await expect.poll(() => grid.isVisible()).toBe(true);
     expect(await grid.locator('thead th').allTextContents()).toEqual(['persona', 'select', 'insert', 'update', 'delete']);
-    const marks = (persona: string) => grid.locator('tbody tr', { has: page.locator('th', { hasText: persona }) }).locator('td').allTextContents();
+    const marks = (persona: string) =>
+      grid
+        .locator('tbody tr', { has: page.locator('th', { hasText: persona }) })
+        .locator('td')
+        .allTextContents();
     expect(await marks('anon')).toEqual(['D', '–', '–', '–']);
     expect(await grid.locator('tbody th', { hasText: 'auditor' }).textContent()).toBe('auditornever acts');
 
     const projects = page.locator('details.cov-table[data-table="public.content_projects"]');
     await projects.locator('summary').click();
     await expect.poll(() => projects.locator('table.cov-grid').count()).toBe(1);
-    const row = (persona: string) => projects.locator('tbody tr', { has: page.locator('th', { hasText: persona }) }).locator('td').allTextContents();
+    const row = (persona: string) =>
+      projects
+        .locator('tbody tr', { has: page.locator('th', { hasText: persona }) })
+        .locator('td')
+        .allTextContents();
     expect(await row('alice')).toEqual(['S', 'S', 'S', 'S']);
     expect(await row('service')).toEqual(['D', 'D', 'D', 'D']);
     expect(await projects.locator('td .mk.m-stated').first().getAttribute('title')).toBe('anon · select: stated');
@@ -256,11 +278,28 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
     expect(await projects.locator('table.cov-grid').count()).toBe(1);
   });
 
-  it('saves a screenshot', async () => {
+  it('saves screenshots of the whole page, the lints and the coverage, each the size the page lays it out at', async () => {
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    await page.locator('#lints').screenshot({ path: LINTS_SHOT });
-    await page.locator('#coverage').screenshot({ path: COVERAGE_SHOT });
+    // A PNG's IHDR chunk holds its width and height (bytes 16–23, big-endian).
+    const size = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+    const scale = await page.evaluate(() => window.devicePixelRatio);
+    const laidOut = (box: { width: number; height: number } | null) => ({ width: Math.round(box!.width * scale), height: Math.round(box!.height * scale) });
+
+    const whole = await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    const pageSize = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+    expect(size(whole)).toEqual(laidOut(pageSize));
+    for (const [selector, file] of [
+      ['#lints', LINTS_SHOT],
+      ['#coverage', COVERAGE_SHOT],
+    ] as const) {
+      const section = page.locator(selector);
+      const box = await section.boundingBox();
+      expect(box!.height).toBeGreaterThan(50);
+      const shot = await section.screenshot({ path: file });
+      // Element screenshots round the box to whole pixels: within one pixel of it.
+      expect(Math.abs(size(shot).width - laidOut(box).width)).toBeLessThanOrEqual(1);
+      expect(Math.abs(size(shot).height - laidOut(box).height)).toBeLessThanOrEqual(1);
+    }
     for (const file of [SCREENSHOT, LINTS_SHOT, COVERAGE_SHOT]) expect(existsSync(file)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // Every per-request setting a policy can read, as the real PostgREST sets it and as the SQL executor
@@ -54,7 +54,13 @@ it('the settings are those of an app: its method, path, profile header, keys and
     read_only: 'off',
     headers: { apikey: expect.any(String), authorization: expect.stringMatching(/^Bearer /), prefer: 'count=exact', 'content-profile': 'public', 'x-tenant': 'acme', 'x-trace': 'abc' },
   });
-  expect(settings(sql, 'crm.contacts/alice/select/*')).toMatchObject({ search_path: '"crm", "public", "extensions"', method: 'GET', path: '/contacts', read_only: 'on', headers: { 'accept-profile': 'crm' } });
+  expect(settings(sql, 'crm.contacts/alice/select/*')).toMatchObject({
+    search_path: '"crm", "public", "extensions"',
+    method: 'GET',
+    path: '/contacts',
+    read_only: 'on',
+    headers: { 'accept-profile': 'crm' },
+  });
   expect(settings(sql, 'public.stable_fn()/alice/rpc/*')).toMatchObject({ method: 'POST', path: '/rpc/stable_fn', read_only: 'on' });
   expect(settings(sql, 'public.volatile_fn()/alice/rpc/*')).toMatchObject({ method: 'POST', path: '/rpc/volatile_fn', read_only: 'off' });
   expect(settings(sql, 'public.items/alice/read_back/*')).toMatchObject({ headers: { prefer: 'count=exact, return=representation' } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult, RunSummary } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // The request shapes where the SQL executor used to part from PostgREST 12, each run with both

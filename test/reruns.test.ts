@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult } from '../harness/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
 import { urlOf, withClient } from './providers-helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import { runMatrix } from '../harness/run.js';
 import { sharedDatabaseSuite, writeProject } from './helpers.js';
 

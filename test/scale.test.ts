@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellCount, generateProject } from '../bench/generate.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
 import { startSharedDatabase } from './helpers.js';
 

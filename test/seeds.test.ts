@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FixtureError } from '../fixtures/index.js';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import { personaClaims } from '../harness/jwt.js';
 import { runMatrix } from '../harness/run.js';
 import { urlOf } from './providers-helpers.js';
@@ -129,7 +129,9 @@ describe('seeds written the way real projects write them', () => {
   it('an email two users share cannot be bound either', async () => {
     const sso = `${SEED}\ninsert into auth.users (id, email, is_sso_user) values ('00000000-0000-0000-0000-000000000009', 'bob@seed.test', true);`;
     const { error } = await seeded({ ...PROJECT, 'seed.sql': sso });
-    expect((error as FixtureError).message).toMatch(/^persona 'bob' cannot be bound: 2 users have email BOB@seed\.test \(00000000-0000-0000-0000-000000000002, 00000000-0000-0000-0000-000000000009\): give the id of the one to bind at .*rls-matrix\.yaml:12:3$/);
+    expect((error as FixtureError).message).toMatch(
+      /^persona 'bob' cannot be bound: 2 users have email BOB@seed\.test \(00000000-0000-0000-0000-000000000002, 00000000-0000-0000-0000-000000000009\): give the id of the one to bind at .*rls-matrix\.yaml:12:3$/,
+    );
   });
 
   it('on someone else’s database, after-users SQL with transaction control is refused before anything runs, like fixtures.sql', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FixtureError } from '../fixtures/errors.js';
-import { HarnessError } from '../harness/errors.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { HarnessError } from '../core/errors.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { MatrixErrors } from '../matrix/errors.js';
 import { loadMatrix } from '../matrix/load.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
@@ -96,7 +96,11 @@ describe('setup statements stop at --setup-timeout (exit 3, with their location)
 
   it('fixture SQL', async () => {
     const error = await runError(
-      { 'schema.sql': NOTES, 'seed.sql': `select set_config('statement_timeout', '0', false);\nselect pg_sleep(600);\n`, 'rls-matrix.yaml': MATRIX.replace('personas:', 'fixtures: { sql: seed.sql }\npersonas:') },
+      {
+        'schema.sql': NOTES,
+        'seed.sql': `select set_config('statement_timeout', '0', false);\nselect pg_sleep(600);\n`,
+        'rls-matrix.yaml': MATRIX.replace('personas:', 'fixtures: { sql: seed.sql }\npersonas:'),
+      },
       { setupTimeoutMs: 800 },
     );
     expectTimeout(error, `seed SQL failed: canceling statement due to statement timeout at ${(error as Error & { dir: string }).dir}/seed.sql:2:1`);
@@ -114,14 +118,17 @@ describe('setup statements stop at --setup-timeout (exit 3, with their location)
     const error = await runError(
       {
         'schema.sql': NOTES,
-        'rls-matrix.yaml': MATRIX.replace('    expect:\n      alice: { select: allow }', '    scopes:\n      slow: pg_sleep(600) is not null\n    expect:\n      alice: { select: { slow: allow } }').replace(
-          'personas:',
-          'fixtures: { rows: { public.notes: [{}] } }\npersonas:',
-        ),
+        'rls-matrix.yaml': MATRIX.replace(
+          '    expect:\n      alice: { select: allow }',
+          '    scopes:\n      slow: pg_sleep(600) is not null\n    expect:\n      alice: { select: { slow: allow } }',
+        ).replace('personas:', 'fixtures: { rows: { public.notes: [{}] } }\npersonas:'),
       },
       { setupTimeoutMs: 800 },
     );
-    expectTimeout(error, `scope 'slow' of public.notes failed for persona alice at ${(error as Error & { dir: string }).dir}/rls-matrix.yaml:6:7: canceling statement due to statement timeout (SQLSTATE 57014)`);
+    expectTimeout(
+      error,
+      `scope 'slow' of public.notes failed for persona alice at ${(error as Error & { dir: string }).dir}/rls-matrix.yaml:6:7: canceling statement due to statement timeout (SQLSTATE 57014)`,
+    );
   });
 });
 

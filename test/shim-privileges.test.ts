@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import type { StartedDatabase } from '../database/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 

@@ -101,9 +101,11 @@ describe('persona users sign up as Supabase Auth signs users up', () => {
   it('writes the columns GoTrue writes: role set after the insert, email lower-cased and confirmed, an email identity, the session settings restored', async () => {
     const { client, matrix, error } = await seeded({ 'schema.sql': SCHEMA, 'rls-matrix.yaml': MATRIX });
     expect(error).toBeUndefined();
-    const bob = (await client.query(`select id::text, aud, role, email, phone, encrypted_password, confirmation_token, instance_id::text, is_sso_user, is_anonymous,
+    const bob = (
+      await client.query(`select id::text, aud, role, email, phone, encrypted_password, confirmation_token, instance_id::text, is_sso_user, is_anonymous,
                                             email_confirmed_at is not null as confirmed, raw_app_meta_data, raw_user_meta_data
-                                       from auth.users where email = 'bob@acme.test'`)).rows[0];
+                                       from auth.users where email = 'bob@acme.test'`)
+    ).rows[0];
     expect(bob).toMatchObject({
       aud: 'authenticated',
       role: 'authenticated',
@@ -146,7 +148,10 @@ describe('persona users sign up as Supabase Auth signs users up', () => {
   });
 
   it('an invoker trigger writing a table supabase_auth_admin may not write fails as on Supabase, pointing at SECURITY DEFINER', async () => {
-    const invoker = SCHEMA.replace('function app.new_user_setup() returns trigger language plpgsql security definer set search_path = public', () => 'function app.new_user_setup() returns trigger language plpgsql');
+    const invoker = SCHEMA.replace(
+      'function app.new_user_setup() returns trigger language plpgsql security definer set search_path = public',
+      () => 'function app.new_user_setup() returns trigger language plpgsql',
+    );
     expect(invoker).not.toBe(SCHEMA);
     const { error } = await seeded({ 'schema.sql': invoker, 'rls-matrix.yaml': MATRIX });
     expect((error as FixtureError).sqlstate).toBe('42501');

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { untraversableParent } from '../harness/providers/cluster-dir.js';
-import { embeddedNativeDir } from '../harness/providers/embedded-binaries.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import { embeddedTemplateKey, templateRoot } from '../harness/providers/template-cache.js';
+import { untraversableParent } from '../database/providers/cluster-dir.js';
+import { embeddedNativeDir } from '../database/providers/embedded-binaries.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import { embeddedTemplateKey, templateRoot } from '../database/providers/template-cache.js';
 import { tempDir, writeProject } from './helpers.js';
 import { isAlive, spawnCli, waitFor } from './providers-helpers.js';
 
@@ -16,7 +16,6 @@ import { isAlive, spawnCli, waitFor } from './providers-helpers.js';
 
 const PG15 = existsSync('/usr/lib/postgresql/15/bin/initdb') ? '/usr/lib/postgresql/15/bin' : undefined;
 const embeddedProgramsReachable = process.getuid?.() !== 0 || (await untraversableParent(join(await embeddedNativeDir(), 'bin', 'postgres'))) === undefined;
-
 
 /** Processes (pid, command line) that descend from `ancestor`. */
 function descendants(ancestor: number): { pid: number; cmd: string }[] {

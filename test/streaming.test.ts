@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runSqlFiles } from '../fixtures/index.js';
-import { schemaFingerprint } from '../harness/fingerprint.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { schemaFingerprint } from '../database/fingerprint.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import type { CellResult } from '../harness/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import type { CellResult } from '../core/results.js';
 import { runAndCollect, startSharedDatabase, writeProject } from './helpers.js';
 import { root, urlOf, withClient } from './providers-helpers.js';
 
@@ -29,7 +29,9 @@ function essentials(results: Map<string, CellResult>): Record<string, unknown> {
   // differs between two runs' databases.
   const sql = (text: string) => text.replace(/'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00'::timestamp with time zone/g, '<now>');
   return Object.fromEntries(
-    [...results].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, { sql: sql(r.sql), role: r.role, class: r.outcome.class, rows: r.outcome.rows, targetRows: r.outcome.targetRows, sqlstate: r.outcome.error?.sqlstate, status: r.status }]),
+    [...results]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, r]) => [id, { sql: sql(r.sql), role: r.role, class: r.outcome.class, rows: r.outcome.rows, targetRows: r.outcome.targetRows, sqlstate: r.outcome.error?.sqlstate, status: r.status }]),
   );
 }
 
@@ -39,23 +41,31 @@ async function openConnections(name: string): Promise<number> {
 
 /** The database the last run created (each run gets a fresh `rls_matrix_…` database). */
 async function newestWorkspace(): Promise<string> {
-  return withClient(database.connection, 'postgres', async (c) => (await c.query<{ datname: string }>(`select datname from pg_database where datname like 'rls_matrix_%' order by oid::bigint desc limit 1`)).rows[0]!.datname);
+  return withClient(
+    database.connection,
+    'postgres',
+    async (c) => (await c.query<{ datname: string }>(`select datname from pg_database where datname like 'rls_matrix_%' order by oid::bigint desc limit 1`)).rows[0]!.datname,
+  );
 }
 
 describe('planning in chunks', () => {
   it.each([
     ['examples/lms', LMS],
     ['the traps project', TRAPS],
-  ])('%s: chunks of 7 cells give exactly the results of planning every cell first', async (_, matrix) => {
-    const whole = await runAndCollect(matrix, { provider, planChunkSize: Infinity, cellTimeoutMs: 300 });
-    const chunked = await runAndCollect(matrix, { provider, planChunkSize: 7, cellTimeoutMs: 300 });
-    expect(chunked.results.size).toBe(whole.summary.counts.total);
-    expect(chunked.summary.counts).toEqual(whole.summary.counts);
-    expect(essentials(chunked.results)).toEqual(essentials(whole.results));
-    // Chunks after the first were planned while cells ran, and timed as such.
-    expect(chunked.summary.timings.planAlongsideMs).toBeGreaterThan(0);
-    expect(whole.summary.timings.planAlongsideMs).toBeUndefined();
-  }, 60_000);
+  ])(
+    '%s: chunks of 7 cells give exactly the results of planning every cell first',
+    async (_, matrix) => {
+      const whole = await runAndCollect(matrix, { provider, planChunkSize: Infinity, cellTimeoutMs: 300 });
+      const chunked = await runAndCollect(matrix, { provider, planChunkSize: 7, cellTimeoutMs: 300 });
+      expect(chunked.results.size).toBe(whole.summary.counts.total);
+      expect(chunked.summary.counts).toEqual(whole.summary.counts);
+      expect(essentials(chunked.results)).toEqual(essentials(whole.results));
+      // Chunks after the first were planned while cells ran, and timed as such.
+      expect(chunked.summary.timings.planAlongsideMs).toBeGreaterThan(0);
+      expect(whole.summary.timings.planAlongsideMs).toBeUndefined();
+    },
+    60_000,
+  );
 
   it('two matrix files in one run: each in its own database, ids numbered by file, results as when each runs alone', async () => {
     const both = new Map<string, CellResult>();
@@ -73,7 +83,10 @@ describe('planning in chunks', () => {
     await withClient(database.connection, 'postgres', (c) => c.query('create database streaming_staging'));
     await withClient(database.connection, 'streaming_staging', async (client) => {
       await installSupabaseShim(client, 'legacy');
-      await runSqlFiles(client, ['examples/lms/migrations/0001_schema.sql', 'examples/lms/migrations/0002_policies.sql'].map((f) => join(root, f)));
+      await runSqlFiles(
+        client,
+        ['examples/lms/migrations/0001_schema.sql', 'examples/lms/migrations/0002_policies.sql'].map((f) => join(root, f)),
+      );
     });
     const url = urlOf(database.connection, 'streaming_staging');
     const staged = await runAndCollect(LMS, { provider: 'url', providerOptions: { url }, applyMigrations: false, planChunkSize: 5 });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { mintIdentities, personaClaims, verifyToken } from '../harness/jwt.js';
-import { installSupabaseShim } from '../harness/shim/install.js';
-import type { StartedDatabase } from '../harness/providers/types.js';
+import { installSupabaseShim } from '../database/shim/install.js';
+import type { StartedDatabase } from '../database/providers/types.js';
 import type { LoadedMatrix } from '../matrix/types.js';
 import { personaUserId } from '../fixtures/references.js';
 import { startSharedDatabase } from './helpers.js';
@@ -30,9 +30,13 @@ const value = async (sql: string) => (await client.query(sql)).rows[0]?.v;
 
 describe('Supabase shim', () => {
   it('is idempotent: installing twice changes nothing and raises nothing', async () => {
-    const before = await value(`select md5(string_agg(p.oid::regprocedure::text || pg_get_functiondef(p.oid), '' order by 1)) as v from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('auth', 'storage')`);
+    const before = await value(
+      `select md5(string_agg(p.oid::regprocedure::text || pg_get_functiondef(p.oid), '' order by 1)) as v from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('auth', 'storage')`,
+    );
     await installSupabaseShim(client, 'legacy');
-    const after = await value(`select md5(string_agg(p.oid::regprocedure::text || pg_get_functiondef(p.oid), '' order by 1)) as v from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('auth', 'storage')`);
+    const after = await value(
+      `select md5(string_agg(p.oid::regprocedure::text || pg_get_functiondef(p.oid), '' order by 1)) as v from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('auth', 'storage')`,
+    );
     expect(after).toBe(before);
   });
 
@@ -73,7 +77,11 @@ describe('Supabase shim', () => {
     expect(await value(`select storage.foldername('alice/avatars/me.png')::text as v`)).toBe('{alice,avatars}');
     expect(await value(`select storage.filename('alice/avatars/me.png') as v`)).toBe('me.png');
     expect(await value(`select storage.extension('alice/avatars/me.png') as v`)).toBe('png');
-    expect(await value(`select string_agg(e.extname || ':' || n.nspname, ',' order by 1) as v from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname in ('pgcrypto', 'uuid-ossp')`)).toBe('pgcrypto:extensions,uuid-ossp:extensions');
+    expect(
+      await value(
+        `select string_agg(e.extname || ':' || n.nspname, ',' order by 1) as v from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname in ('pgcrypto', 'uuid-ossp')`,
+      ),
+    ).toBe('pgcrypto:extensions,uuid-ossp:extensions');
     await client.query('create table public.granted (id int)');
     expect(await value(`select has_table_privilege('anon', 'public.granted', 'select,insert,update,delete') as v`)).toBe(true);
   });

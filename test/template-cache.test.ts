@@ -4,9 +4,9 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { untraversableParent } from '../harness/providers/cluster-dir.js';
-import { embeddedProvider } from '../harness/providers/embedded.js';
-import { embeddedNativeDir } from '../harness/providers/embedded-binaries.js';
+import { untraversableParent } from '../database/providers/cluster-dir.js';
+import { embeddedProvider } from '../database/providers/embedded.js';
+import { embeddedNativeDir } from '../database/providers/embedded-binaries.js';
 
 const saved = process.env.RLS_MATRIX_CACHE;
 afterEach(() => {

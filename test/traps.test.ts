@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
-import type { CellResult, RunSummary } from '../harness/types.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
+import type { CellResult, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
-// Every outcome class and every trap of DESIGN §3, observed on a real PostgreSQL through the whole
+// Every outcome class (the README's "Outcome classes") and every Supabase trap the harness handles, observed on a real PostgreSQL through the whole
 // pipeline (matrix → fixtures → harness). Each expectation names the class the server must produce.
 let database: StartedDatabase;
 let provider: Provider;
@@ -121,7 +121,8 @@ describe('traps', () => {
   });
 
   it('the run summary counts every status', () => {
-    const counted = [...results.values()].reduce<Record<string, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+    const counted: Record<string, number> = {};
+    for (const r of results.values()) counted[r.status] = (counted[r.status] ?? 0) + 1;
     expect(summary.counts).toMatchObject({ total: results.size, pass: counted.pass ?? 0, fail: counted.fail ?? 0, error: counted.error ?? 0 });
     expect(summary.exitCode).toBe(1);
   });

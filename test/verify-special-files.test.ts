@@ -62,7 +62,9 @@ describe('verify: only regular files', () => {
     await rename(join(dir, 'results.json'), `${dir}-results.json`);
     await mkfifo(join(dir, 'results.json'));
     const result = await verifyReport(dir);
-    expect(result.problems).toEqual([expect.objectContaining({ kind: 'altered artifact', path: 'results.json', message: 'results.json is a FIFO, not a regular file: a report holds regular files only' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ kind: 'altered artifact', path: 'results.json', message: 'results.json is a FIFO, not a regular file: a report holds regular files only' }),
+    ]);
   });
 
   it('a FIFO or a symbolic link in place of manifest.json is refused (exit 2) without blocking; one in place of manifest.sig is an invalid signature', { timeout: 20_000 }, async () => {
@@ -98,13 +100,17 @@ describe('verify: only regular files', () => {
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const verify = spawnCli(['verify', dir]);
     // Interrupted once it has the big file open: an event, not a delay.
-    await waitFor(() => {
-      try {
-        return readdirSync(`/proc/${verify.child.pid}/fd`).some((fd) => readlinkSafe(`/proc/${verify.child.pid}/fd/${fd}`) === big) || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 30_000, 'verify to open big.bin');
+    await waitFor(
+      () => {
+        try {
+          return readdirSync(`/proc/${verify.child.pid}/fd`).some((fd) => readlinkSafe(`/proc/${verify.child.pid}/fd/${fd}`) === big) || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+      'verify to open big.bin',
+    );
     verify.child.kill('SIGTERM');
     expect(await verify.exited).toBe(143);
     expect(verify.output()).toBe('\nrls-matrix: SIGTERM, verify stopped before it finished (it changes nothing)\n');

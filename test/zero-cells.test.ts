@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError } from '../harness/errors.js';
-import type { Provider, StartedDatabase } from '../harness/providers/types.js';
+import { HarnessError } from '../core/errors.js';
+import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
 import { startSharedDatabase, writeProject } from './helpers.js';
 import { cli } from './providers-helpers.js';
@@ -23,7 +23,8 @@ afterAll(async () => {
 
 const NOTES = {
   'schema.sql': 'create table public.notes (id int primary key); alter table public.notes enable row level security;',
-  'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.notes: [{ id: 1 }] } }\npersonas: { anon: { role: anon } }\ntables: { public.notes: { expect: { anon: deny } } }\n',
+  'rls-matrix.yaml':
+    'version: 1\ndatabase: { migrations: schema.sql }\nfixtures: { rows: { public.notes: [{ id: 1 }] } }\npersonas: { anon: { role: anon } }\ntables: { public.notes: { expect: { anon: deny } } }\n',
 };
 // Personas but nothing stated, and no defaults: nothing to check.
 const EMPTY = {
@@ -47,7 +48,11 @@ describe('a run with no cell', () => {
   it('runMatrix: a matrix that states no cell is ERR_NO_CELLS (exit 2), saying what to add', async () => {
     const dir = await writeProject(EMPTY);
     const reached: string[] = [];
-    const error = await runMatrix({ matrices: [join(dir, 'rls-matrix.yaml')], provider, reporters: [{ onRunStart: () => void reached.push('start'), onRunEnd: () => void reached.push('end') }] }).catch((e: unknown) => e);
+    const error = await runMatrix({
+      matrices: [join(dir, 'rls-matrix.yaml')],
+      provider,
+      reporters: [{ onRunStart: () => void reached.push('start'), onRunEnd: () => void reached.push('end') }],
+    }).catch((e: unknown) => e);
     expect((error as HarnessError).code).toBe('ERR_NO_CELLS');
     expect((error as HarnessError).message).toBe(
       `${join(dir, 'rls-matrix.yaml')} states no cell, so the run would check nothing: ` +

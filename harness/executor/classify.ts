@@ -1,4 +1,4 @@
-import type { DatabaseErrorFields, ExecutedVia, Outcome } from '../types.js';
+import type { DatabaseErrorFields, ExecutedVia, Outcome } from '../../core/index.js';
 
 /** What executing a cell observed, before any interpretation. */
 export interface Observation {
@@ -20,7 +20,7 @@ const PRIVILEGE_PREFIX = 'permission denied for ';
 const POLICY_PREFIX = 'new row violates row-level security policy';
 
 /**
- * Classifies an observation (DESIGN §3). Pure: decides by SQLSTATE first, and treats anything it
+ * Classifies an observation (the README's "Outcome classes"). Pure: decides by SQLSTATE first, and treats anything it
  * does not recognise as `error`, never as allowed or denied.
  */
 export function classifyOutcome(observation: Observation): Outcome {

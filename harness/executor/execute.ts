@@ -1,8 +1,7 @@
 import type { ClientBase, QueryResult } from 'pg';
-import { databaseErrorFields } from '../../fixtures/errors.js';
-import type { DatabaseErrorFields } from '../types.js';
+import { type DatabaseErrorFields, databaseErrorFields } from '../../core/index.js';
 import type { Observation } from './classify.js';
-import type { CellPlan } from './plan.js';
+import type { CellPlan } from '../planner/plan.js';
 
 /** Raised when the connection itself failed, so the pool replaces it. */
 export class ConnectionLostError extends Error {

@@ -1,14 +1,10 @@
-import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../types.js';
-import type { WorkerConnection } from '../workspace.js';
+import type { CellStatus, ExecutedVia, FidelityMismatch, Outcome } from '../../core/index.js';
+import type { WorkerConnection } from '../../database/index.js';
 import { classifyOutcome, type Observation } from './classify.js';
 import { executeCell } from './execute.js';
 import { judgeOutcome } from './judge.js';
-import type { CellPlan } from './plan.js';
+import type { CellPlan } from '../planner/plan.js';
 import type { ApiExecutor } from './postgrest/index.js';
-
-/** Which executor runs the cells: the SQL request shape in savepoints, or the real PostgREST with supabase-js. */
-export type ExecutorName = 'sql' | 'postgrest';
-export const EXECUTOR_NAMES = ['sql', 'postgrest'] as const satisfies readonly ExecutorName[];
 
 /**
  * How the pool runs a cell: `undefined` for the SQL executor (the pool's default); through the API
@@ -42,6 +38,6 @@ export function judgeCell(plan: CellPlan, observation: Observation): { outcome: 
  * Whether two executors observed the same thing: the same class over the same number of rows, and
  * the same SQLSTATE when both failed (messages may differ in wording between the paths).
  */
-export function sameOutcome(a: Outcome, b: Outcome): boolean {
+function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.class === b.class && a.rows === b.rows && a.targetRows === b.targetRows && a.error?.sqlstate === b.error?.sqlstate;
 }

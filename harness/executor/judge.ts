@@ -1,6 +1,4 @@
-import { plainVerdict } from '../../matrix/verdict.js';
-import type { Verdict } from '../../matrix/types.js';
-import type { CellStatus, Outcome } from '../types.js';
+import { type CellStatus, type Outcome, plainVerdict, type Verdict } from '../../core/index.js';
 
 /**
  * Compares an outcome with the expected verdict. An `error` outcome is never a pass and never a
@@ -16,7 +14,7 @@ export function judgeOutcome(expected: Verdict, outcome: Outcome): CellStatus {
 }
 
 /** Whether the outcome is what the verdict describes (for known gaps: whether the gap still exists). */
-export function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome): boolean {
+function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome): boolean {
   if (outcome.vacuous) return false;
   switch (verdict) {
     case 'allow':

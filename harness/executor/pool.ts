@@ -1,7 +1,7 @@
-import type { WorkerConnection } from '../workspace.js';
+import type { WorkerConnection } from '../../database/index.js';
 import type { Observation } from './classify.js';
 import { ConnectionLostError, executeCell } from './execute.js';
-import type { CellPlan } from './plan.js';
+import type { CellPlan } from '../planner/plan.js';
 
 export interface PoolOptions {
   workers: number;

@@ -1,29 +1,8 @@
-import type { WorkerConnection } from '../workspace.js';
+import type { WorkerConnection } from '../../database/index.js';
 import type { Observation } from './classify.js';
-import type { CellPlan } from './plan.js';
-import { runPool, type PoolOptions } from './pool.js';
-
-/**
- * Errors that say another cell in flight on another connection got in the way, not what the
- * policies decide: two cells whose triggers lock the same rows in opposite orders deadlock (40P01),
- * a serializable cell fails to serialize (40001), a cell waits for a row another cell holds longer
- * than the lock wait allows (55P03). Which cells run side by side is chance, so such an outcome is
- * never a verdict: the cell runs again alone and its re-run is what counts.
- */
-export const CONFLICTS: Readonly<Record<string, string>> = { '40P01': 'deadlock', '40001': 'serialization failure', '55P03': 'lock wait' };
-
-/** Why a cell was re-run: the SQLSTATE its first run met, and what that means. */
-export interface Rerun {
-  sqlstate: string;
-  reason: string;
-}
-
-/** The cells of a run that were re-run alone, in total and per SQLSTATE. */
-export interface RerunCounts {
-  count: number;
-  /** Cells per SQLSTATE that made them re-run, e.g. `{ '40P01': 2 }`. */
-  bySqlstate: Record<string, number>;
-}
+import type { CellPlan } from '../planner/plan.js';
+import { type PoolOptions, runPool } from './pool.js';
+import { CONFLICTS, type Rerun, type RerunCounts } from '../../core/index.js';
 
 /**
  * The longest a cell waits for a lock while other cells run beside it. Cells take milliseconds, so
@@ -73,6 +52,12 @@ export async function runWithReruns(plans: Iterable<CellPlan> | AsyncIterable<Ce
   }
   await runPool(
     setAside.map(({ plan }) => plan),
-    { workers: 1, depth: 1, connect: connectAlone, ...(options.execute ? { execute: options.execute } : {}), onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)) },
+    {
+      workers: 1,
+      depth: 1,
+      connect: connectAlone,
+      ...(options.execute ? { execute: options.execute } : {}),
+      onObservation: (plan, observation, durationMs) => onObservation(plan, observation, durationMs, reruns.get(plan)),
+    },
   );
 }

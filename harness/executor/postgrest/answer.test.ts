@@ -1,17 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell, FunctionInfo } from '../../../matrix/types.js';
-import type { CellPlan } from '../plan.js';
+import type { CellPlan } from '../../planner/plan.js';
 import { observeAnswer, type ApiAnswer } from './answer.js';
+import type { Cell, FunctionInfo } from '../../../core/index.js';
 
 // PostgREST's answers, as supabase-js hands them back, to the observation the classifier reads.
-const cell = (operation: Cell['operation'], extra: Partial<Cell> = {}): Cell => ({ id: 'x', table: 'public.t', persona: 'alice', operation, expected: 'allow', origin: 'stated', source: { file: 'm.yaml' }, returning: false, ...extra });
+const cell = (operation: Cell['operation'], extra: Partial<Cell> = {}): Cell => ({
+  id: 'x',
+  table: 'public.t',
+  persona: 'alice',
+  operation,
+  expected: 'allow',
+  origin: 'stated',
+  source: { file: 'm.yaml' },
+  returning: false,
+  ...extra,
+});
 const plan = (c: Cell, targetRows = 2, extra: Partial<CellPlan> = {}) => ({ cell: c, targetRows, call: { keys: [], values: [] }, ...extra }) as unknown as CellPlan;
 const answer = (a: Partial<ApiAnswer>): ApiAnswer => ({ data: null, error: null, count: null, status: 200, ...a });
 const fn = (returns: FunctionInfo['returns']): FunctionInfo => ({ name: 'public.f', schema: 'public', function: 'f', args: [], defaults: 0, returns, securityDefiner: false, volatility: 'volatile' });
 
 describe('observeAnswer', () => {
   it("an error keeps PostgreSQL's SQLSTATE and message as PostgREST passes them", () => {
-    const o = observeAnswer(plan(cell('update')), answer({ status: 403, error: { code: '42501', message: 'new row violates row-level security policy for table "t"', details: null, hint: null } }), undefined, {});
+    const o = observeAnswer(
+      plan(cell('update')),
+      answer({ status: 403, error: { code: '42501', message: 'new row violates row-level security policy for table "t"', details: null, hint: null } }),
+      undefined,
+      {},
+    );
     expect(o).toMatchObject({ rows: 0, targetRows: 2, error: { sqlstate: '42501', message: 'new row violates row-level security policy for table "t"' } });
     expect(o.error).not.toHaveProperty('detail');
   });
@@ -38,7 +53,12 @@ describe('observeAnswer', () => {
 
   it("a view's returned rows count only where they are rows of the scope, each copy once", () => {
     const scope = ['{"a":1,"b":"x"}', '{"a":1,"b":"x"}', '{"a":2,"b":"y"}'];
-    const returned = [{ a: 1, b: 'x' }, { a: 3, b: 'z' }, { a: 1, b: 'x' }, { a: 1, b: 'x' }];
+    const returned = [
+      { a: 1, b: 'x' },
+      { a: 3, b: 'z' },
+      { a: 1, b: 'x' },
+      { a: 1, b: 'x' },
+    ];
     expect(observeAnswer(plan(cell('select'), 3), answer({ data: returned }), undefined, { viewRows: scope }).rows).toBe(2);
   });
 });

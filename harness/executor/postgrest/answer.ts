@@ -1,7 +1,6 @@
-import type { FunctionInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../types.js';
+import type { ApiExchange, FunctionInfo } from '../../../core/index.js';
 import type { Observation } from '../classify.js';
-import type { CellPlan } from '../plan.js';
+import type { CellPlan } from '../../planner/plan.js';
 
 /** What supabase-js hands back for a call (PostgrestResponse, loosely). */
 export interface ApiAnswer {
@@ -35,7 +34,11 @@ export function observeAnswer(plan: CellPlan, answer: ApiAnswer, exchange: ApiEx
     const sqlstate = answer.status === 0 ? '08006' : code || `HTTP${answer.status}`;
     return { rows: 0, targetRows, error: { sqlstate, message, ...(details ? { detail: details } : {}), ...(hint ? { hint } : {}) }, via };
   }
-  const rows = shape.viewRows ? rowsOfScope(answer.data, shape.viewRows) : shape.rpc ? rpcRows(answer.data, shape.rpc) : (plan.cell.returning ? arrayLength(answer.data) : answer.count) ?? arrayLength(answer.data) ?? 0;
+  const rows = shape.viewRows
+    ? rowsOfScope(answer.data, shape.viewRows)
+    : shape.rpc
+      ? rpcRows(answer.data, shape.rpc)
+      : ((plan.cell.returning ? arrayLength(answer.data) : answer.count) ?? arrayLength(answer.data) ?? 0);
   return { rows, targetRows: plan.anyRows ? Math.max(rows, 1) : targetRows, via };
 }
 

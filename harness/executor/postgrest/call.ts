@@ -1,9 +1,7 @@
-import { STORAGE_OPERATIONS } from '../../../matrix/schema.js';
-import type { SchemaCatalog, TableInfo } from '../../../matrix/types.js';
-import type { ApiExchange } from '../../types.js';
-import type { CellPlan } from '../plan.js';
-import type { Key } from '../scopes.js';
-import { observeAnswer, type ApiAnswer, type ApiObservation } from './answer.js';
+import { type ApiExchange, type SchemaCatalog, STORAGE_OPERATIONS, type TableInfo } from '../../../core/index.js';
+import type { CellPlan } from '../../planner/plan.js';
+import type { Key } from '../../planner/scopes.js';
+import { type ApiAnswer, type ApiObservation, observeAnswer } from './answer.js';
 import type { PersonaClients } from './clients.js';
 
 /**
@@ -18,9 +16,11 @@ export function sqlOnlyReason(plan: CellPlan, catalog: SchemaCatalog, exposed: r
     return exposed.includes(schema) ? undefined : `schema ${schema} is not exposed through the API (schemas:): run as SQL`;
   }
   const table = catalog.tables.get(cell.table)!;
-  if (table.name === 'storage.objects' && cell.caseName !== undefined && cell.caseName in STORAGE_OPERATIONS) return 'storage cell: there is no Storage server here, so it runs as SQL on storage.objects';
+  if (table.name === 'storage.objects' && cell.caseName !== undefined && cell.caseName in STORAGE_OPERATIONS)
+    return 'storage cell: there is no Storage server here, so it runs as SQL on storage.objects';
   if (!exposed.includes(table.schema)) return `schema ${table.schema} is not exposed through the API (schemas:): run as SQL`;
-  if (table.kind !== 'view' && table.primaryKey.length === 0 && cell.operation !== 'insert') return `${table.name} has no primary key: an app cannot address its rows, so the cell runs as SQL (by ctid)`;
+  if (table.kind !== 'view' && table.primaryKey.length === 0 && cell.operation !== 'insert')
+    return `${table.name} has no primary key: an app cannot address its rows, so the cell runs as SQL (by ctid)`;
   return undefined;
 }
 
@@ -102,7 +102,11 @@ interface TableCalls {
 /** Exactly the scope's rows, by primary key, as an app filters them. */
 function byKeys(builder: Builder, table: TableInfo, keys: readonly Key[]): Builder {
   const [first, ...rest] = table.primaryKey;
-  if (!rest.length || !keys.length) return builder.in(first!, keys.map((k) => k[0]));
+  if (!rest.length || !keys.length)
+    return builder.in(
+      first!,
+      keys.map((k) => k[0]),
+    );
   const value = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return builder.or(keys.map((key) => `and(${table.primaryKey.map((c, i) => `${c}.eq.${value(key[i]!)}`).join(',')})`).join(','));
 }

@@ -1,7 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { HarnessError } from '../../errors.js';
+import { type ApiExchange, HarnessError } from '../../../core/index.js';
 import type { PersonaIdentity } from '../../jwt.js';
-import type { ApiExchange } from '../../types.js';
 
 /** The supabase-js clients of a run against one PostgREST. */
 export interface PersonaClients {
@@ -34,7 +33,7 @@ const GATEWAY_PREFIX = `${PROJECT}/rest/v1`;
 let loading: Promise<typeof import('@supabase/supabase-js')> | undefined;
 
 /** @supabase/supabase-js, loaded only when a run talks to PostgREST; a clear error naming the package if it is missing. */
-export function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
+function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
   if (loading) return loading;
   // supabase-js warns on the console when it loads on Node 20; library code here never prints.
   const warn = console.warn;
@@ -44,7 +43,11 @@ export function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')
   loading = import('@supabase/supabase-js')
     .catch((cause: unknown) => {
       loading = undefined;
-      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: run npm install, or use --executor sql (${(cause as Error).message})`, { cause });
+      throw new HarnessError(
+        'ERR_PROVIDER_UNAVAILABLE',
+        `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: run npm install, or use --executor sql (${(cause as Error).message})`,
+        { cause },
+      );
     })
     .finally(() => (console.warn = warn));
   return loading;
@@ -58,7 +61,9 @@ export function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')
  */
 export async function createPersonaClients(options: ClientOptions): Promise<PersonaClients> {
   const { createClient } = await loadSupabaseJs();
-  const tokens = new Map([...options.identities.values()].flatMap((i) => [[i.token, `<token of ${i.persona}>`] as const, [i.apiKey, i.apiKey === i.token ? `<token of ${i.persona}>` : '<anon key>'] as const]));
+  const tokens = new Map(
+    [...options.identities.values()].flatMap((i) => [[i.token, `<token of ${i.persona}>`] as const, [i.apiKey, i.apiKey === i.token ? `<token of ${i.persona}>` : '<anon key>'] as const]),
+  );
   // Requests run concurrently: each call's own AbortSignal says which exchange a request belongs to.
   const recording = new WeakMap<AbortSignal, { exchange?: ApiExchange }>();
   const apiFetch: typeof fetch = async (input, init) => {
@@ -66,7 +71,9 @@ export async function createPersonaClients(options: ClientOptions): Promise<Pers
     const url = target.startsWith(GATEWAY_PREFIX) ? `${options.apiUrl.replace(/\/$/, '')}${target.slice(GATEWAY_PREFIX.length)}` : target;
     const headers = new Headers(init?.headers);
     if (options.preferTx) headers.set('prefer', [headers.get('prefer'), `tx=${options.preferTx}`].filter(Boolean).join(', '));
-    const exchange: ApiExchange = { request: { method: init?.method ?? 'GET', url: readableUrl(url), headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) } };
+    const exchange: ApiExchange = {
+      request: { method: init?.method ?? 'GET', url: readableUrl(url), headers: shown(headers, tokens), ...(typeof init?.body === 'string' ? { body: init.body } : {}) },
+    };
     const record = init?.signal ? recording.get(init.signal) : undefined;
     if (record) record.exchange = exchange;
     const response = await fetch(url, { ...init, headers });

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientBase } from 'pg';
-import type { LoadedMatrix, SchemaCatalog } from '../../../matrix/types.js';
-import { HarnessError } from '../../errors.js';
+import type { LoadedMatrix } from '../../../matrix/index.js';
+import { type ApiExchange, HarnessError, type SchemaCatalog } from '../../../core/index.js';
 import type { PersonaIdentity } from '../../jwt.js';
-import type { ApiExchange } from '../../types.js';
-import type { Workspace } from '../../workspace.js';
-import type { CellPlan } from '../plan.js';
+import type { Workspace } from '../../../database/index.js';
+import type { CellPlan } from '../../planner/plan.js';
 import type { ApiObservation } from './answer.js';
 import { callCell, sqlOnlyReason } from './call.js';
 import { createPersonaClients } from './clients.js';
-import { startPostgrest, type PostgrestServer } from './server.js';
+import { type PostgrestServer, startPostgrest } from './server.js';
 import { jsonValues } from './values.js';
 
 /** Runs cells through the real PostgREST with supabase-js, one client per persona. */
@@ -57,12 +56,14 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
   let server: Promise<PostgrestServer> | undefined;
   if (workspace.transactional) {
     const apiUrl = options.apiUrl;
-    if (!apiUrl) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--executor postgrest and --cross-check against an existing database (--provider url) need its PostgREST: pass --api-url and --anon-key');
+    if (!apiUrl)
+      throw new HarnessError('ERR_PROVIDER_OPTIONS', '--executor postgrest and --cross-check against an existing database (--provider url) need its PostgREST: pass --api-url and --anon-key');
     await assertSetupCommitted(workspace.client);
     writes = (await honoursTxRollback(apiUrl, catalog, matrix.schemas, identities)) ? 'allowed' : 'refused';
     starting = Promise.resolve(apiUrl);
   } else {
-    if (options.apiUrl) throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url names the PostgREST of an existing database: use it with --provider url (a started database gets a PostgREST of its own)');
+    if (options.apiUrl)
+      throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url names the PostgREST of an existing database: use it with --provider url (a started database gets a PostgREST of its own)');
     const password = await prepareAuthenticator(workspace, identities);
     // The server starts in the background (0.3–2 s) while the caller lints and plans.
     server = startPostgrest({
@@ -106,11 +107,18 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
       // The database cancels a slow cell first (57014, as for the SQL executor); the HTTP client only
       // gives up on a server that stopped answering.
       const observation = await callCell(clients, plan, catalog, timeoutMs + 2000);
-      if (unconfirmed) throw new HarnessError('ERR_API_UNSAFE', `${unconfirmed} came back without Preference-Applied: tx=rollback, so its transaction may have been committed; the run stops here. Check the server's db-tx-end setting.`);
+      if (unconfirmed)
+        throw new HarnessError(
+          'ERR_API_UNSAFE',
+          `${unconfirmed} came back without Preference-Applied: tx=rollback, so its transaction may have been committed; the run stops here. Check the server's db-tx-end setting.`,
+        );
       return observation;
     },
     async close() {
-      await server?.then((started) => started.stop(), () => undefined);
+      await server?.then(
+        (started) => started.stop(),
+        () => undefined,
+      );
     },
   };
 }
@@ -141,7 +149,7 @@ async function assertSetupCommitted(client: ClientBase): Promise<void> {
     throw new HarnessError(
       'ERR_PROVIDER_OPTIONS',
       "the API path cannot see this run's setup: against an existing database, the shim, migrations, fixtures and persona users are written inside a transaction that is never committed, and your PostgREST runs its own. " +
-        'Use a matrix that writes nothing there (database.supabase: false where Supabase\'s schemas are deployed, personas that are existing users, no fixtures, --no-apply-migrations), or run --executor sql.',
+        "Use a matrix that writes nothing there (database.supabase: false where Supabase's schemas are deployed, personas that are existing users, no fixtures, --no-apply-migrations), or run --executor sql.",
     );
   }
 }

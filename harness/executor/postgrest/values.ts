@@ -1,7 +1,6 @@
 import type { ClientBase, QueryResult } from 'pg';
-import { databaseErrorFields } from '../../../fixtures/errors.js';
-import type { DatabaseErrorFields } from '../../types.js';
-import type { CellPlan } from '../plan.js';
+import { type DatabaseErrorFields, databaseErrorFields } from '../../../core/index.js';
+import type { CellPlan } from '../../planner/plan.js';
 
 /** A cell's values as the JSON body its app call sends, or why they do not convert. */
 export type JsonValues = { values: unknown[] } | { error: DatabaseErrorFields };
@@ -21,7 +20,7 @@ export async function jsonValues(client: ClientBase, plans: readonly CellPlan[])
   const statement = (plan: CellPlan) => `select json_build_array(${plan.call.values.map(([, literal]) => literal).join(', ')})::text`;
   try {
     const results = (await client.query(`savepoint rls_matrix_json; ${pending.map(statement).join('; ')}; rollback to savepoint rls_matrix_json`)) as unknown as QueryResult[];
-    pending.forEach((plan, i) => converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] }));
+    for (const [i, plan] of pending.entries()) converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     return converted;
   } catch {
     await client.query('rollback to savepoint rls_matrix_json');

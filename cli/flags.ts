@@ -1,0 +1,64 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { FAIL_ON_CHOICES, type FailOn } from '../core/index.js';
+import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES } from '../database/index.js';
+import type { ProviderFlags } from './provider-flags.js';
+
+/**
+ * Command-line flags, each written once: its spelling, help and parsing. Tables are keyed by the
+ * property commander fills, and typed against the flags interface a command's action receives, so a
+ * flag and the option it feeds cannot drift apart (compare vitest's cli-config).
+ */
+export interface FlagSpec {
+  /** As commander spells it: `--workers <n>`. */
+  flags: string;
+  description: string;
+  choices?: readonly string[];
+  default?: string | number | boolean;
+  parse?: (value: string) => unknown;
+}
+
+/** The flags that choose and configure the provider: `run` and `lint` share them. */
+export const PROVIDER_FLAGS = {
+  provider: { flags: '--provider <name>', description: 'where PostgreSQL comes from (default: embedded, or url with --url)', choices: PROVIDER_NAMES },
+  url: { flags: '--url <url>', description: 'an existing database to use instead, in one transaction that is always rolled back (default: DATABASE_URL with --provider url)' },
+  pgBin: { flags: '--pg-bin <dir>', description: '--provider system: the directory holding initdb and postgres (default: found on PATH)' },
+  image: { flags: '--image <image>', description: `--provider docker: postgres:<version> or supabase/postgres:<tag> (default: ${DEFAULT_DOCKER_IMAGE})` },
+  applyMigrations: [
+    { flags: '--apply-migrations', description: "--provider url: apply the matrix's migrations inside the rolled-back transaction (a candidate under review)" },
+    { flags: '--no-apply-migrations', description: "--provider url: the database already has the matrix's migrations; skip them" },
+  ],
+} as const satisfies Record<keyof ProviderFlags, FlagSpec | readonly FlagSpec[]>;
+
+/** `--fail-on <severity>`: `run` leaves it unset (lints are informational), `lint` defaults to error. */
+export function failOnFlag(defaultValue?: FailOn): FlagSpec {
+  return {
+    flags: '--fail-on <severity>',
+    description: 'exit 1 when an unwaived lint finding is at or above this severity',
+    choices: FAIL_ON_CHOICES,
+    ...(defaultValue ? { default: defaultValue } : {}),
+  };
+}
+
+/** Adds every flag of `table` to `command`. */
+export function addFlags(command: Command, table: Readonly<Record<string, FlagSpec | readonly FlagSpec[]>>): Command {
+  for (const specs of Object.values(table)) {
+    for (const spec of Array.isArray(specs) ? (specs as readonly FlagSpec[]) : [specs as FlagSpec]) {
+      const option = new Option(spec.flags, spec.description);
+      if (spec.choices) option.choices(spec.choices);
+      if (spec.parse) option.argParser(spec.parse);
+      if (spec.default !== undefined) option.default(spec.default);
+      command.addOption(option);
+    }
+  }
+  return command;
+}
+
+/** Parses a flag that takes a positive integer. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** The `[targets...]` argument of `run` and `lint`. */
+export const TARGETS_HELP = 'matrix files or directories (default: the current directory)';

@@ -1,0 +1,48 @@
+/**
+ * The shared vocabulary of every stage: the types that carry data between them, the one list of
+ * operations, verdict wording, lint and coverage types, locations, and the error base class with its
+ * exit codes. Imports no other folder of the project.
+ */
+export type { ColumnInfo, FunctionInfo, SchemaCatalog, TableInfo } from './catalog.js';
+export { type Cell, RowSchema, type RowSpec, RowValueSchema } from './cell.js';
+export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type TableCoverage } from './coverage.js';
+export { EXECUTOR_NAMES, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
+export { databaseErrorFields, type DatabaseErrorInfo } from './database-error.js';
+export { type ErrorCode, type FixtureErrorCode, HarnessError, type MatrixErrorCode, type ReportErrorCode, RlsMatrixError } from './errors.js';
+export {
+  countFindings,
+  FAIL_ON_CHOICES,
+  failingFindings,
+  type FailOn,
+  isLintId,
+  LINT_IDS,
+  type LintFinding,
+  type LintId,
+  type LintObjectType,
+  type LintOutcome,
+  type LintSeverity,
+  SEVERITIES,
+  type Waiver,
+} from './lint.js';
+export { formatLocation, type SourceLocation } from './location.js';
+export { DEFAULT_OPERATIONS, type Operation, operationRank, OPERATIONS, ROW_VERB, STORAGE_OPERATIONS } from './operations.js';
+export {
+  type ApiExchange,
+  type CellResult,
+  type CellStatus,
+  CONFLICTS,
+  type DatabaseErrorFields,
+  type ExecutedVia,
+  type FidelityMismatch,
+  type Outcome,
+  type OutcomeClass,
+  type Reporter,
+  type Rerun,
+  type RerunCounts,
+  type RunCounts,
+  type RunMeta,
+  type RunSummary,
+  type RunTimings,
+} from './results.js';
+export { expectedText, isVerdict, knownReason, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
+export { toolVersion } from './version.js';

@@ -1,0 +1,15 @@
+/**
+ * Where the database comes from and how we talk to it: providers, the Supabase shim, workspaces (a
+ * database of its own, or one rolled-back transaction on someone else's), the guards of that
+ * transaction, child processes beside the server, and what a full disk looks like.
+ */
+export { throwIfDiskFull } from './disk-full.js';
+export { schemaFingerprint } from './fingerprint.js';
+export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
+export { keepLastLines, stopChild } from './providers/child-process.js';
+export { withPortRetry } from './providers/free-port.js';
+export { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
+export { markSidecar } from './providers/sidecar-marker.js';
+export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
+export { redactingWriter, urlPassword } from './redact.js';
+export { type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { runSqlFiles, setSqlFileHooks } from '../fixtures/index.js';
+import { connect } from './connect.js';
+import { HarnessError } from '../core/index.js';
+import { refuseEscapingStatement, shownPath } from './url-guards.js';
+import type { ConnectionInfo } from './providers/types.js';
+import { setupSettings, type SetupTimeouts, withSetupTimeouts } from './setup-timeout.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Someone else's database (`--provider url`): one connection, one transaction that is rolled back
+ * when the workspace closes, savepoints for each setup stage. Defence in depth around PostgreSQL's
+ * parser (which refuses transaction control before anything runs, see url-guards.ts): after every
+ * statement of a SQL file, every setup stage, every planning chunk and every cell, the transaction
+ * must still be the one that began, by the server's own account (the protocol's transaction status
+ * and the transaction id). If it is not, the run stops with ERR_TRANSACTION_ENDED (exit 3) before
+ * anything else is sent.
+ */
+export async function openTransactionWorkspace(connection: ConnectionInfo, timeouts: SetupTimeouts): Promise<Workspace> {
+  const client = await connect(connection);
+  await client.query('begin');
+  // Marked without assigning a transaction id: a run whose setup writes nothing leaves the
+  // transaction read-only, which the API path relies on (see postgrest/index.ts).
+  const bounds = setupSettings(timeouts, true);
+  const token = randomBytes(16).toString('hex');
+  const { rows } = await client.query<{ started: string }>(`select set_config('${MARK}', '${token}', true), transaction_timestamp()::text as started, ${LEXING}, ${bounds}`);
+  const verify = transactionCheck(client, { token, started: rows[0]!.started });
+  setSqlFileHooks(client, {
+    refuse: refuseEscapingStatement,
+    // Also puts the setup bounds back, should the statement have changed them.
+    after: (statement, file) => verify(`${shownPath(file)}:${statement.line}:${statement.column} ('${statement.sql.split('\n')[0]!.slice(0, 80)}')`, bounds),
+  });
+
+  let savepoints = 0;
+  const nested =
+    (keep: boolean, stage: string) =>
+    <T>(work: () => Promise<T>) =>
+      withSetupTimeouts(timeouts, async () => {
+        const name = `setup_${++savepoints}`;
+        // The setup bounds hold inside the savepoint; rolling back a planning chunk's savepoint brings the cells' own back.
+        await client.query(`savepoint ${name}; select ${bounds}`);
+        try {
+          const result = await work();
+          await client.query(keep ? `release savepoint ${name}` : `rollback to savepoint ${name}`);
+          await verify(stage);
+          return result;
+        } catch (error) {
+          await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
+          throw error;
+        }
+      });
+  const keep = nested(true, 'a setup stage');
+  return {
+    client,
+    transactional: true,
+    keep,
+    discard: nested(false, 'a setup stage'),
+    migrate: (files) => keep(() => runSqlFiles(client, files)),
+    // Fixtures are uncommitted, so only this connection can see them.
+    maxWorkers: 1,
+    async connectWorker(timeoutMs) {
+      const ms = Math.round(timeoutMs);
+      await client.query(`set local statement_timeout = ${ms}; set local lock_timeout = ${ms}`);
+      return { client, pipelined: false, release: async () => undefined };
+    },
+    maxPlanners: 1,
+    // Planning takes turns with the cells on the one connection (the pool asks for a cell only once
+    // the previous one has finished), under the setup timeout, not a cell's.
+    connectPlanner: async () => ({ client, discard: nested(false, 'planning cells'), release: async () => undefined }),
+    verifyTransaction: (after) => verify(after),
+    async close() {
+      await client.query('rollback').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The settings under which the server reads text the way PostgreSQL's parser read the matrix's SQL
+ * and the SQL files: the harness's own multi-statement strings (cells, planning batches) carry
+ * that SQL, and a migration or a fixture row could otherwise switch them for what follows
+ * (`standard_conforming_strings = off` ends `'\''` early; in SJIS the last byte of a UTF-8
+ * character and a backslash after it are one character, so `E'…\''` ends early). Put back with
+ * every check.
+ */
+const LEXING = `set_config('standard_conforming_strings', 'on', true), set_config('client_encoding', 'UTF8', true)`;
+
+/** The transaction-local setting that marks the run's transaction (reset when a transaction ends). */
+const MARK = 'rls_matrix.transaction';
+
+/**
+ * A check that the connection is still inside the transaction that began: the ReadyForQuery status
+ * of the last message must be 'T' (in a transaction), the transaction-local mark set at its start
+ * must still hold its random token and the transaction's start time must be the same (a COMMIT AND
+ * CHAIN, or a COMMIT followed by BEGIN, leaves status 'T' but a new transaction, whose local
+ * settings are reset), and once the transaction has an id it must keep it. None of this assigns a
+ * transaction id. `settings` (set_config calls) ride along in the same round trip.
+ */
+function transactionCheck(client: pg.Client, began: { token: string; started: string }): (after: string, settings?: string) => Promise<void> {
+  let xid: string | null = null;
+  return async (after, settings) => {
+    const status = client.getTransactionStatus();
+    if (status !== 'T') throw transactionEnded(after, status === 'I' ? 'PostgreSQL reports that no transaction is open' : `PostgreSQL reports transaction status '${status}'`);
+    const { rows } = await client.query<{ token: string | null; started: string; xid: string | null }>(
+      `select current_setting('${MARK}', true) as token, transaction_timestamp()::text as started, txid_current_if_assigned()::text as xid, ${LEXING}${settings ? `, ${settings}` : ''}`,
+    );
+    const now = rows[0]!;
+    if (now.token !== began.token) throw transactionEnded(after, 'the mark set at its start is gone');
+    if (now.started !== began.started) throw transactionEnded(after, `it started at ${now.started}, not ${began.started}`);
+    if (xid !== null && now.xid !== xid) throw transactionEnded(after, `its transaction id is ${now.xid ?? 'unassigned'}, not ${xid}`);
+    xid = now.xid;
+  };
+}
+
+function transactionEnded(after: string, how: string): HarnessError {
+  return new HarnessError(
+    'ERR_TRANSACTION_ENDED',
+    `the one transaction this --provider url run works in is no longer the one it began, after ${after}: ${how}. ` +
+      `The run stopped there, before anything else ran; what ran before it may have been committed on that database, so check it. ` +
+      `rls-matrix refuses transaction control before running anything, so this should not happen: please report it with that statement.`,
+  );
+}

@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { type Cell, type RunMeta, toolVersion } from '../core/index.js';
+import { computeCoverage, type LoadedMatrix } from '../matrix/index.js';
+import type { PreparedMatrix } from './prepare-matrix.js';
+
+/** What one pass over every cell found, before any runs. */
+export interface CellCensus {
+  count: number;
+  tables: string[];
+  coverage: RunMeta['coverage'];
+}
+
+/**
+ * One pass over every cell before any runs: it counts them, measures coverage, and finds every
+ * matrix problem expansion can find (unknown names, writes on views) while nothing has run yet.
+ */
+export function takeCensus(prepared: readonly PreparedMatrix[]): CellCensus {
+  let count = 0;
+  const tables = new Set<string>();
+  function* counted(cells: Iterable<Cell>): Generator<Cell, void, undefined> {
+    for (const cell of cells) {
+      count++;
+      tables.add(cell.table);
+      yield cell;
+    }
+  }
+  const coverage = computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: counted(p.cells()), catalog: p.catalog })));
+  return { count, tables: [...tables].sort(), coverage };
+}
+
+/** What the run's reporters are told before the first cell: provenance, personas, tables, coverage, lints. */
+export interface MetaInput {
+  matrices: readonly LoadedMatrix[];
+  prepared: readonly PreparedMatrix[];
+  census: CellCensus;
+  provider: string;
+  startedAt: Date;
+  workers: number;
+  executor: RunMeta['executor'];
+}
+
+export async function describeRun(input: MetaInput): Promise<RunMeta> {
+  const { matrices, prepared, census } = input;
+  const personas = new Map<string, string>();
+  for (const m of matrices) for (const [name, spec] of Object.entries(m.personas)) personas.set(name, spec.role);
+  const commit = await gitCommit(matrices[0]?.file);
+  return {
+    ...(input.executor ? { executor: input.executor } : {}),
+    tool: { name: 'rls-matrix', version: toolVersion() },
+    matrixName: matrices.map((m) => m.name).join(', '),
+    matrixFiles: matrices.map((m) => m.file),
+    sources: [...new Set(matrices.flatMap((m) => m.sources))],
+    provider: input.provider,
+    postgresVersion: prepared[0]?.postgresVersion ?? '',
+    schemaFingerprint: prepared.length === 1 ? prepared[0]!.fingerprint : prepared.map((p) => p.fingerprint).join(','),
+    ...(commit ? { gitCommit: commit } : {}),
+    ...runProvenance(process.env),
+    startedAt: input.startedAt.toISOString(),
+    personas: [...personas].map(([name, role]) => ({ name, role })),
+    tables: census.tables,
+    cellCount: census.count,
+    coverage: census.coverage,
+    workers: input.workers,
+    // The lint findings, when the run linted.
+    ...(prepared.every((p) => p.findings) ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
+  };
+}
+
+/** Who ran the matrix and where: the CI's actor and run address, else the local user. */
+function runProvenance(env: NodeJS.ProcessEnv): { actor?: string; ciRunUrl?: string } {
+  const actor = env.GITHUB_ACTOR ?? env.GITLAB_USER_LOGIN ?? env.BUILDKITE_BUILD_CREATOR ?? env.CIRCLE_USERNAME ?? env.USER ?? env.USERNAME;
+  const ciRunUrl =
+    env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : (env.CI_JOB_URL ?? env.BUILDKITE_BUILD_URL ?? env.CIRCLE_BUILD_URL ?? env.BUILD_URL);
+  return { ...(actor ? { actor } : {}), ...(ciRunUrl ? { ciRunUrl } : {}) };
+}
+
+async function gitCommit(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: dirname(file), timeout: 2000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
