@@ -1,5 +1,5 @@
-import type { SourceLocation } from './location.js';
-import { type CellOperation, operationRank } from './operations.js';
+import type { Cell } from './cell.js';
+import { operationRank } from './operations.js';
 import type { CellStatus, Outcome, OutcomeClass } from './results.js';
 import { expectedText, knownReason, plainVerdict, type Verdict } from './verdict.js';
 
@@ -26,34 +26,21 @@ export type DiffKind = (typeof DIFF_KINDS)[number];
 export const DIFF_FAIL_ON_CHOICES = [...DIFF_KINDS, 'none'] as const;
 export type DiffFailOn = (typeof DIFF_FAIL_ON_CHOICES)[number];
 
+/** What names a cell to a person, and its stable id (the key a diff matches cells by). */
+type CellName = Pick<Cell, 'id' | 'table' | 'persona' | 'operation' | 'caseName' | 'scope'>;
+
 /** One side of a cell: what its matrix expected and where, and (comparing runs) what the run observed. */
-export interface DiffSide {
-  expected: Verdict;
-  source: SourceLocation;
-  scopePredicate?: string;
+export interface DiffSide extends Pick<Cell, 'expected' | 'source' | 'scopePredicate'> {
   outcome?: Outcome;
   status?: CellStatus;
 }
 
-/** A cell as a diff matches it: its stable id, what names it to a person, and its side. */
-export interface DiffCell extends DiffSide {
-  id: string;
-  table: string;
-  persona: string;
-  operation: CellOperation;
-  caseName?: string;
-  scope?: string;
-}
+/** A cell as a diff matches it: its name and its side. */
+export type DiffCell = CellName & DiffSide;
 
 /** One cell that differs between the two sides (`before` absent when added, `after` when removed). */
-export interface CellChange {
-  id: string;
+export interface CellChange extends CellName {
   kind: DiffKind;
-  table: string;
-  persona: string;
-  operation: CellOperation;
-  caseName?: string;
-  scope?: string;
   before?: DiffSide;
   after?: DiffSide;
   /** What else changed, in words: `expectation deny → allow`, `the scope held 3 rows, now 5`… */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../cli/main.js';
+import { cliInProcess } from './cli-in-process.js';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
 import { createReporters, type ReporterName } from '../reports/index.js';
@@ -78,12 +78,7 @@ async function report(dir: string, out: string, reporters?: ReporterName[]): Pro
   return out;
 }
 
-async function diff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'rls-matrix', 'diff', ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: { ...process.env, CI: 'true' } });
-  return { code, stdout, stderr };
-}
+const diff = (...args: string[]) => cliInProcess(['diff', ...args]);
 
 beforeAll(async () => {
   ({ database, provider } = await startSharedDatabase());

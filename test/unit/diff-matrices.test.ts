@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../cli/main.js';
+import { cliInProcess } from '../cli-in-process.js';
 import { writeProject } from '../project-files.js';
 
 // `rls-matrix diff before.yaml after.yaml`: reviewing a pull request that edits expectations. No
@@ -58,12 +58,7 @@ tables:
       alice: { known: "the export job reads them until #42 lands", verdict: deny }
 `;
 
-async function diff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'rls-matrix', 'diff', ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: { ...process.env, CI: 'true' } });
-  return { code, stdout, stderr };
-}
+const diff = (...args: string[]) => cliInProcess(['diff', ...args]);
 
 describe('rls-matrix diff of two matrix files', () => {
   it('names each loosened, tightened, reworded, added and removed expectation by cell, and exits 1 on a loosening', async () => {
