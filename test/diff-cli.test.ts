@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { cliInProcess } from './cli-in-process.js';
+import { systemProvider } from '../database/providers/system.js';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
 import { runMatrix } from '../harness/run.js';
 import { createReporters, type ReporterName } from '../reports/index.js';
@@ -73,8 +76,8 @@ let afterReport: string;
 let project: string;
 
 /** Runs the matrix of `dir` and writes its report to `out` (the run's own exit code is not the point). */
-async function report(dir: string, out: string, reporters?: ReporterName[]): Promise<string> {
-  await runMatrix({ matrices: [join(dir, 'rls-matrix.yaml')], provider, reporters: [createReporters({ outDir: out, cwd: dir, ...(reporters ? { reporters } : {}) })] });
+async function report(dir: string, out: string, options: { reporters?: ReporterName[]; signKey?: string } = {}): Promise<string> {
+  await runMatrix({ matrices: [join(dir, 'rls-matrix.yaml')], provider, reporters: [createReporters({ outDir: out, cwd: dir, ...options })] });
   return out;
 }
 
@@ -147,7 +150,19 @@ describe('rls-matrix diff of two runs', () => {
     expect(back.changes.filter((c: { kind: string }) => c.kind === 'widened').map((c: { id: string }) => c.id)).toEqual(['public.notes/alice/insert/own', 'public.notes/alice/update/own']);
   });
 
-  it('refuses (exit 2) what is not a report, a tampered report, a report without results.json, other matrices, and mixed inputs', async () => {
+  it('PostgreSQL 15 against 18: the same matrix and schema give the same verdict in every cell', async (ctx) => {
+    const pg15 = '/usr/lib/postgresql/15/bin';
+    if (!existsSync(join(pg15, 'initdb'))) ctx.skip(`no PostgreSQL 15 in ${pg15} (Debian's postgresql-15)`);
+    const dir = await writeProject({ 'schema.sql': BEFORE_SCHEMA, 'rls-matrix.yaml': MATRIX });
+    const out = join(project, 'pg15');
+    await runMatrix({ matrices: [join(dir, 'rls-matrix.yaml')], provider: systemProvider, providerOptions: { pgBin: pg15 }, reporters: [createReporters({ outDir: out, cwd: dir })] });
+    const { code, stdout } = await diff(out, beforeReport, '--fail-on', 'widened,narrowed,errors,changed,added,removed');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/ {2}before: matrix 'notes', 10 cells, PostgreSQL 15\.\d+[^,]* \(system\), schema [0-9a-f]{12}\n {2}after: {2}matrix 'notes', 10 cells, PostgreSQL 18\.\d+ \(embedded\)/);
+    expect(stdout).toContain('PASS diff: 0 widened, 0 narrowed, 0 errors changed, 0 changed, 0 added, 0 removed, 10 unchanged');
+  }, 120_000);
+
+  it('refuses (exit 2) what is not a report, a tampered or unsigned report, a report without results.json, other matrices, and mixed inputs', async () => {
     const empty = await tempDir('rls-matrix-not-a-report-');
     const notReport = await diff(empty, afterReport);
     expect(notReport.code).toBe(2);
@@ -166,7 +181,7 @@ describe('rls-matrix diff of two runs', () => {
     expect(altered.stderr).toContain(`rls-matrix: ${tampered} does not match its manifest, so its results cannot be trusted: results.json was changed after the report was written`);
 
     const dir = await writeProject({ 'schema.sql': BEFORE_SCHEMA, 'rls-matrix.yaml': MATRIX });
-    const junitOnly = await diff(beforeReport, await report(dir, join(project, 'junit-only'), ['junit']));
+    const junitOnly = await diff(beforeReport, await report(dir, join(project, 'junit-only'), { reporters: ['junit'] }));
     expect(junitOnly.code).toBe(2);
     expect(junitOnly.stderr).toContain('has no results.json: its run did not write the json report');
 
@@ -176,6 +191,16 @@ describe('rls-matrix diff of two runs', () => {
     expect(differentMatrix.code).toBe(2);
     expect(differentMatrix.stderr).toContain(`is a run of matrix 'notes' and ${other} of 'other notes': a diff compares runs of one matrix (pass --any-matrix to compare them anyway)`);
     expect((await diff(beforeReport, other, '--any-matrix')).code).toBe(0);
+
+    // --key: both reports must be signed with it.
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    await writeFile(join(project, 'signing.pem'), await exportPKCS8(privateKey));
+    await writeFile(join(project, 'signing.pub'), await exportSPKI(publicKey));
+    const signed = await report(dir, join(project, 'signed'), { signKey: join(project, 'signing.pem') });
+    expect((await diff(signed, signed, '--key', join(project, 'signing.pub'))).code).toBe(0);
+    const unsigned = await diff(signed, beforeReport, '--key', join(project, 'signing.pub'));
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain(`${beforeReport} does not match its manifest, so its results cannot be trusted: manifest.sig is absent but a public key was given`);
 
     const mixed = await diff(beforeReport, join(dir, 'rls-matrix.yaml'));
     expect(mixed.code).toBe(2);
