@@ -22,10 +22,13 @@ export function diffMarkdown(diff: CellDiff, options: DiffMarkdownOptions): stri
   const maxRows = options.maxRows ?? 50;
   const failing = failingChanges(diff, options.failOn);
   const what = diff.mode === 'results' ? 'observed access' : 'expected access';
+  const gate = options.failOn.filter((k) => k !== 'none').join(',') || 'none';
   const heading =
     diff.counts.widened > 0
       ? `## ${failing ? '❌' : '⚠️'} RLS diff: ${what} widened in ${formatCount(diff.counts.widened)} cell${diff.counts.widened === 1 ? '' : 's'}`
-      : `## ${failing ? '❌' : '✅'} RLS diff: no cell widened`;
+      : failing
+        ? `## ❌ RLS diff: no cell widened; ${formatCount(failing)} changed as --fail-on ${cellText(gate)} counts`
+        : '## ✅ RLS diff: no cell widened';
   const out = [
     heading,
     '',

@@ -29,6 +29,9 @@ describe('diff renderings', () => {
     expect(md).not.toContain(HOSTILE);
     expect(md).not.toContain('<script>');
     expect(md).not.toMatch(/[\u0000-\u0008]/);
+    expect(diffMarkdown({ ...sampleDiff(), counts: { ...sampleDiff().counts, widened: 0 } }, { failOn: ['added', 'removed'] })).toMatch(
+      /^## ❌ RLS diff: no cell widened; 2 changed as --fail-on added,removed counts\n/,
+    );
     for (const line of md.split('\n').filter((l) => l.startsWith('| `public'))) expect(line.split(/(?<!\\)\|/).length).toBe(10);
   });
 
