@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CellDiff, DIFF_FAIL_ON_CHOICES, type DiffFailOn, failingChanges, HarnessError } from '../core/index.js';
@@ -68,10 +67,10 @@ async function diffCommand(before: string, after: string, flags: DiffFlags, { io
 
 const MATRIX_EXTENSIONS = new Set(['.yaml', '.yml', '.ts', '.mts']);
 
-/** A folder or a .json is a report; a .yaml or .ts file a matrix. */
+/** A folder or a .json is a report; a .yaml or .ts file a matrix (even a missing one: loading it then says so). */
 async function inputKind(given: string): Promise<'report' | 'matrix file'> {
   const info = await stat(given).catch(() => undefined);
-  return info?.isFile() && MATRIX_EXTENSIONS.has(extname(given).toLowerCase()) ? 'matrix file' : 'report';
+  return !info?.isDirectory() && MATRIX_EXTENSIONS.has(extname(given).toLowerCase()) ? 'matrix file' : 'report';
 }
 
 async function writeOutput(file: string, text: string): Promise<void> {

@@ -133,6 +133,9 @@ describe('rls-matrix diff of two matrix files', () => {
     const other = await diff(join(dir, 'before.yaml'), join(dir, 'other.yaml'));
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('share no cell: they are different matrices, so there is nothing to compare');
+    const missing = await diff(join(dir, 'before.yaml'), join(dir, 'aftr.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`rls-matrix: cannot read ${join(dir, 'aftr.yaml')}: ENOENT\n`);
     const mixed = await diff(join(dir, 'before.yaml'), dir);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain(`rls-matrix: ${join(dir, 'before.yaml')} is a matrix file and ${dir} a report: diff compares two reports (folders or results.json) or two matrix files`);
