@@ -20,7 +20,18 @@ export { FixtureError, seed } from './fixtures/index.js';
 export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
-export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
+export {
+  createReporters,
+  mergeReports,
+  type MergeOptions,
+  type MergeOutcome,
+  ReportError,
+  type ReportOptions,
+  type ReportSet,
+  verifyReport,
+  type VerifyResult,
+  writeReports,
+} from './reports/index.js';
 export {
   type Cell,
   type CellResult,

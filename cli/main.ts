@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { reportError } from './errors.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
+import { registerMergeCommand } from './merge-command.js';
 import { secretsInArgs } from './provider-flags.js';
 import { registerRunCommand } from './run-command.js';
 import { SignalTrap } from './signals.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRunCommand(program, context);
   registerLintCommand(program, context);
   registerVerifyCommand(program, context);
+  registerMergeCommand(program, context);
 
   const finished = (async () => {
     try {

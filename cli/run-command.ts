@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { EXECUTOR_NAMES, HarnessError, RUN_DEFAULTS, type ExecutorName, type FailOn } from '../core/index.js';
+import { EXECUTOR_NAMES, HarnessError, RUN_DEFAULTS, type ExecutorName, type FailOn, type ShardSpec } from '../core/index.js';
 import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
 import { CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, TARGETS_HELP } from './flags.js';
+import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, shardFlag, TARGETS_HELP } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
 import { fileReporters } from './report-wiring.js';
@@ -23,6 +23,7 @@ interface RunFlags extends ProviderFlags {
   crossCheck: boolean;
   apiUrl?: string;
   anonKey?: string;
+  shard?: ShardSpec;
 }
 
 /** The flags only `run` has, keyed by the RunFlags property each fills. */
@@ -53,6 +54,7 @@ const RUN_FLAGS = {
   },
   anonKey: { flags: '--anon-key <key>', description: '--provider url: the anon key of that PostgREST' },
   failOn: failOnFlag(),
+  shard: shardFlag,
 } as const satisfies Record<Exclude<keyof RunFlags, keyof ProviderFlags>, FlagSpec>;
 
 /** Adds `rls-matrix run [targets...]` to the program. */
@@ -80,6 +82,7 @@ async function runCommand(targets: string[], flags: RunFlags, { io, signal, onSt
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
+    ...(flags.shard ? { shard: flags.shard } : {}),
     ...apiOptions(flags, target.provider, io.env),
     reporters: [consoleOut, ...reporters.list],
     onStarted,
