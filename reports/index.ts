@@ -291,3 +291,4 @@ export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';
 export { readResultsFile, type ResultsFile } from './json.js';
+export { VersionComparison, versionsConsoleText, versionsMarkdown } from './versions.js';

@@ -171,7 +171,7 @@ function cellName(result: Readonly<CellResult>): string {
 }
 
 /** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
-function cellText(value: string): string {
+export function cellText(value: string): string {
   return spellControls(value)
     .replace(/\s+/g, ' ')
     .replace(/[\\`*_[\]|<>]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
