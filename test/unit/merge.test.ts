@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CellResult, RunMeta, RunSummary, ShardSpec } from '../../core/index.js';
 import { shardCells, cellWeight } from '../../harness/shard.js';
@@ -127,6 +128,23 @@ describe('mergeReports', () => {
     const results = join(three!, 'results.json');
     await writeFile(results, (await readFile(results, 'utf8')).replace('"pass"', '"fail"'));
     await expect(refused([one!, two!, three!])).rejects.toMatchObject({ code: 'ERR_REPORT_MERGE_INPUT', message: expect.stringContaining('does not verify (altered artifact: results.json)') });
+  });
+
+  it('signs the merged manifest with --sign-key, and with --key refuses shards that are not signed by it', async () => {
+    const root = await tmp();
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    await writeFile(join(root, 'key.pem'), await exportPKCS8(privateKey));
+    await writeFile(join(root, 'key.pub'), await exportSPKI(publicKey));
+    const shards = await Promise.all([1, 2].map((index) => writeShard(run, { index, count: 2 }, root)));
+    const out = join(root, 'merged');
+    await mergeReports(shards, { outDir: out, cwd: process.cwd(), signKey: join(root, 'key.pem') });
+    const verified = await verifyReport(out, { publicKey: join(root, 'key.pub') });
+    expect(verified.signature.status).toBe('valid');
+    expect(verified.ok).toBe(true);
+    await expect(mergeReports(shards, { outDir: join(root, 'again'), cwd: process.cwd(), publicKey: join(root, 'key.pub') })).rejects.toMatchObject({
+      code: 'ERR_REPORT_MERGE_INPUT',
+      message: expect.stringContaining('does not verify (missing signature: manifest.sig)'),
+    });
   });
 
   it('refuses shards without results.json, and cells the run does not name', async () => {
