@@ -72,7 +72,7 @@ export function registerRunCommand(program: Command, context: CommandContext): v
 }
 
 async function runCommand(targets: string[], flags: RunFlags, context: CommandContext): Promise<number> {
-  const versions = flags.pgVersion === undefined ? [] : pgVersions(flags);
+  const versions = flags.pgVersion === undefined ? [] : pgVersions(flags, context.io.env);
   if (versions.length > 1) {
     const { runEachVersion } = await import('./versions-run.js');
     return runEachVersion(versions, { out: flags.out, reports: reporterNames(flags.reporter).length > 0, io: context.io }, (major, outDir, extra) =>
@@ -83,8 +83,8 @@ async function runCommand(targets: string[], flags: RunFlags, context: CommandCo
 }
 
 /** `--pg-version`: majors of the embedded provider only. */
-function pgVersions(flags: RunFlags): EmbeddedMajor[] {
-  if ((flags.provider ?? (flags.url ? 'url' : 'embedded')) !== 'embedded') {
+function pgVersions(flags: RunFlags, env: NodeJS.ProcessEnv): EmbeddedMajor[] {
+  if (resolveProviderFlags(flags, env).provider !== 'embedded') {
     throw new HarnessError('ERR_PROVIDER_OPTIONS', '--pg-version applies to --provider embedded (for another major with --provider system, pass its --pg-bin; with docker, its --image)');
   }
   return parsePgVersions(flags.pgVersion!);
