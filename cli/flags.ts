@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FAIL_ON_CHOICES, type FailOn } from '../core/index.js';
+import { FAIL_ON_CHOICES, type FailOn, parseShard, RlsMatrixError } from '../core/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES } from '../database/index.js';
 import type { ProviderFlags } from './provider-flags.js';
 
@@ -62,3 +62,16 @@ export function positiveInt(value: string): number {
 
 /** The `[targets...]` argument of `run` and `lint`. */
 export const TARGETS_HELP = 'matrix files or directories (default: the current directory)';
+
+/** `--shard i/n` of `run`: one part of the cells, for one job of a CI matrix (`merge` combines the reports). */
+export const shardFlag: FlagSpec = {
+  flags: '--shard <i/n>',
+  description: 'run only shard i of n of the cells (split stably by cell id, balanced by expected cost); combine the reports with rls-matrix merge',
+  parse: (value: string) => {
+    try {
+      return parseShard(value);
+    } catch (error) {
+      throw error instanceof RlsMatrixError ? new InvalidArgumentError(error.message) : error;
+    }
+  },
+};

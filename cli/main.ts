@@ -5,6 +5,7 @@ import { registerDiffCommand } from './diff-command.js';
 import { reportError } from './errors.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
+import { registerMergeCommand } from './merge-command.js';
 import { secretsInArgs } from './provider-flags.js';
 import { registerRunCommand } from './run-command.js';
 import { SignalTrap } from './signals.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerLintCommand(program, context);
   registerVerifyCommand(program, context);
   registerDiffCommand(program, context);
+  registerMergeCommand(program, context);
 
   const finished = (async () => {
     try {

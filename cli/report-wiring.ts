@@ -14,14 +14,20 @@ export interface FileReporters {
  * run writes there, it holds other files) fails at once.
  */
 export async function fileReporters(names: string, outDir: string, signKey: string | undefined): Promise<FileReporters> {
+  const chosen = reporterNames(names);
+  if (!chosen.length) return { list: [], abort: async () => undefined };
+  const reports = createReporters({ outDir, reporters: chosen, ...(signKey ? { signKey } : {}), cwd: process.cwd() });
+  await reports.claim();
+  return { list: [reports], outDir, abort: () => reports.abort() };
+}
+
+/** The formats `--reporter` names (comma-separated; `none` for none). */
+export function reporterNames(names: string): ReporterName[] {
   const chosen = names
     .split(',')
     .map((n) => n.trim())
     .filter((n) => n && n !== 'none');
   const unknown = chosen.filter((n) => !(REPORTER_NAMES as readonly string[]).includes(n));
   if (unknown.length) throw new HarnessError('ERR_USAGE', `unknown reporter ${unknown.join(', ')} (choose from ${REPORTER_NAMES.join(', ')}, none)`);
-  if (!chosen.length) return { list: [], abort: async () => undefined };
-  const reports = createReporters({ outDir, reporters: chosen as ReporterName[], ...(signKey ? { signKey } : {}), cwd: process.cwd() });
-  await reports.claim();
-  return { list: [reports], outDir, abort: () => reports.abort() };
+  return chosen as ReporterName[];
 }

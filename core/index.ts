@@ -60,5 +60,6 @@ export {
   type RunSummary,
   type RunTimings,
 } from './results.js';
+export { cellIdsHash, parseShard, type ShardInfo, type ShardSpec } from './shard.js';
 export { expectedText, isVerdict, knownReason, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
 export { toolVersion } from './version.js';

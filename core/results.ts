@@ -1,6 +1,7 @@
 import type { Cell } from './cell.js';
 import type { Coverage } from './coverage.js';
 import type { LintFinding, LintSeverity } from './lint.js';
+import type { MergedFrom, ShardInfo } from './shard.js';
 
 /**
  * What a run produces, as every stage after the executor sees it: each cell's outcome and status,
@@ -115,6 +116,10 @@ export interface RunMeta {
   lint?: LintFinding[];
   /** What the matrices state, leave to `"*"`/`defaults`, or leave untested, per table × persona × operation. */
   coverage?: Coverage;
+  /** `--shard i/n`: this report holds one shard of the run's cells (`cellCount` of `shard.totalCells`); coverage, tables and lints are the whole run's. */
+  shard?: ShardInfo;
+  /** A report `rls-matrix merge` made from shard reports: which ones. */
+  merged?: MergedFrom;
 }
 
 export interface RunCounts {

@@ -9,6 +9,7 @@ export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, us
 export { keepLastLines, stopChild } from './providers/child-process.js';
 export { withPortRetry } from './providers/free-port.js';
 export { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
+export { type EmbeddedMajor, parsePgVersions } from './providers/embedded-majors.js';
 export { markSidecar } from './providers/sidecar-marker.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 export { redactingWriter, urlPassword } from './redact.js';

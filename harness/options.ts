@@ -1,4 +1,4 @@
-import type { ExecutorName, FailOn, Reporter, RunMeta, RunSummary } from '../core/index.js';
+import type { ExecutorName, FailOn, Reporter, RunMeta, RunSummary, ShardSpec } from '../core/index.js';
 import type { StartOptions } from '../database/index.js';
 
 /**
@@ -20,6 +20,11 @@ export interface RunOptions extends StartOptions {
   /** HS256 secret for the personas' tokens. @default a random secret per run */
   jwtSecret?: string;
   reporters?: readonly Reporter[];
+  /**
+   * Run only shard `index` of `count` of the cells (`--shard 2/4`), for one job of a CI matrix: the
+   * partition depends only on the cells, and `rls-matrix merge` puts the shards' reports together.
+   */
+  shard?: ShardSpec;
   /** Cells done so far, for a progress bar; the harness itself never prints. */
   onProgress?: (done: number, total: number) => void;
   /** Lint the schema after migrations and fixtures (findings go to `RunMeta.lint`). @default true */

@@ -1,33 +1,58 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { type Cell, type RunMeta, toolVersion } from '../core/index.js';
+import { type Cell, type RunMeta, type ShardInfo, type ShardSpec, toolVersion } from '../core/index.js';
 import { computeCoverage, type LoadedMatrix } from '../matrix/index.js';
 import type { PreparedMatrix } from './prepare-matrix.js';
+import { type CellCost, cellWeight, shardCells } from './shard.js';
 
 /** What one pass over every cell found, before any runs. */
 export interface CellCensus {
+  /** The cells this run runs: with `--shard`, its shard's. */
   count: number;
+  /** Every cell of the run, every shard together. */
+  total: number;
   tables: string[];
   coverage: RunMeta['coverage'];
+  /** With `--shard`: the ids of this shard's cells, and what its report says about it. */
+  shard?: { ids: ReadonlySet<string>; info: ShardInfo };
 }
 
 /**
  * One pass over every cell before any runs: it counts them, measures coverage, and finds every
  * matrix problem expansion can find (unknown names, writes on views) while nothing has run yet.
+ * With a shard, the pass also partitions the cells; tables and coverage stay the whole run's, so
+ * every shard's report says the same about them.
  */
-export function takeCensus(prepared: readonly PreparedMatrix[]): CellCensus {
-  let count = 0;
+export function takeCensus(prepared: readonly PreparedMatrix[], shard?: ShardSpec): CellCensus {
+  let total = 0;
   const tables = new Set<string>();
+  const costs: CellCost[] = [];
   function* counted(cells: Iterable<Cell>): Generator<Cell, void, undefined> {
     for (const cell of cells) {
-      count++;
+      total++;
       tables.add(cell.table);
+      if (shard) costs.push({ id: cell.id, weight: cellWeight(cell) });
       yield cell;
     }
   }
   const coverage = computeCoverage(prepared.map((p) => ({ matrix: p.matrix, cells: counted(p.cells()), catalog: p.catalog })));
-  return { count, tables: [...tables].sort(), coverage };
+  const census = { count: total, total, tables: [...tables].sort(), coverage };
+  if (!shard) return census;
+  const part = shardCells(costs, shard);
+  return { ...census, count: part.ids.size, shard: part };
+}
+
+/** The prepared matrices with only this shard's cells (all of them without a shard). */
+export function shardOf(prepared: readonly PreparedMatrix[], census: CellCensus): readonly PreparedMatrix[] {
+  const ids = census.shard?.ids;
+  if (!ids) return prepared;
+  return prepared.map((p) => ({
+    ...p,
+    *cells() {
+      for (const cell of p.cells()) if (ids.has(cell.id)) yield cell;
+    },
+  }));
 }
 
 /** What the run's reporters are told before the first cell: provenance, personas, tables, coverage, lints. */
@@ -61,6 +86,7 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
     personas: [...personas].map(([name, role]) => ({ name, role })),
     tables: census.tables,
     cellCount: census.count,
+    ...(census.shard ? { shard: census.shard.info } : {}),
     coverage: census.coverage,
     workers: input.workers,
     // The lint findings, when the run linted.

@@ -6,7 +6,7 @@ import { randomJwtSecret } from './jwt.js';
 import { noCellsError } from './no-cells.js';
 import type { RunOptions, RunOutcome } from './options.js';
 import { type PreparedMatrix, prepareMatrix } from './prepare-matrix.js';
-import { describeRun, takeCensus } from './run-meta.js';
+import { describeRun, shardOf, takeCensus } from './run-meta.js';
 import { RunClock } from './timings.js';
 
 /**
@@ -29,14 +29,15 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   return usingDatabase(run.database, async () => {
     try {
       await prepareMatrices(run, options, clock, prepared);
-      const census = await clock.time('planMs', () => takeCensus(prepared));
-      if (census.count === 0) throw noCellsError(prepared, options.filter);
+      const census = await clock.time('planMs', () => takeCensus(prepared, options.shard));
+      // A shard left without cells (fewer cells than shards) still writes its part of the run: an empty one.
+      if (census.total === 0) throw noCellsError(prepared, options.filter);
       const meta = await describeRun({ matrices: run.matrices, prepared, census, provider: run.provider.name, startedAt, workers: workersOf(options, prepared), executor: executorOf(options) });
       const reporters = options.reporters ?? [];
       for (const reporter of reporters) await reporter.onRunStart?.(meta);
       options.onStage?.(`running ${meta.cellCount} cells`);
       const tally = emptyTally();
-      for (const matrix of prepared) await executeMatrix(matrix, { database: run.database, options, clock, reporters, cellCount: meta.cellCount, tally });
+      for (const matrix of shardOf(prepared, census)) await executeMatrix(matrix, { database: run.database, options, clock, reporters, cellCount: meta.cellCount, tally });
       const summary = summarize(tally, clock, meta, options);
       for (const reporter of reporters) await reporter.onRunEnd?.(summary);
       return { summary, meta };

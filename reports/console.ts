@@ -28,7 +28,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
       runMeta = meta;
       if (options.quiet) return;
       options.write(
-        `${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`,
+        `${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells${meta.shard ? ` (shard ${meta.shard.index}/${meta.shard.count} of ${meta.shard.totalCells})` : ''} on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`,
       );
     },
     onCellResult(result: CellResult) {

@@ -7,7 +7,8 @@ import { createHtmlWriter, HTML_FILE } from './html.js';
 import { createJsonWriter, RESULTS_FILE } from './json.js';
 import { createJunitWriter, JUNIT_FILE } from './junit.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
-import { type Manifest, MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
+import { type Manifest, type ManifestEntry, MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
+import { type MergeOptions, type MergeOutcome, mergeShardReports } from './merge/merge.js';
 import { createMarkdownWriter, MARKDOWN_FILE, type MarkdownOptions } from './markdown.js';
 import { ResultStore } from './store.js';
 
@@ -44,6 +45,8 @@ export interface ReportOptions {
   extra?: readonly Reporter[];
   /** Options of summary.md. */
   markdown?: MarkdownOptions;
+  /** The manifest's source hashes as given, not read from disk now (`merge`: as the shards read them). */
+  manifestSources?: readonly ManifestEntry[];
 }
 
 /** The composite reporter: a Reporter for the harness (every hook async), plus what it wrote. */
@@ -166,7 +169,16 @@ export function createReporters(options: ReportOptions): ReportSet {
         const writers = names.map((name) => REPORTERS[name].create(options));
         const written = await assemble(spool, writers, { meta, summary, outDir: folder.staging, cwd, generatedAt: now() });
         await spool.remove();
-        const signed = await writeManifest(folder.staging, { meta, summary, counts: written.counts, artifacts: writers.map((w) => w.file), cwd, now, ...(key ? { signKey: key } : {}) });
+        const signed = await writeManifest(folder.staging, {
+          meta,
+          summary,
+          counts: written.counts,
+          artifacts: writers.map((w) => w.file),
+          cwd,
+          now,
+          ...(key ? { signKey: key } : {}),
+          ...(options.manifestSources ? { sources: options.manifestSources } : {}),
+        });
         await folder.publish();
         store = undefined;
         claimed = undefined;
@@ -254,7 +266,23 @@ export async function writeReports(
   return { files: reports.files, manifest: reports.manifest! };
 }
 
+/**
+ * Combines the reports of every shard of one run (`run --shard i/n`, one CI job each) into the whole
+ * run's report, written in every format asked for as a run writes it (see `mergeShardReports` for
+ * what is verified and refused). Returns the merged meta and summary (its exit code is the run's).
+ *
+ * @example
+ * ```ts
+ * const { summary } = await mergeReports(['shard-1', 'shard-2'], { outDir: 'rls-report', signKey: 'keys/report.pem' });
+ * process.exitCode = summary.exitCode;
+ * ```
+ */
+export function mergeReports(dirs: readonly string[], options: ReportOptions & MergeOptions): Promise<MergeOutcome> {
+  return mergeShardReports(dirs, options, (meta, results, summary, manifest) => writeReports(meta, results, summary, { ...options, manifestSources: manifest.sources }));
+}
+
 export { ReportError } from './errors.js';
+export type { MergeOptions, MergeOutcome } from './merge/merge.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
 export { verifyConsoleText } from './console-verify.js';
@@ -266,3 +294,4 @@ export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';
 export { readResultsFile, type ResultsFile } from './json.js';
+export { VersionComparison, versionsConsoleText, versionsMarkdown } from './versions.js';

@@ -73,6 +73,8 @@ export interface WriteManifestOptions {
   signKey?: string | SigningKey;
   /** @default () => new Date() */
   now?: () => Date;
+  /** The sources' hashes as the run read them, instead of hashing the files now (a merge: the shards read them). */
+  sources?: readonly ManifestEntry[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     counts: { ...counts },
     exitCode: counts.fail + counts.error > 0 ? 1 : 0,
     artifacts,
-    sources: await hashSources([...meta.matrixFiles, ...meta.sources], cwd),
+    sources: options.sources ? [...options.sources] : await hashSources([...meta.matrixFiles, ...meta.sources], cwd),
     ...(key ? { signature: { file: SIGNATURE_FILE, alg: 'EdDSA' as const, kid: key.kid } } : {}),
   };
   const bytes = Buffer.from(`${jsonWithoutControls(JSON.stringify(manifest, null, 2))}\n`, 'utf8');

