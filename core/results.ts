@@ -1,3 +1,4 @@
+import type { CellAttribution, PolicyInfo } from './attribution.js';
 import type { Cell } from './cell.js';
 import type { Coverage } from './coverage.js';
 import type { LintFinding, LintSeverity } from './lint.js';
@@ -73,6 +74,13 @@ export interface CellResult {
   via?: ExecutedVia;
   /** --cross-check: the two executors disagreed (the cell then fails, whatever its verdict). */
   fidelity?: FidelityMismatch;
+  /** Which policies applied, and for a failing or partial cell which one decided each row (never changes the status). */
+  attribution?: CellAttribution;
+  /**
+   * For a cell that did not pass: its whole statement sequence as the executor sent it (begin, the
+   * persona's role and claims, the operation, rollback), to paste into psql against the same database.
+   */
+  replay?: string;
 }
 
 export interface RunTimings {
@@ -105,7 +113,7 @@ export interface RunMeta {
   actor?: string;
   ciRunUrl?: string;
   startedAt: string;
-  personas: { name: string; role: string }[];
+  personas: { name: string; role: string; claims?: Record<string, unknown> }[];
   tables: string[];
   cellCount: number;
   workers: number;
@@ -115,6 +123,8 @@ export interface RunMeta {
   lint?: LintFinding[];
   /** What the matrices state, leave to `"*"`/`defaults`, or leave untested, per table × persona × operation. */
   coverage?: Coverage;
+  /** Every row-level security policy on the tables the cells touch (cells name the ones that applied to them). */
+  policies?: PolicyInfo[];
 }
 
 export interface RunCounts {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { type Cell, type RunMeta, toolVersion } from '../core/index.js';
+import { type Cell, type PolicyInfo, type RunMeta, toolVersion } from '../core/index.js';
 import { computeCoverage, type LoadedMatrix } from '../matrix/index.js';
 import type { PreparedMatrix } from './prepare-matrix.js';
 
@@ -45,6 +45,8 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
   const { matrices, prepared, census } = input;
   const personas = new Map<string, string>();
   for (const m of matrices) for (const [name, spec] of Object.entries(m.personas)) personas.set(name, spec.role);
+  const claims = new Map<string, Record<string, unknown>>();
+  for (const p of prepared) for (const [name, identity] of p.identities) if (!claims.has(name)) claims.set(name, identity.claims);
   const commit = await gitCommit(matrices[0]?.file);
   return {
     ...(input.executor ? { executor: input.executor } : {}),
@@ -58,14 +60,20 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
     ...(commit ? { gitCommit: commit } : {}),
     ...runProvenance(process.env),
     startedAt: input.startedAt.toISOString(),
-    personas: [...personas].map(([name, role]) => ({ name, role })),
+    personas: [...personas].map(([name, role]) => ({ name, role, ...(claims.has(name) ? { claims: claims.get(name)! } : {}) })),
     tables: census.tables,
     cellCount: census.count,
     coverage: census.coverage,
     workers: input.workers,
+    policies: policiesOf(prepared, census.tables),
     // The lint findings, when the run linted.
     ...(prepared.every((p) => p.findings) ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
   };
+}
+
+/** The policies on the tables the cells touch, each marked with its matrix when the run has several (their schemas may differ). */
+function policiesOf(prepared: readonly PreparedMatrix[], tables: readonly string[]): PolicyInfo[] {
+  return prepared.flatMap((p) => tables.flatMap((t) => (p.policies.policies.get(t) ?? []).map((policy) => (prepared.length > 1 ? { ...policy, matrix: p.matrix.file } : policy))));
 }
 
 /** Who ran the matrix and where: the CI's actor and run address, else the local user. */
