@@ -1,7 +1,22 @@
 import { type CellResult, knownReason, verdictText } from '../core/index.js';
-import { coverageLine, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
+import { decidingText } from './attribution.js';
+import { coverageLine, untestedCombinations, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, fidelityText, formatCount, formatMs, observedWithSymbol, operationLabel, planAlongsideText, plural, relativePath, scopeLabel, setupText, spellControls } from './format.js';
+import {
+  errorText,
+  fidelityText,
+  formatCount,
+  locationText,
+  formatMs,
+  observedWithSymbol,
+  operationLabel,
+  planAlongsideText,
+  plural,
+  relativePath,
+  scopeLabel,
+  setupText,
+  spellControls,
+} from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -47,7 +62,7 @@ export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWri
     add(result) {
       if (result.status === 'fail' || result.status === 'error') {
         problemCount += 1;
-        if (problems.length < maxRows) problems.push(problemRow(result));
+        if (problems.length < maxRows) problems.push(problemRow(result, ctx?.cwd ?? process.cwd()));
       } else if (result.status === 'known') {
         knownCount += 1;
         if (known.length < maxRows) known.push(`- ${cellName(result)}: ${cellText(knownReason(result.cell.expected) ?? '')} (observed ${observedWithSymbol(result.outcome)})`);
@@ -58,7 +73,13 @@ export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWri
       if (!ctx) return '';
       const out = [...header(ctx), ''];
       if (problemCount > 0) {
-        out.push('### Failures and errors', '', '| | table | persona | operation | scope | expected | observed | rows | SQLSTATE / reason |', '|---|---|---|---|---|---|---|---:|---|', ...problems);
+        out.push(
+          '### Failures and errors',
+          '',
+          '| | table | persona | operation | scope | expected | observed | rows | SQLSTATE / reason | decided by | at |',
+          '|---|---|---|---|---|---|---|---:|---|---|---|',
+          ...problems,
+        );
         if (problemCount > problems.length) out.push('', `_… and ${formatCount(problemCount - problems.length)} more: see report.html or results.json._`);
         out.push('');
       }
@@ -114,10 +135,27 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
       : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
+    ...untestedSection(meta),
   ];
 }
 
 const MAX_FINDINGS = 20;
+const MAX_UNTESTED = 50;
+
+/** Which table × persona × operation combinations no cell tests (capped), folded away. */
+function untestedSection(meta: AssembleContext['meta']): string[] {
+  const untested = untestedCombinations(meta);
+  if (!untested.length) return [];
+  return [
+    '',
+    `<details><summary>Untested combinations (${formatCount(meta.coverage!.counts.untested)})</summary>`,
+    '',
+    ...untested.slice(0, MAX_UNTESTED).map((line) => `- ${cellText(line)}`),
+    ...(untested.length > MAX_UNTESTED ? [`- … and ${formatCount(untested.length - MAX_UNTESTED)} more table × persona pairs`] : []),
+    '',
+    '</details>',
+  ];
+}
 
 /**
  * One lint line, and the unwaived errors and warnings as a table (capped); waived findings are counted
@@ -142,7 +180,7 @@ function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['su
   ];
 }
 
-function problemRow(result: Readonly<CellResult>): string {
+function problemRow(result: Readonly<CellResult>, cwd: string): string {
   const { cell, outcome } = result;
   const why = result.fidelity
     ? fidelityText(result.fidelity)
@@ -161,6 +199,8 @@ function problemRow(result: Readonly<CellResult>): string {
     cellText(observedWithSymbol(outcome)),
     `${outcome.rows}/${outcome.targetRows}`,
     cellText(truncate(why, 160)),
+    cellText(truncate(decidingText(result) ?? '', 200)),
+    code(locationText(result.cell.source, cwd)),
   ];
   return `| ${cells.join(' | ')} |`;
 }
