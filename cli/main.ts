@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { toolVersion } from '../core/index.js';
 import type { CommandContext } from './context.js';
 import { reportError } from './errors.js';
+import { registerExplainCommand } from './explain-command.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
 import { secretsInArgs } from './provider-flags.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRunCommand(program, context);
   registerLintCommand(program, context);
   registerVerifyCommand(program, context);
+  registerExplainCommand(program, context);
 
   const finished = (async () => {
     try {

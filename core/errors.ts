@@ -79,6 +79,8 @@ const REPORTS = {
   ERR_REPORT_MANIFEST: BAD_INPUT,
   /** A results.json is not a results file this version understands. */
   ERR_REPORT_RESULTS_FORMAT: BAD_INPUT,
+  /** `explain`: no cell of the report has that id (or several match the part given). */
+  ERR_REPORT_NO_CELL: BAD_INPUT,
 } as const satisfies Record<string, ErrorExitCode>;
 
 export type MatrixErrorCode = keyof typeof MATRIX;

@@ -263,3 +263,4 @@ export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';
 export { readResultsFile, type ResultsFile } from './json.js';
+export { explainConsoleText, findCell } from './explain.js';

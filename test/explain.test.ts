@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { runAndCollect, sharedDatabaseSuite } from './helpers.js';
+import { main } from '../cli/main.js';
+import { createReporters } from '../reports/index.js';
+import { runAndCollect, sharedDatabaseSuite, tempDir } from './helpers.js';
 
 const shared = sharedDatabaseSuite();
 const MATRIX = join(import.meta.dirname, 'projects/explain/rls-matrix.yaml');
@@ -145,4 +148,32 @@ it("on someone else's database (--provider url) attribution runs inside the one 
   } finally {
     await staging.end();
   }
+}, 120_000);
+
+it('every report says what decided a failing cell, and `rls-matrix explain <cell-id>` prints it from the report folder', async () => {
+  const outDir = join(await tempDir('rls-matrix-explain-'), 'report');
+  await runAndCollect(MATRIX, { provider: shared.provider(), reporters: [createReporters({ outDir })] });
+  const summary = await readFile(join(outDir, 'summary.md'), 'utf8');
+  const leakRow = summary.split('\n').find((l) => l.includes('team\\_a\\_others'))!;
+  expect(leakRow).toContain('1 row let through by "team a reads all"');
+  expect(leakRow).toMatch(/`test\/projects\/explain\/rls-matrix\.yaml:\d+:\d+` \|$/);
+  expect(summary).toContain('missing grant: grant select on "public"."secrets" to "anon"');
+  const junit = await readFile(join(outDir, 'junit.xml'), 'utf8');
+  expect(junit).toContain('  &quot;team a reads all&quot; PERMISSIVE SELECT to authenticated USING (team = &apos;a&apos;::text)');
+
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTTY: false, env: { ...process.env, CI: 'true' } };
+  expect(await main(['node', 'rls-matrix', 'explain', 'notes/alice/select/team_a', '--report', outDir], io)).toBe(0);
+  expect(stdout).toContain('✗ FAIL public.notes/alice/select/team_a_others\n');
+  expect(stdout).toContain("  scope team_a_others: owner_id <> auth.uid() and team = 'a'\n");
+  expect(stdout).toMatch(/ {2}persona alice: role authenticated, claims \{.*"role":"authenticated".*\}\n/);
+  expect(stdout).toContain('  policies that applied (3):\n');
+  expect(stdout).toMatch(/ {4}id=[0-9a-f-]+: let through by "team a reads all" \(SELECT USING\)\n/);
+  expect(stdout).toContain('  replay (paste into psql connected to the same database; it rolls back):\n    begin;\n');
+
+  // An id no cell has, or a part several share: exit 2 with what to do.
+  stderr = '';
+  expect(await main(['node', 'rls-matrix', 'explain', 'alice/select', '--report', outDir], io)).toBe(2);
+  expect(stderr).toMatch(/cells of .*results\.json match 'alice\/select'; give one id:\n {2}public\.notes\/alice\/select\/own\n/);
 }, 120_000);
