@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EXECUTOR_NAMES, HarnessError, RUN_DEFAULTS, type ExecutorName, type FailOn } from '../core/index.js';
 import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
-import { CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
+import { actionsReporter, CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
 import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, TARGETS_HELP } from './flags.js';
 import { consoleStyle } from './io.js';
@@ -81,7 +81,8 @@ async function runCommand(targets: string[], flags: RunFlags, { io, signal, onSt
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.failOn ? { failOn: flags.failOn } : {}),
     ...apiOptions(flags, target.provider, io.env),
-    reporters: [consoleOut, ...reporters.list],
+    // On GitHub Actions, each failing cell and lint also becomes an annotation on its matrix line.
+    reporters: [consoleOut, ...(io.env.GITHUB_ACTIONS === 'true' ? [actionsReporter(io.stdout, process.cwd())] : []), ...reporters.list],
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),
