@@ -25,7 +25,7 @@ export function actionsReporter(write: (text: string) => void, cwd: string): Rep
 }
 
 /** `::error file=rls-matrix.yaml,line=31,col=7,title=…::expected deny, observed allowed (1 of 1 rows visible); 1 row let through by "team a reads all"`. */
-export function cellAnnotation(result: Readonly<CellResult>, cwd: string): string {
+function cellAnnotation(result: Readonly<CellResult>, cwd: string): string {
   const what = result.status === 'fail' ? mismatchText(result) : errorText(result);
   const deciding = decidingText(result);
   return command('error', result.cell.source, cwd, `${result.cell.table}: ${cellTitle(result.cell)}`, `${what}${deciding ? `; ${deciding}` : ''} (cell ${result.cell.id})`);
