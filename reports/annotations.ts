@@ -1,4 +1,4 @@
-import { type CellResult, type Reporter, type RunMeta, type RunSummary, type SourceLocation } from '../core/index.js';
+import type { CellResult, Reporter, RunMeta, RunSummary, SourceLocation } from '../core/index.js';
 import { decidingText } from './attribution.js';
 import { failingFindingSet } from './findings.js';
 import { cellTitle, errorText, mismatchText, relativePath, spellControls } from './format.js';
