@@ -4,7 +4,7 @@ import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
 import { actionsReporter, CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, TARGETS_HELP } from './flags.js';
+import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS, RUN_FAIL_ON_FLAG, TARGETS_HELP } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
 import { fileReporters } from './report-wiring.js';
@@ -18,7 +18,7 @@ interface RunFlags extends ProviderFlags {
   setupTimeout: number;
   signKey?: string;
   quiet: boolean;
-  failOn?: FailOn;
+  failOn?: { severity?: FailOn; untested: boolean };
   executor: ExecutorName;
   crossCheck: boolean;
   apiUrl?: string;
@@ -52,7 +52,7 @@ const RUN_FLAGS = {
     description: "--provider url: your project's PostgREST (e.g. https://<ref>.supabase.co/rest/v1), for --executor postgrest or --cross-check; RLS_MATRIX_JWT_SECRET must hold its JWT secret",
   },
   anonKey: { flags: '--anon-key <key>', description: '--provider url: the anon key of that PostgREST' },
-  failOn: failOnFlag(),
+  failOn: RUN_FAIL_ON_FLAG,
 } as const satisfies Record<Exclude<keyof RunFlags, keyof ProviderFlags>, FlagSpec>;
 
 /** Adds `rls-matrix run [targets...]` to the program. */
@@ -79,7 +79,8 @@ async function runCommand(targets: string[], flags: RunFlags, { io, signal, onSt
     cellTimeoutMs: flags.timeout,
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
-    ...(flags.failOn ? { failOn: flags.failOn } : {}),
+    ...(flags.failOn?.severity ? { failOn: flags.failOn.severity } : {}),
+    ...(flags.failOn?.untested ? { failOnUntested: true } : {}),
     ...apiOptions(flags, target.provider, io.env),
     // On GitHub Actions, each failing cell and lint also becomes an annotation on its matrix line.
     reporters: [consoleOut, ...(io.env.GITHUB_ACTIONS === 'true' ? [actionsReporter(io.stdout, process.cwd())] : []), ...reporters.list],

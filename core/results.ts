@@ -125,6 +125,8 @@ export interface RunMeta {
   coverage?: Coverage;
   /** Every row-level security policy on the tables the cells touch (cells name the ones that applied to them). */
   policies?: PolicyInfo[];
+  /** What a reader should know about how the matrix was written (a matrix without `defaults`…), one sentence each. */
+  warnings?: string[];
 }
 
 export interface RunCounts {
@@ -150,6 +152,8 @@ export interface RunSummary {
   reruns?: RerunCounts;
   /** --cross-check: cells whose SQL and API outcomes differ (each also counted as failed). */
   fidelityMismatches?: number;
+  /** With --fail-on untested: the table × persona × operation combinations no cell tests (any makes exitCode 1). */
+  untestedFailures?: number;
 }
 
 /**

@@ -66,8 +66,23 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
     coverage: census.coverage,
     workers: input.workers,
     policies: policiesOf(prepared, census.tables),
+    ...withoutDefaults(matrices),
     // The lint findings, when the run linted.
     ...(prepared.every((p) => p.findings) ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
+  };
+}
+
+/**
+ * A matrix without `defaults` leaves every persona × table × operation it does not state untested,
+ * and such a run passes however much it leaves out: said out loud, in every report.
+ */
+function withoutDefaults(matrices: readonly LoadedMatrix[]): { warnings?: string[] } {
+  const missing = matrices.filter((m) => m.defaults === undefined);
+  if (!missing.length) return {};
+  return {
+    warnings: missing.map(
+      (m) => `${m.file} has no \`defaults\`: combinations it does not state are untested, not expected to deny (add \`defaults: deny\`, or run with --fail-on untested to fail on them)`,
+    ),
   };
 }
 

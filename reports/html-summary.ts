@@ -13,7 +13,7 @@ export function escapeHtml(value: string): string {
 
 /** Whether the run passed: no mismatch, no error, and no lint finding that --fail-on counted. */
 export function passed(ctx: Pick<AssembleContext, 'counts' | 'summary'>): boolean {
-  return ctx.counts.fail + ctx.counts.error === 0 && !((ctx.summary.lintFailures ?? 0) > 0);
+  return ctx.counts.fail + ctx.counts.error === 0 && !((ctx.summary.lintFailures ?? 0) > 0) && !((ctx.summary.untestedFailures ?? 0) > 0);
 }
 
 /** The `<body>` content above the grids; `sections` (lints, coverage) go between the panels and the toolbar. */
@@ -39,7 +39,7 @@ export function renderSummary(ctx: AssembleContext, sections = ''): string {
     `<span class="sw"><span class="chip ${cls} legend-chip"><span class="obs"><span class="sym">${e(symbol)}</span>${e(label)}</span></span></span>`;
   return `<header class="top"><h1>RLS matrix report</h1><span class="sub">${e(meta.matrixName)}</span><span class="sub">generated ${e(ctx.generatedAt.toISOString())}</span></header>
 <main>
-<div class="banner ${ok ? 'ok' : 'bad'}" id="verdict" data-verdict="${ok ? 'pass' : 'fail'}"><span class="big">${ok ? '✔ PASSED' : '✘ FAILED'}</span><span>${e(headline)}</span></div>
+<div class="banner ${ok ? 'ok' : 'bad'}" id="verdict" data-verdict="${ok ? 'pass' : 'fail'}"><span class="big">${ok ? '✔ PASSED' : '✘ FAILED'}</span><span>${e(headline)}${summary.untestedFailures ? e(` · ${formatCount(summary.untestedFailures)} untested combinations fail the run (--fail-on untested)`) : ''}</span></div>${(meta.warnings ?? []).map((w) => `<div class="panel warning" role="note">⚠ ${e(w)}</div>`).join('')}
 <section class="panel" id="problems"><h3>Failures and errors (${formatCount(counts.fail + counts.error)})</h3><div id="problem-list"></div></section>
 <div class="cards" id="counts">
 ${card('pass', 'pass', formatCount(counts.pass), '✔ pass')}

@@ -98,11 +98,12 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const knownNote = counts.known > 0 ? `, ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : '';
   const lintFailures = summary.lintFailures ?? 0;
   const lintNote = lintFailures > 0 ? `, ${plural(lintFailures, 'lint finding', 'lint findings')} at or above --fail-on` : '';
+  const untestedNote = summary.untestedFailures ? `, ${plural(summary.untestedFailures, 'untested combination')} (--fail-on untested)` : '';
   const verdict =
-    failed === 0 && lintFailures === 0
+    failed === 0 && lintFailures === 0 && !summary.untestedFailures
       ? `## ✅ RLS matrix passed: ${formatCount(counts.total)} cells${knownNote}`
       : failed === 0
-        ? `## ❌ RLS matrix failed: ${formatCount(counts.total)} cells as expected${knownNote}${lintNote}`
+        ? `## ❌ RLS matrix failed: ${formatCount(counts.total)} cells as expected${knownNote}${lintNote}${untestedNote}`
         : `## ❌ RLS matrix failed: ${plural(counts.fail, 'mismatch', 'mismatches')}, ${plural(counts.error, 'error', 'errors')} in ${formatCount(counts.total)} cells${knownNote}${lintNote}`;
   const t = summary.timings;
   const provenance = [
@@ -118,6 +119,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   return [
     verdict,
     '',
+    ...(meta.warnings ?? []).flatMap((w) => [`> ⚠ ${cellText(w)}`, '']),
     `**${cellText(meta.matrixName)}**`,
     '',
     '| ✔ pass | ✘ fail | ⚠ error | ◐ known | total |',
