@@ -29,6 +29,22 @@ export const PROVIDER_FLAGS = {
   ],
 } as const satisfies Record<keyof ProviderFlags, FlagSpec | readonly FlagSpec[]>;
 
+/**
+ * `run`'s `--fail-on`: a lint severity, `untested` (combinations no cell tests fail the run), or both
+ * separated by a comma (`--fail-on warn,untested`).
+ */
+export const RUN_FAIL_ON_FLAG: FlagSpec = {
+  flags: '--fail-on <what>',
+  description: `exit 1 on an unwaived lint finding at or above a severity (${FAIL_ON_CHOICES.join(', ')}), on untested table × persona × operation combinations (untested), or both (warn,untested)`,
+  parse: (value: string): { severity?: FailOn; untested: boolean } => {
+    const parts = value.split(',').map((p) => p.trim());
+    const severities = parts.filter((p) => p !== 'untested');
+    const wrong = severities.filter((p) => !(FAIL_ON_CHOICES as readonly string[]).includes(p));
+    if (wrong.length || severities.length > 1) throw new InvalidArgumentError(`expected one of ${FAIL_ON_CHOICES.join(', ')}, untested, or a severity and untested separated by a comma`);
+    return { ...(severities[0] ? { severity: severities[0] as FailOn } : {}), untested: parts.includes('untested') };
+  },
+};
+
 /** `--fail-on <severity>`: `run` leaves it unset (lints are informational), `lint` defaults to error. */
 export function failOnFlag(defaultValue?: FailOn): FlagSpec {
   return {

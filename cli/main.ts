@@ -3,6 +3,7 @@ import { toolVersion } from '../core/index.js';
 import type { CommandContext } from './context.js';
 import { registerDiffCommand } from './diff-command.js';
 import { reportError } from './errors.js';
+import { registerExplainCommand } from './explain-command.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
 import { registerMergeCommand } from './merge-command.js';
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerVerifyCommand(program, context);
   registerDiffCommand(program, context);
   registerMergeCommand(program, context);
+  registerExplainCommand(program, context);
 
   const finished = (async () => {
     try {

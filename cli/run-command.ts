@@ -3,9 +3,9 @@ import { EXECUTOR_NAMES, HarnessError, type Reporter, RUN_DEFAULTS, type Executo
 import { type EmbeddedMajor, parsePgVersions } from '../database/index.js';
 import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
-import { CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
+import { actionsReporter, CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, failOnFlag, type FlagSpec, positiveInt, PROVIDER_FLAGS, shardFlag, TARGETS_HELP } from './flags.js';
+import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS, RUN_FAIL_ON_FLAG, shardFlag, TARGETS_HELP } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
 import { fileReporters, reporterNames } from './report-wiring.js';
@@ -19,7 +19,7 @@ interface RunFlags extends ProviderFlags {
   setupTimeout: number;
   signKey?: string;
   quiet: boolean;
-  failOn?: FailOn;
+  failOn?: { severity?: FailOn; untested: boolean };
   executor: ExecutorName;
   crossCheck: boolean;
   apiUrl?: string;
@@ -55,7 +55,7 @@ const RUN_FLAGS = {
     description: "--provider url: your project's PostgREST (e.g. https://<ref>.supabase.co/rest/v1), for --executor postgrest or --cross-check; RLS_MATRIX_JWT_SECRET must hold its JWT secret",
   },
   anonKey: { flags: '--anon-key <key>', description: '--provider url: the anon key of that PostgREST' },
-  failOn: failOnFlag(),
+  failOn: RUN_FAIL_ON_FLAG,
   shard: shardFlag,
   pgVersion: {
     flags: '--pg-version <majors>',
@@ -113,10 +113,12 @@ async function runOnce(
     cellTimeoutMs: flags.timeout,
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.filter ? { filter: flags.filter } : {}),
-    ...(flags.failOn ? { failOn: flags.failOn } : {}),
+    ...(flags.failOn?.severity ? { failOn: flags.failOn.severity } : {}),
+    ...(flags.failOn?.untested ? { failOnUntested: true } : {}),
     ...(flags.shard ? { shard: flags.shard } : {}),
     ...apiOptions(flags, target.provider, io.env),
-    reporters: [consoleOut, ...reporters.list, ...(run.extra ?? [])],
+    // On GitHub Actions, each failing cell and lint also becomes an annotation on its matrix line.
+    reporters: [consoleOut, ...(io.env.GITHUB_ACTIONS === 'true' ? [actionsReporter(io.stdout, process.cwd())] : []), ...reporters.list, ...(run.extra ?? [])],
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
     onProgress: (done, total) => consoleOut.progress(done, total),

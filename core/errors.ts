@@ -91,6 +91,8 @@ const REPORTS = {
   ERR_REPORT_MERGE_DUPLICATE: BAD_INPUT,
   /** `merge`: a shard is missing, or the shards do not hold every cell of the run. */
   ERR_REPORT_MERGE_INCOMPLETE: BAD_INPUT,
+  /** `explain`: no cell of the report has that id (or several match the part given). */
+  ERR_REPORT_NO_CELL: BAD_INPUT,
 } as const satisfies Record<string, ErrorExitCode>;
 
 export type MatrixErrorCode = keyof typeof MATRIX;

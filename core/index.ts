@@ -3,6 +3,7 @@
  * operations, verdict wording, lint and coverage types, locations, and the error base class with its
  * exit codes. Imports no other folder of the project.
  */
+export type { CellAttribution, PolicyCommand, PolicyEvaluation, PolicyInfo, PolicyValue, RowAttribution } from './attribution.js';
 export type { ColumnInfo, FunctionInfo, SchemaCatalog, TableInfo } from './catalog.js';
 export { type Cell, RowSchema, type RowSpec, RowValueSchema } from './cell.js';
 export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type TableCoverage } from './coverage.js';

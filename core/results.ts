@@ -1,3 +1,4 @@
+import type { CellAttribution, PolicyInfo } from './attribution.js';
 import type { Cell } from './cell.js';
 import type { Coverage } from './coverage.js';
 import type { LintFinding, LintSeverity } from './lint.js';
@@ -74,6 +75,13 @@ export interface CellResult {
   via?: ExecutedVia;
   /** --cross-check: the two executors disagreed (the cell then fails, whatever its verdict). */
   fidelity?: FidelityMismatch;
+  /** Which policies applied, and for a failing or partial cell which one decided each row (never changes the status). */
+  attribution?: CellAttribution;
+  /**
+   * For a cell that did not pass: its whole statement sequence as the executor sent it (begin, the
+   * persona's role and claims, the operation, rollback), to paste into psql against the same database.
+   */
+  replay?: string;
 }
 
 export interface RunTimings {
@@ -106,7 +114,7 @@ export interface RunMeta {
   actor?: string;
   ciRunUrl?: string;
   startedAt: string;
-  personas: { name: string; role: string }[];
+  personas: { name: string; role: string; claims?: Record<string, unknown> }[];
   tables: string[];
   cellCount: number;
   workers: number;
@@ -120,6 +128,10 @@ export interface RunMeta {
   shard?: ShardInfo;
   /** A report `rls-matrix merge` made from shard reports: which ones. */
   merged?: MergedFrom;
+  /** Every row-level security policy on the tables the cells touch (cells name the ones that applied to them). */
+  policies?: PolicyInfo[];
+  /** What a reader should know about how the matrix was written (a matrix without `defaults`…), one sentence each. */
+  warnings?: string[];
 }
 
 export interface RunCounts {
@@ -145,6 +157,8 @@ export interface RunSummary {
   reruns?: RerunCounts;
   /** --cross-check: cells whose SQL and API outcomes differ (each also counted as failed). */
   fidelityMismatches?: number;
+  /** With --fail-on untested: the table × persona × operation combinations no cell tests (any makes exitCode 1). */
+  untestedFailures?: number;
 }
 
 /**

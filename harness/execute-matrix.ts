@@ -2,6 +2,7 @@ import { type Cell, type CellResult, HarnessError, type Reporter, type RerunCoun
 import { type PlannerConnection, type StartedDatabase, throwIfDiskFull } from '../database/index.js';
 import type { LoadedMatrix } from '../matrix/index.js';
 import { cellExecutor, judgeCell } from './executor/executors.js';
+import { Explainer } from './explain/explainer.js';
 import { lockWaitBesideOthers, runWithReruns } from './executor/rerun.js';
 import type { RunOptions } from './options.js';
 import { type CellPlan, planCells } from './planner/plan.js';
@@ -55,6 +56,7 @@ export async function executeMatrix(prepared: PreparedMatrix, context: ExecuteCo
   const alone = !workspace.transactional && options.rerunConflicts !== false;
   let firstCellAt: number | undefined;
   let ran = 0;
+  const explainer = new Explainer({ catalog: prepared.catalog, policies: prepared.policies, identities: prepared.identities, connect: () => workspace.connectPlanner() });
   try {
     await runWithReruns(
       plans,
@@ -71,12 +73,15 @@ export async function executeMatrix(prepared: PreparedMatrix, context: ExecuteCo
           if (observation.error) throwIfDiskFull(observation.error, context.database);
           // Someone else's database: nothing else runs unless the transaction is still the one that began.
           await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
-          await report({ cell: plan.cell, ...judgeCell(plan, observation), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) }, context);
+          const judged = judgeCell(plan, observation);
+          const explanation = await explainer.explain(plan, judged);
+          await report({ cell: plan.cell, ...judged, sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}), ...explanation }, context);
         },
       },
       context.tally.reruns,
     );
   } finally {
+    await explainer.close();
     await Promise.all(planners.map((p) => p.release()));
   }
   if (firstCellAt !== undefined) clock.since('executionMs', firstCellAt);

@@ -31,6 +31,8 @@ export interface RunOptions extends StartOptions {
   lint?: boolean;
   /** Unwaived lint findings at or above this severity make the exit code 1. @default 'none' */
   failOn?: FailOn;
+  /** Table × persona × operation combinations no cell tests (see `RunMeta.coverage`) make the exit code 1. @default false */
+  failOnUntested?: boolean;
   /**
    * Cells planned at a time while earlier ones run: memory stays flat whatever the matrix's size.
    * `Infinity` plans every cell before the first runs (the benchmark uses it to time the executor

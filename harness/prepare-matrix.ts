@@ -4,6 +4,7 @@ import { readCatalog, seed } from '../fixtures/index.js';
 import { lintSchemas, personaRoles, runLints } from '../lint/index.js';
 import { iterateCells, type LoadedMatrix } from '../matrix/index.js';
 import type { ApiExecutor } from './executor/postgrest/index.js';
+import { type PolicyCatalog, readPolicyCatalog } from './explain/policies.js';
 import { mintIdentities, personaClaims, type PersonaIdentity } from './jwt.js';
 import type { RunOptions } from './options.js';
 import { checkPersonaRoles, checkSchemas } from './preflight.js';
@@ -25,6 +26,8 @@ export interface PreparedMatrix {
   /** The API path of this matrix (--executor postgrest, --cross-check). */
   api?: ApiExecutor;
   postgresVersion: string;
+  /** Policies, table owners and persona roles, for explaining cells. */
+  policies: PolicyCatalog;
 }
 
 /** What every matrix of a run shares while it is prepared. */
@@ -74,6 +77,7 @@ async function checkAndOpen(workspace: Workspace, matrix: LoadedMatrix, identiti
   await checkPersonaRoles(client, identities.values(), (persona) => matrix.locate(['personas', persona]));
   await checkSchemas(client, matrix);
   const fingerprint = await schemaFingerprint(client, matrix.schemas);
+  const policies = await workspace.discard(() => readPolicyCatalog(client, [...catalog.tables.keys()], [...new Set([...identities.values()].map((i) => i.role))]));
   const api = await context.apiModule?.openApiExecutor({
     workspace,
     matrix,
@@ -87,7 +91,7 @@ async function checkAndOpen(workspace: Workspace, matrix: LoadedMatrix, identiti
   });
   const lintOptions = { schemas: lintSchemas(matrix), roles: personaRoles(matrix), waivers: matrix.waivers ?? [], ...(several ? { matrix: matrix.file } : {}) };
   const findings = options.lint === false ? undefined : await workspace.discard(() => runLints(client, lintOptions));
-  return { catalog, prefix, fingerprint, cells: () => runningCells(iterateCells(matrix, catalog), options.filter, prefix), ...(findings ? { findings } : {}), ...(api ? { api } : {}) };
+  return { catalog, prefix, fingerprint, policies, cells: () => runningCells(iterateCells(matrix, catalog), options.filter, prefix), ...(findings ? { findings } : {}), ...(api ? { api } : {}) };
 }
 
 /** The cells of a run: those the filter keeps, with the matrix's number before their id when the run has several matrices. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { type Cell, type RunMeta, type ShardInfo, type ShardSpec, toolVersion } from '../core/index.js';
+import { type Cell, type PolicyInfo, type RunMeta, type ShardInfo, type ShardSpec, toolVersion } from '../core/index.js';
 import { computeCoverage, type LoadedMatrix } from '../matrix/index.js';
 import type { PreparedMatrix } from './prepare-matrix.js';
 import { type CellCost, cellWeight, shardCells } from './shard.js';
@@ -70,6 +70,8 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
   const { matrices, prepared, census } = input;
   const personas = new Map<string, string>();
   for (const m of matrices) for (const [name, spec] of Object.entries(m.personas)) personas.set(name, spec.role);
+  const claims = new Map<string, Record<string, unknown>>();
+  for (const p of prepared) for (const [name, identity] of p.identities) if (!claims.has(name)) claims.set(name, identity.claims);
   const commit = await gitCommit(matrices[0]?.file);
   return {
     ...(input.executor ? { executor: input.executor } : {}),
@@ -83,15 +85,36 @@ export async function describeRun(input: MetaInput): Promise<RunMeta> {
     ...(commit ? { gitCommit: commit } : {}),
     ...runProvenance(process.env),
     startedAt: input.startedAt.toISOString(),
-    personas: [...personas].map(([name, role]) => ({ name, role })),
+    personas: [...personas].map(([name, role]) => ({ name, role, ...(claims.has(name) ? { claims: claims.get(name)! } : {}) })),
     tables: census.tables,
     cellCount: census.count,
     ...(census.shard ? { shard: census.shard.info } : {}),
     coverage: census.coverage,
     workers: input.workers,
+    policies: policiesOf(prepared, census.tables),
+    ...withoutDefaults(matrices),
     // The lint findings, when the run linted.
     ...(prepared.every((p) => p.findings) ? { lint: prepared.flatMap((p) => p.findings ?? []) } : {}),
   };
+}
+
+/**
+ * A matrix without `defaults` leaves every persona × table × operation it does not state untested,
+ * and such a run passes however much it leaves out: said out loud, in every report.
+ */
+function withoutDefaults(matrices: readonly LoadedMatrix[]): { warnings?: string[] } {
+  const missing = matrices.filter((m) => m.defaults === undefined);
+  if (!missing.length) return {};
+  return {
+    warnings: missing.map(
+      (m) => `${m.file} has no \`defaults\`: combinations it does not state are untested, not expected to deny (add \`defaults: deny\`, or run with --fail-on untested to fail on them)`,
+    ),
+  };
+}
+
+/** The policies on the tables the cells touch, each marked with its matrix when the run has several (their schemas may differ). */
+function policiesOf(prepared: readonly PreparedMatrix[], tables: readonly string[]): PolicyInfo[] {
+  return prepared.flatMap((p) => tables.flatMap((t) => (p.policies.policies.get(t) ?? []).map((policy) => (prepared.length > 1 ? { ...policy, matrix: p.matrix.file } : policy))));
 }
 
 /** Who ran the matrix and where: the CI's actor and run address, else the local user. */

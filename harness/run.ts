@@ -69,12 +69,14 @@ function executorOf(options: RunOptions): RunMeta['executor'] {
 function summarize({ counts, reruns, fidelityMismatches }: CellTally, clock: RunClock, meta: RunMeta, options: RunOptions): RunSummary {
   const timings = clock.finish();
   const lintFailures = failingFindings(meta.lint ?? [], options.failOn).length;
+  const untestedFailures = options.failOnUntested ? (meta.coverage?.counts.untested ?? 0) : 0;
   return {
     counts,
     timings,
     finishedAt: new Date().toISOString(),
     cellsPerSecond: timings.executionMs > 0 ? (counts.total / timings.executionMs) * 1000 : 0,
-    exitCode: counts.fail + counts.error > 0 || lintFailures > 0 ? 1 : 0,
+    exitCode: counts.fail + counts.error > 0 || lintFailures > 0 || untestedFailures > 0 ? 1 : 0,
+    ...(options.failOnUntested ? { untestedFailures } : {}),
     ...(options.failOn && options.failOn !== 'none' ? { lintFailures, lintFailOn: options.failOn } : {}),
     reruns,
     ...(options.crossCheck ? { fidelityMismatches } : {}),

@@ -2,7 +2,13 @@ import type { LintCatalog, LintFunction, LintHit, LintRule } from './types.js';
 import { qualified } from './sql.js';
 
 const signature = (fn: LintFunction) => `${fn.name}(${fn.args})`;
-const revokeFrom = (fn: LintFunction, role: string) => `revoke execute on function ${qualified(fn.schema, fn.function)}(${fn.args}) from public, ${role};  -- then grant it to the roles that need it`;
+/**
+ * Out of the exposed schemas PostgREST cannot call it, while every policy that calls it keeps
+ * working: a policy refers to its function by oid, and the caller keeps EXECUTE, which the policy
+ * needs (revoking EXECUTE from the API roles breaks every policy that uses the helper).
+ */
+const moveOut = (fn: LintFunction) =>
+  `create schema if not exists private; alter function ${qualified(fn.schema, fn.function)}(${fn.args}) set schema private;  -- policies calling it keep working; or make it security invoker if it needs no owner rights`;
 
 function executableDefiners(catalog: LintCatalog, role: 'anon' | 'authenticated'): LintHit[] {
   return catalog.functions
@@ -11,7 +17,7 @@ function executableDefiners(catalog: LintCatalog, role: 'anon' | 'authenticated'
       object: fn.name,
       objectType: 'function',
       message: `SECURITY DEFINER function ${signature(fn)} is executable by ${role}: callable as /rpc/${fn.function}, it runs as its owner and bypasses RLS`,
-      fix: revokeFrom(fn, role),
+      fix: moveOut(fn),
     }));
 }
 
@@ -24,7 +30,7 @@ export const functionLints = {
     severity: 'warn',
     title: 'anon may execute a SECURITY DEFINER function',
     why: definerWhy('any visitor holding the public anon key'),
-    fix: 'revoke EXECUTE from public and anon; make it SECURITY INVOKER, or move it out of the exposed schemas',
+    fix: 'move it out of the exposed schemas (policies that call it keep working), or make it SECURITY INVOKER; do not revoke EXECUTE from anon while policies call it',
     check: (catalog) => executableDefiners(catalog, 'anon'),
   },
 
@@ -32,7 +38,7 @@ export const functionLints = {
     severity: 'warn',
     title: 'authenticated may execute a SECURITY DEFINER function',
     why: definerWhy('every signed-in user'),
-    fix: 'make sure the function checks auth.uid() itself, or revoke EXECUTE from public and authenticated',
+    fix: 'move it out of the exposed schemas (policies that call it keep working), or make it SECURITY INVOKER; do not revoke EXECUTE from authenticated while policies call it',
     check: (catalog) => executableDefiners(catalog, 'authenticated'),
   },
 

@@ -26,6 +26,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
   return {
     onRunStart(meta: RunMeta) {
       runMeta = meta;
+      for (const warning of meta.warnings ?? []) options.write(`${paint(33, 'warning:')} ${spellControls(warning, { singleLine: true })}\n`);
       if (options.quiet) return;
       options.write(
         `${paint(1, 'rls-matrix')} ${meta.tool.version} · ${spellControls(meta.matrixName, { singleLine: true })} · ${meta.provider} PostgreSQL ${meta.postgresVersion} · ${meta.cellCount} cells${meta.shard ? ` (shard ${meta.shard.index}/${meta.shard.count} of ${meta.shard.totalCells})` : ''} on ${meta.workers} connections${meta.executor ? ` · ${meta.executor === 'postgrest' ? 'through PostgREST' : 'cross-checked against PostgREST'}` : ''}\n`,
@@ -48,7 +49,8 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
         `${verdict} ${counts.total} cells: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.known} known gaps${summary.fidelityMismatches !== undefined ? `; cross-check: ${summary.fidelityMismatches} fidelity mismatches` : ''}\n` +
           `     setup ${setupText(timings, seconds)} · ` +
           `execution ${seconds(timings.executionMs)} (${Math.round(summary.cellsPerSecond)} cells/s${planAlongsideText(timings, seconds)})\n` +
-          rerunLine(summary),
+          rerunLine(summary) +
+          (summary.untestedFailures ? `     ${paint(31, `${summary.untestedFailures} untested table × persona × operation combinations`)} fail the run (--fail-on untested)\n` : ''),
       );
     },
     progress(done: number, total: number) {

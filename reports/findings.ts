@@ -71,3 +71,17 @@ export const WAIVED_MARK = '◌ waived';
 
 /** One letter per coverage status, as the per-table matrices show it. */
 export const COVERAGE_MARK = { stated: 'S', defaulted: 'D', untested: '–' } as const satisfies Record<CoverageStatus, string>;
+
+/** Every untested table × persona as `public.notes · anon: insert, update`, in coverage order. */
+export function untestedCombinations(meta: Pick<RunMeta, 'coverage'>): string[] {
+  const c = meta.coverage;
+  if (!c) return [];
+  const lines: string[] = [];
+  for (const table of c.tables) {
+    for (const [persona, operations] of Object.entries(table.personas)) {
+      const untested = c.operations.filter((o) => operations[o] === 'untested');
+      if (untested.length) lines.push(`${table.table} · ${persona}: ${untested.join(', ')}`);
+    }
+  }
+  return lines;
+}

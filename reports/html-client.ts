@@ -27,7 +27,12 @@ function h(tag, cls, text) {
 }
 function opKey(r) { return r.c || r.o; }
 function opLabel(r) { return r.c ? r.c + ' (' + r.o + ')' : r.o; }
-function scope(r) { return r.s === undefined || r.s === null ? '(table)' : r.s; }
+// rpc and storage rows are named as what they are, not as a table's rows.
+function scope(r) {
+  if (r.o === 'rpc') return '(rpc call)';
+  if (r.t === 'storage.objects') return 'bucket ' + (r.s === undefined || r.s === null ? '' : r.s);
+  return r.s === undefined || r.s === null ? '(table)' : r.s;
+}
 function observed(r) { return r.v ? 'vacuous' : r.oc; }
 function sym(r) { return r.v ? '\u25cb' : (SYM[r.oc] || '?'); }
 function isProblem(r) { return r.st === 'fail' || r.st === 'error'; }
@@ -37,7 +42,8 @@ var tableOrder = [];
 var byTable = new Map();
 var roles = new Map();
 var personaOrder = [];
-data.personas.forEach(function (p) { roles.set(p.name, p.role); personaOrder.push(p.name); });
+var claims = new Map();
+data.personas.forEach(function (p) { roles.set(p.name, p.role); personaOrder.push(p.name); if (p.claims) claims.set(p.name, p.claims); });
 data.tables.forEach(function (t) { byTable.set(t, []); tableOrder.push(t); });
 results.forEach(function (r, i) {
   r.$i = i;
@@ -69,8 +75,11 @@ function detail(r) {
   add('Status', BADGE[r.st] + (r.m ? ' \u2014 ' + r.m : ''));
   add('Expected', r.e + (r.k ? '  (known gap: ' + r.k + ')' : ''));
   add('Observed', sym(r) + ' ' + observed(r) + ' \u2014 ' + r.r + ' of ' + r.n + ' row' + (r.n === 1 ? '' : 's') + ' ' + VERB[r.o]);
+  add('Decided by', r.dp);
   add('Persona', r.p + ' (role ' + r.ro + ')');
-  add('Scope', r.s === undefined || r.s === null ? 'whole table' : r.s);
+  add('Claims', claims.has(r.p) ? JSON.stringify(claims.get(r.p)) : '', 'mono');
+  add('Scope', r.o === 'rpc' ? 'rpc call' : r.s === undefined || r.s === null ? 'whole table' : scope(r));
+  add('Scope predicate', r.sp, 'mono');
   if (r.er) {
     add('SQLSTATE', r.er.sqlstate, 'mono');
     add('Message', r.er.message, 'msg');
@@ -88,6 +97,12 @@ function detail(r) {
   var pre = h('pre');
   pre.appendChild(h('code', 'sql', r.q));
   box.appendChild(pre);
+  if (r.at) {
+    var why = h('pre');
+    why.appendChild(h('code', 'attribution', r.at));
+    box.appendChild(why);
+  }
+  if (r.rp) box.appendChild(replayBox(r.rp));
   if (r.api) {
     var api = h('pre');
     api.appendChild(h('code', 'api', r.api));
@@ -96,8 +111,36 @@ function detail(r) {
   return box;
 }
 
+// The replay, with a button that copies it (the clipboard API, or a selection where it is not allowed, e.g. some file:// pages).
+function replayBox(text) {
+  var wrap = h('div', 'replay');
+  wrap.appendChild(h('div', 'muted', 'Replay: paste into psql connected to the same database (it rolls back)'));
+  var pre = h('pre');
+  var code = h('code', 'replay-sql', text);
+  pre.appendChild(code);
+  wrap.appendChild(pre);
+  var button = h('button', 'copy', 'Copy replay');
+  button.type = 'button';
+  button.addEventListener('click', function () {
+    function selected() {
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      button.textContent = ok ? 'Copied' : 'Selected: press Ctrl+C';
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(function () { button.textContent = 'Copied'; }, selected);
+    else selected();
+  });
+  wrap.appendChild(button);
+  return wrap;
+}
+
 function chip(r) {
-  var b = h('button', 'chip c-' + (r.v ? 'error' : CLS[r.oc] || 'error') + ' s-' + r.st);
+  var b = h('button', 'chip c-' + (r.v ? 'error' : CLS[r.oc] || 'error') + ' k-' + r.st + ' s-' + r.st);
   b.type = 'button';
   b.setAttribute('data-i', String(r.$i));
   b.setAttribute('data-cell', r.i);
@@ -219,7 +262,8 @@ root.addEventListener('click', function (ev) {
   b.setAttribute('aria-expanded', 'true');
 });
 
-var problems = results.filter(isProblem);
+// Failing cells first (the verdict was wrong), then errors (no verdict could be reached).
+var problems = results.filter(function (r) { return r.st === 'fail'; }).concat(results.filter(function (r) { return r.st === 'error'; }));
 var problemList = document.getElementById('problem-list');
 function problemItem(r) {
   var item = h('details', 'item');
@@ -227,7 +271,7 @@ function problemItem(r) {
   sum.appendChild(h('span', 'badge ' + r.st, BADGE[r.st]));
   sum.appendChild(document.createTextNode(' '));
   sum.appendChild(h('span', 't', r.t));
-  sum.appendChild(document.createTextNode(' ' + title(r) + ' \u2014 observed ' + sym(r) + ' ' + observed(r)));
+  sum.appendChild(document.createTextNode(' ' + title(r) + ' \u2014 observed ' + sym(r) + ' ' + observed(r) + (r.dp ? ' \u2014 ' + r.dp : '')));
   item.appendChild(sum);
   item.$fill = function () { if (item.childNodes.length === 1) item.appendChild(detail(r)); };
   item.addEventListener('toggle', function () { if (item.open) item.$fill(); });
@@ -287,6 +331,20 @@ if (cov && covTables) covTables.addEventListener('toggle', function (ev) {
   var row = cov.m[Number(d.getAttribute('data-cov'))];
   if (box && row && !box.firstChild) box.appendChild(coverageMatrix(row));
 }, true);
+
+// The per-policy view: each policy, how many cells it applied to, and the failing cells whose rows it decided.
+var policyData = JSON.parse(document.getElementById('rls-policies').textContent);
+var policyList = document.getElementById('policy-list');
+if (policyData.length && policyList) {
+  document.getElementById('policies').classList.remove('hidden');
+  policyData.forEach(function (p) {
+    var item = h('div', 'pol');
+    item.appendChild(h('span', 't mono', p.table + ' '));
+    item.appendChild(h('div', 'def', p.text));
+    item.appendChild(h('div', 'muted', 'applied to ' + p.applied + ' cell' + (p.applied === 1 ? '' : 's') + (p.decided.length ? '; decided rows of ' + p.decided.length + ' that did not pass: ' + p.decided.join(', ') : '')));
+    policyList.appendChild(item);
+  });
+}
 
 function fill(select, values) {
   values.forEach(function (v) { var o = h('option', null, v); o.value = v; select.appendChild(o); });

@@ -127,6 +127,7 @@ td.cellset{min-width:150px}
 .chip.c-filtered{background:var(--c-filtered-bg);border-color:#c3ccd8}.chip.c-filtered .sym{color:var(--c-filtered)}
 .chip.c-denied{background:var(--c-denied-bg);border-color:#c9b6ef}.chip.c-denied .sym{color:var(--c-denied)}
 .chip.c-error{background:var(--c-error-bg);border-color:#f0b48e}.chip.c-error .sym{color:var(--c-error)}
+.chip.k-pass{background:#e6f4ea;border-color:#9fd8b0}.chip.k-fail{background:#fde3e3;border-color:#e5a1a1}.chip.k-error{background:#fff1c9;border-color:#e6c35c}.chip.k-known{background:#eceff3;border-color:#c3ccd8}
 .chip.s-fail{border:2px solid var(--fail);box-shadow:inset 4px 0 0 var(--fail)}
 .chip.s-error{border:2px dashed var(--err);box-shadow:inset 4px 0 0 var(--err)}
 .chip.s-known{border-style:dashed}
@@ -143,6 +144,9 @@ tr.detail>td{background:#f6f8fa;padding:0}
 .detail-box pre{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin:8px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:320px;overflow:auto}
 .detail-box .msg{color:#82071e}
 #problems{margin-bottom:16px}
+.copy{margin-top:6px;font:inherit;font-size:12px;padding:2px 10px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
+#policies .pol{border-top:1px solid #eaeef2;padding:6px 4px}#policies .pol:first-of-type{border-top:0}
+#policies .def{font-family:var(--mono);font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 #problems .item{border-top:1px solid #eaeef2}
 #problems .item:first-of-type{border-top:0}
 #problems summary{cursor:pointer;padding:6px 4px;list-style-position:inside}

@@ -13,7 +13,7 @@ export function escapeHtml(value: string): string {
 
 /** Whether the run passed: no mismatch, no error, and no lint finding that --fail-on counted. */
 export function passed(ctx: Pick<AssembleContext, 'counts' | 'summary'>): boolean {
-  return ctx.counts.fail + ctx.counts.error === 0 && !((ctx.summary.lintFailures ?? 0) > 0);
+  return ctx.counts.fail + ctx.counts.error === 0 && !((ctx.summary.lintFailures ?? 0) > 0) && !((ctx.summary.untestedFailures ?? 0) > 0);
 }
 
 /** The `<body>` content above the grids; `sections` (lints, coverage) go between the panels and the toolbar. */
@@ -36,10 +36,11 @@ export function renderSummary(ctx: AssembleContext, sections = ''): string {
       .map(([k, v, cls]) => `<dt>${e(k)}</dt><dd${cls ? ` class="${cls}"` : ''}>${e(v)}</dd>`)
       .join('');
   const swatch = (cls: string, symbol: string, label: string): string =>
-    `<span class="sw"><span class="chip c-${cls} legend-chip"><span class="obs"><span class="sym">${e(symbol)}</span>${e(label)}</span></span></span>`;
+    `<span class="sw"><span class="chip ${cls} legend-chip"><span class="obs"><span class="sym">${e(symbol)}</span>${e(label)}</span></span></span>`;
   return `<header class="top"><h1>RLS matrix report</h1><span class="sub">${e(meta.matrixName)}</span><span class="sub">generated ${e(ctx.generatedAt.toISOString())}</span></header>
 <main>
-<div class="banner ${ok ? 'ok' : 'bad'}" id="verdict" data-verdict="${ok ? 'pass' : 'fail'}"><span class="big">${ok ? '✔ PASSED' : '✘ FAILED'}</span><span>${e(headline)}</span></div>
+<div class="banner ${ok ? 'ok' : 'bad'}" id="verdict" data-verdict="${ok ? 'pass' : 'fail'}"><span class="big">${ok ? '✔ PASSED' : '✘ FAILED'}</span><span>${e(headline)}${summary.untestedFailures ? e(` · ${formatCount(summary.untestedFailures)} untested combinations fail the run (--fail-on untested)`) : ''}</span></div>${(meta.warnings ?? []).map((w) => `<div class="panel warning" role="note">⚠ ${e(w)}</div>`).join('')}
+<section class="panel" id="problems"><h3>Failures and errors (${formatCount(counts.fail + counts.error)})</h3><div id="problem-list"></div></section>
 <div class="cards" id="counts">
 ${card('pass', 'pass', formatCount(counts.pass), '✔ pass')}
 ${card('fail', 'fail', formatCount(counts.fail), '✘ fail')}
@@ -70,13 +71,17 @@ ${card('', 'rate', formatCount(summary.cellsPerSecond), 'cells / s')}
     ['Throughput', `${formatCount(summary.cellsPerSecond)} cells/s`],
     ['Total', formatMs(t.totalMs)],
   ])}</dl>
-<h3 class="legend-title">Legend</h3><div class="legend">${[
-    swatch('allowed', CLASS_SYMBOL.allowed, 'allowed'),
-    swatch('partial', CLASS_SYMBOL.partial, 'partial'),
-    swatch('filtered', CLASS_SYMBOL.filtered, 'filtered'),
-    swatch('denied', CLASS_SYMBOL['denied:policy'], 'denied:policy / privilege'),
-    swatch('error', CLASS_SYMBOL.error, 'error'),
-    swatch('error', VACUOUS_SYMBOL, 'vacuous'),
+<h3 class="legend-title">Legend</h3><p class="muted">A cell's colour is its status; its symbol and text say what the database did.</p><div class="legend">${[
+    swatch('k-pass', '✔', 'pass'),
+    swatch('k-fail', '✘', 'fail'),
+    swatch('k-error', '⚠', 'error'),
+    swatch('k-known', '◐', 'known gap'),
+    swatch('', CLASS_SYMBOL.allowed, 'allowed'),
+    swatch('', CLASS_SYMBOL.partial, 'partial'),
+    swatch('', CLASS_SYMBOL.filtered, 'filtered'),
+    swatch('', CLASS_SYMBOL['denied:policy'], 'denied:policy / privilege'),
+    swatch('', CLASS_SYMBOL.error, 'error'),
+    swatch('', VACUOUS_SYMBOL, 'vacuous'),
   ].join(
     '',
   )}<span class="sw"><span class="badge pass">✔ PASS</span><span class="badge fail">✘ FAIL</span><span class="badge error">⚠ ERROR</span><span class="badge known">◐ KNOWN</span></span></div></div>
@@ -88,8 +93,8 @@ ${sections}<div class="toolbar" role="search">
 <label>Search <input type="search" id="f-search" placeholder="cell, SQL, SQLSTATE, message"></label>
 <span class="count" id="f-count"></span>
 </div>
-<section class="panel" id="problems"><h3>Failures and errors (${formatCount(counts.fail + counts.error)})</h3><div id="problem-list"></div></section>
 <div id="tables"><noscript><div class="empty">The grid needs JavaScript; results.json holds the same data.</div></noscript></div>
+<section class="panel hidden" id="policies"><h3>Policies, and the cells they decided</h3><div id="policy-list"></div></section>
 <footer>${e(`${meta.tool.name} ${meta.tool.version}`)} · this file is self-contained and makes no network request · results.json holds the same data for tools</footer>
 </main>
 `;

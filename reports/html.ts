@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CellResult, knownReason, OPERATIONS, ROW_VERB, verdictText } from '../core/index.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
+import { attributionLines, cellPolicies, decidingText, policyText } from './attribution.js';
 import { errorText, exchangeText, executorText, locationText, mismatchText, spellControls } from './format.js';
 import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
@@ -40,6 +41,18 @@ interface HtmlRow {
   /** values written (set or row), as JSON */ w?: string;
   /** how the cell ran, when the run asked for the API */ ex?: string;
   /** the API request and its answer (the PostgREST side of a fidelity mismatch, or the cell's own) */ api?: string;
+  /** the scope's SQL predicate */ sp?: string;
+  /** what decided the cell, in one phrase (cells that did not pass) */ dp?: string;
+  /** the policy attribution, as lines (cells that did not pass) */ at?: string;
+  /** the replay: statements to paste into psql */ rp?: string;
+}
+
+/** One policy as the per-policy view shows it: its definition, how many cells it applied to, the cells whose rows it decided. */
+interface HtmlPolicy {
+  table: string;
+  text: string;
+  applied: number;
+  decided: string[];
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64');
@@ -60,11 +73,15 @@ const CSP = `default-src 'none'; style-src 'sha256-${sha256(HTML_STYLE)}'; scrip
 export function createHtmlWriter(): ArtifactWriter {
   let first = true;
   let cwd = process.cwd();
+  let meta: AssembleContext['meta'] | undefined;
+  let policies = new Map<string, HtmlPolicy>();
   return {
     file: HTML_FILE,
     begin(ctx) {
       first = true;
       cwd = ctx.cwd;
+      meta = ctx.meta;
+      policies = new Map((ctx.meta.policies ?? []).map((p) => [policyKey(p.table, p.name, p.matrix), { table: p.table, text: policyText(p), applied: 0, decided: [] }]));
       const header = {
         operations: OPERATIONS,
         rowVerbs: ROW_VERB,
@@ -77,12 +94,13 @@ export function createHtmlWriter(): ArtifactWriter {
       return `${head(ctx)}<body>\n${renderSummary(ctx, renderFindings(ctx))}<script type="application/json" id="rls-data">${prefix},"results":[\n`;
     },
     add(result) {
-      const text = `${first ? '' : ',\n'}${scriptJson(htmlRow(result, cwd))}`;
+      countPolicies(policies, meta, result);
+      const text = `${first ? '' : ',\n'}${scriptJson(htmlRow(result, cwd, meta))}`;
       first = false;
       return text;
     },
     end() {
-      return `\n]}</script>\n<script>${HTML_CLIENT}</script>\n</body>\n</html>\n`;
+      return `\n]}</script>\n<script type="application/json" id="rls-policies">${scriptJson([...policies.values()])}</script>\n<script>${HTML_CLIENT}</script>\n</body>\n</html>\n`;
     },
   };
 }
@@ -105,7 +123,7 @@ function head(ctx: AssembleContext): string {
 }
 
 /** The compact form of a result that the page embeds. */
-function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
+function htmlRow(result: Readonly<CellResult>, cwd: string, meta: AssembleContext['meta'] | undefined): HtmlRow {
   const { cell, outcome } = result;
   const row: HtmlRow = {
     i: cell.id,
@@ -136,12 +154,35 @@ function htmlRow(result: Readonly<CellResult>, cwd: string): HtmlRow {
   const exchange = result.fidelity?.postgrest.exchange ?? (result.via?.executor === 'postgrest' ? result.via.exchange : undefined);
   if (exchange && result.status !== 'pass') row.api = exchangeText(exchange);
   if (result.status === 'error') row.x = errorText(result);
+  if (cell.scopePredicate) row.sp = cell.scopePredicate;
+  if (result.status !== 'pass' && meta) {
+    const deciding = decidingText(result);
+    if (deciding) row.dp = deciding;
+    const lines = attributionLines(meta, result);
+    if (lines.length) row.at = lines.join('\n');
+  }
+  if (result.replay) row.rp = result.replay;
   const values = cell.set ?? cell.row;
   if (values) {
     const json = JSON.stringify(values);
     row.w = json.length > 2000 ? `${json.slice(0, 1999)}…` : json;
   }
   return row;
+}
+
+function policyKey(table: string, name: string, matrix: string | undefined): string {
+  return `${matrix ?? ''}\u0000${table}\u0000${name}`;
+}
+
+/** Counts the cells each policy applied to, and lists the cells whose rows it decided (let through, or stopped as a restrictive policy). */
+function countPolicies(policies: Map<string, HtmlPolicy>, meta: AssembleContext['meta'] | undefined, result: Readonly<CellResult>): void {
+  if (!meta || !result.attribution) return;
+  for (const policy of cellPolicies(meta, result)) {
+    const entry = policies.get(policyKey(policy.table, policy.name, policy.matrix));
+    if (!entry) continue;
+    entry.applied += 1;
+    if (result.attribution.rows?.some((r) => r.policy === policy.name) && entry.decided.length < 200) entry.decided.push(result.cell.id);
+  }
 }
 
 /**

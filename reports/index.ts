@@ -295,3 +295,5 @@ export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';
 export { readResultsFile, type ResultsFile } from './json.js';
 export { VersionComparison, versionsConsoleText, versionsMarkdown } from './versions.js';
+export { explainConsoleText, findCell } from './explain.js';
+export { actionsReporter } from './annotations.js';

@@ -2,6 +2,7 @@ import type { XMLBuilder } from 'fast-xml-parser';
 import { type CellResult, countFindings, knownReason, type LintFinding, type RunMeta, verdictText } from '../core/index.js';
 import { type ArtifactWriter, type AssembleContext, emptyCounts, tally } from './artifact.js';
 import { failingFindingSet, orderedFindings } from './findings.js';
+import { attributionLines } from './attribution.js';
 import { cellTitle, errorText, exchangeText, executorText, fidelityText, locationText, mismatchText, observedWithSymbol, relativePath, rowsPhrase } from './format.js';
 import { createXmlBuilder, startTag, XML_DECLARATION, xmlAttr, xmlText } from './xml.js';
 
@@ -64,7 +65,7 @@ export function createJunitWriter(): ArtifactWriter {
     add(result) {
       const text = result.cell.table === table ? '' : flush();
       table = result.cell.table;
-      cases.push({ node: testcase(result, ctx?.cwd ?? process.cwd()), result: { status: result.status, durationMs: result.durationMs } });
+      cases.push({ node: testcase(result, ctx?.cwd ?? process.cwd(), ctx?.meta), result: { status: result.status, durationMs: result.durationMs } });
       return text;
     },
     end() {
@@ -179,7 +180,7 @@ function lintDetails(f: LintFinding, cwd: string): string {
   return xmlText(lines.join('\n'));
 }
 
-function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {
+function testcase(result: Readonly<CellResult>, cwd: string, meta: Pick<RunMeta, 'policies' | 'matrixFiles'> | undefined): XmlNode {
   const { cell } = result;
   const node: XmlNode = {
     '@_name': xmlAttr(cellTitle(cell)),
@@ -190,10 +191,10 @@ function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {
   if (cell.source.line !== undefined) node['@_line'] = cell.source.line;
   switch (result.status) {
     case 'fail':
-      node.failure = { '@_message': xmlAttr(mismatchText(result)), '@_type': 'mismatch', '#text': details(result, cwd) };
+      node.failure = { '@_message': xmlAttr(mismatchText(result)), '@_type': 'mismatch', '#text': details(result, cwd, meta) };
       break;
     case 'error':
-      node.error = { '@_message': xmlAttr(errorText(result)), '@_type': result.outcome.vacuous ? 'vacuous' : result.outcome.error ? 'database-error' : 'error', '#text': details(result, cwd) };
+      node.error = { '@_message': xmlAttr(errorText(result)), '@_type': result.outcome.vacuous ? 'vacuous' : result.outcome.error ? 'database-error' : 'error', '#text': details(result, cwd, meta) };
       break;
     case 'known':
       node.skipped = { '@_message': xmlAttr(`known gap: ${knownReason(cell.expected) ?? 'accepted'} (observed ${observedWithSymbol(result.outcome)})`) };
@@ -207,7 +208,7 @@ function testcase(result: Readonly<CellResult>, cwd: string): XmlNode {
 }
 
 /** The body of a `<failure>` or `<error>`: everything needed to reproduce the cell. */
-function details(result: Readonly<CellResult>, cwd: string): string {
+function details(result: Readonly<CellResult>, cwd: string, meta: Pick<RunMeta, 'policies' | 'matrixFiles'> = { matrixFiles: [] }): string {
   const { cell, outcome } = result;
   const lines = [
     `expected: ${verdictText(cell.expected)}`,
@@ -225,7 +226,8 @@ function details(result: Readonly<CellResult>, cwd: string): string {
   if (outcome.reason) lines.push(`reason:   ${outcome.reason}`);
   const executor = executorText(result);
   if (executor) lines.push(`executor: ${executor}`);
-  lines.push(`source:   ${locationText(cell.source, cwd)}`, `cell:     ${cell.id}`, 'SQL:', result.sql);
+  lines.push(`source:   ${locationText(cell.source, cwd)}`, `cell:     ${cell.id}`, ...attributionLines(meta, result), 'SQL:', result.sql);
+  if (result.replay) lines.push('replay (paste into psql):', result.replay);
   if (result.fidelity) {
     const { sql, postgrest } = result.fidelity;
     lines.push('', fidelityText(result.fidelity), `SQL executor: ${observedWithSymbol(sql.outcome)}${sql.outcome.error ? ` ${sql.outcome.error.sqlstate} ${sql.outcome.error.message}` : ''}`);

@@ -1,7 +1,22 @@
 import { type CellResult, knownReason, verdictText } from '../core/index.js';
-import { coverageLine, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
+import { decidingText } from './attribution.js';
+import { coverageLine, untestedCombinations, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
-import { errorText, fidelityText, formatCount, formatMs, observedWithSymbol, operationLabel, planAlongsideText, plural, relativePath, scopeLabel, setupText, spellControls } from './format.js';
+import {
+  errorText,
+  fidelityText,
+  formatCount,
+  locationText,
+  formatMs,
+  observedWithSymbol,
+  operationLabel,
+  planAlongsideText,
+  plural,
+  relativePath,
+  scopeLabel,
+  setupText,
+  spellControls,
+} from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -47,7 +62,7 @@ export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWri
     add(result) {
       if (result.status === 'fail' || result.status === 'error') {
         problemCount += 1;
-        if (problems.length < maxRows) problems.push(problemRow(result));
+        if (problems.length < maxRows) problems.push(problemRow(result, ctx?.cwd ?? process.cwd()));
       } else if (result.status === 'known') {
         knownCount += 1;
         if (known.length < maxRows) known.push(`- ${cellName(result)}: ${cellText(knownReason(result.cell.expected) ?? '')} (observed ${observedWithSymbol(result.outcome)})`);
@@ -58,7 +73,13 @@ export function createMarkdownWriter(options: MarkdownOptions = {}): ArtifactWri
       if (!ctx) return '';
       const out = [...header(ctx), ''];
       if (problemCount > 0) {
-        out.push('### Failures and errors', '', '| | table | persona | operation | scope | expected | observed | rows | SQLSTATE / reason |', '|---|---|---|---|---|---|---|---:|---|', ...problems);
+        out.push(
+          '### Failures and errors',
+          '',
+          '| | table | persona | operation | scope | expected | observed | rows | SQLSTATE / reason | decided by | at |',
+          '|---|---|---|---|---|---|---|---:|---|---|---|',
+          ...problems,
+        );
         if (problemCount > problems.length) out.push('', `_… and ${formatCount(problemCount - problems.length)} more: see report.html or results.json._`);
         out.push('');
       }
@@ -77,11 +98,12 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   const knownNote = counts.known > 0 ? `, ${formatCount(counts.known)} known gap${counts.known === 1 ? '' : 's'}` : '';
   const lintFailures = summary.lintFailures ?? 0;
   const lintNote = lintFailures > 0 ? `, ${plural(lintFailures, 'lint finding', 'lint findings')} at or above --fail-on` : '';
+  const untestedNote = summary.untestedFailures ? `, ${plural(summary.untestedFailures, 'untested combination')} (--fail-on untested)` : '';
   const verdict =
-    failed === 0 && lintFailures === 0
+    failed === 0 && lintFailures === 0 && !summary.untestedFailures
       ? `## ✅ RLS matrix passed: ${formatCount(counts.total)} cells${knownNote}`
       : failed === 0
-        ? `## ❌ RLS matrix failed: ${formatCount(counts.total)} cells as expected${knownNote}${lintNote}`
+        ? `## ❌ RLS matrix failed: ${formatCount(counts.total)} cells as expected${knownNote}${lintNote}${untestedNote}`
         : `## ❌ RLS matrix failed: ${plural(counts.fail, 'mismatch', 'mismatches')}, ${plural(counts.error, 'error', 'errors')} in ${formatCount(counts.total)} cells${knownNote}${lintNote}`;
   const t = summary.timings;
   const provenance = [
@@ -97,6 +119,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
   return [
     verdict,
     '',
+    ...(meta.warnings ?? []).flatMap((w) => [`> ⚠ ${cellText(w)}`, '']),
     `**${cellText(meta.matrixName)}**`,
     '',
     '| ✔ pass | ✘ fail | ⚠ error | ◐ known | total |',
@@ -114,10 +137,27 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
       : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
+    ...untestedSection(meta),
   ];
 }
 
 const MAX_FINDINGS = 20;
+const MAX_UNTESTED = 50;
+
+/** Which table × persona × operation combinations no cell tests (capped), folded away. */
+function untestedSection(meta: AssembleContext['meta']): string[] {
+  const untested = untestedCombinations(meta);
+  if (!untested.length) return [];
+  return [
+    '',
+    `<details><summary>Untested combinations (${formatCount(meta.coverage!.counts.untested)})</summary>`,
+    '',
+    ...untested.slice(0, MAX_UNTESTED).map((line) => `- ${cellText(line)}`),
+    ...(untested.length > MAX_UNTESTED ? [`- … and ${formatCount(untested.length - MAX_UNTESTED)} more table × persona pairs`] : []),
+    '',
+    '</details>',
+  ];
+}
 
 /**
  * One lint line, and the unwaived errors and warnings as a table (capped); waived findings are counted
@@ -142,7 +182,7 @@ function lintSection(meta: AssembleContext['meta'], summary: AssembleContext['su
   ];
 }
 
-function problemRow(result: Readonly<CellResult>): string {
+function problemRow(result: Readonly<CellResult>, cwd: string): string {
   const { cell, outcome } = result;
   const why = result.fidelity
     ? fidelityText(result.fidelity)
@@ -161,6 +201,8 @@ function problemRow(result: Readonly<CellResult>): string {
     cellText(observedWithSymbol(outcome)),
     `${outcome.rows}/${outcome.targetRows}`,
     cellText(truncate(why, 160)),
+    cellText(truncate(decidingText(result) ?? '', 200)),
+    code(locationText(result.cell.source, cwd)),
   ];
   return `| ${cells.join(' | ')} |`;
 }

@@ -52,11 +52,11 @@ describe('report.html, lints and coverage', () => {
     }
   }
 
-  it('renders both sections with hostile names as text: no markup but its own two scripts', async () => {
+  it('renders both sections with hostile names as text: no markup but its own scripts (the results, the policies, the code)', async () => {
     const html = await render();
     expect(html).toContain('<section class="panel" id="lints">');
     expect(html).toContain('<section class="panel" id="coverage">');
-    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html.match(/<script\b/g)).toHaveLength(3);
     expect(html).not.toMatch(/<img\b/);
     expect(html).toContain('policy <span class="mono">x &#60;/script&#62;&#60;script&#62;window.__pwned = 1');
     expect(html).toContain('\\x07bell \\x00nul');
@@ -126,6 +126,53 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html, in Chromium', () => {
   });
 
   const chip = (cellId: string) => page.locator(`section.table .chip[data-cell="${cellId}"]`);
+
+  it('puts the failures first: right under the verdict, on screen without scrolling, before counts, lints and grids', async () => {
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const problems = await box('#problems');
+    expect(problems.y + 40).toBeLessThan(1000);
+    expect(problems.y).toBeGreaterThan((await box('#verdict')).y);
+    for (const later of ['#counts', '#lints', '#coverage', 'section.table']) expect(problems.y, later).toBeLessThan((await page.locator(later).first().boundingBox())!.y);
+    const first = page.locator('#problem-list details.item summary').first();
+    expect(await first.isVisible()).toBe(true);
+    const firstBox = (await first.boundingBox())!;
+    expect(firstBox.y + firstBox.height).toBeLessThan(1000);
+    expect(await first.textContent()).toMatch(/FAIL/);
+  });
+
+  it('colours a cell by its status (pass, fail, error, known); what the database did stays as symbol and text', async () => {
+    const background = (cellId: string) => chip(cellId).evaluate((e) => getComputedStyle(e).backgroundColor);
+    // A leak: observed allowed, expected deny. Red, not the green of "allowed".
+    expect(await background('public.content_projects/bob/delete/others')).toBe('rgb(253, 227, 227)');
+    expect(await chip('public.content_projects/bob/delete/others').textContent()).toContain('✓allowed');
+    // A passing refusal is green, not the colour of a denial.
+    expect(await background('public.content_projects/anon/select/*')).toBe('rgb(230, 244, 234)');
+    expect(await chip('public.content_projects/anon/select/*').textContent()).toContain('⊘denied:privilege');
+  });
+
+  it("shows in a failing cell's detail what decided it, the scope predicate and the claims, and copies its replay", async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const item = page.locator('#problem-list details.item', { hasText: 'bob · delete · others' });
+    expect(await item.locator('summary').textContent()).toContain('3 rows let through by "members delete"');
+    await item.locator('summary').click();
+    const text = await item.locator('.detail-box').textContent();
+    expect(text).toContain('Decided by3 rows let through by "members delete"');
+    expect(text).toContain('Scope predicateowner_id <> auth.uid()');
+    expect(text).toContain('Claims{"sub":"b0b","role":"authenticated"}');
+    expect(await item.locator('code.attribution').textContent()).toContain('"members delete" PERMISSIVE DELETE to authenticated USING (team_id IN ( SELECT members.team_id FROM public.members))');
+    await item.locator('button.copy').click();
+    await expect.poll(() => item.locator('button.copy').textContent()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await item.locator('code.replay-sql').textContent());
+    expect(await item.locator('code.replay-sql').textContent()).toMatch(/^begin;\n[\s\S]*rollback;\n$/);
+  });
+
+  it('lists each policy with the cells it applied to and the failing cells whose rows it decided', async () => {
+    const policies = await page.locator('#policies .pol').allTextContents();
+    expect(policies).toHaveLength(2);
+    expect(policies[0]).toContain('"members delete" PERMISSIVE DELETE');
+    expect(policies[0]).toContain('applied to 1 cell; decided rows of 1 that did not pass: public.content_projects/bob/delete/others');
+    expect(policies[1]).toContain('applied to 1 cell');
+  });
 
   it('shows the verdict and the counts', async () => {
     await expect.poll(() => page.locator('#verdict').getAttribute('data-verdict')).toBe('fail');

@@ -30,7 +30,7 @@ describe('summary.md', () => {
     const md = render(makeSampleRun());
     const rows = md.split('\n').filter((l) => l.startsWith('| ✘ fail') || l.startsWith('| ⚠ error'));
     expect(rows).toHaveLength(5);
-    for (const row of rows) expect(cells(row)).toHaveLength(9);
+    for (const row of rows) expect(cells(row)).toHaveLength(11);
     const db = rows.find((r) => r.includes('23502'))!;
     expect(db).toContain('&lt;/script&gt;');
     expect(db).not.toContain('<img');
