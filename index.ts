@@ -18,6 +18,7 @@ export {
 } from './matrix/index.js';
 export { FixtureError, seed } from './fixtures/index.js';
 export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
+export { type MutateOptions, type MutateOutcome, mutateMatrix } from './mutate/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
 export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
@@ -35,6 +36,8 @@ export {
   type LintId,
   type LintOutcome,
   type LintSeverity,
+  type MutantResult,
+  type MutationSummary,
   type Outcome,
   type OutcomeClass,
   type Reporter,

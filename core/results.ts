@@ -1,6 +1,7 @@
 import type { Cell } from './cell.js';
 import type { Coverage } from './coverage.js';
 import type { LintFinding, LintSeverity } from './lint.js';
+import type { MutationSummary } from './mutation.js';
 
 /**
  * What a run produces, as every stage after the executor sees it: each cell's outcome and status,
@@ -140,6 +141,8 @@ export interface RunSummary {
   reruns?: RerunCounts;
   /** --cross-check: cells whose SQL and API outcomes differ (each also counted as failed). */
   fidelityMismatches?: number;
+  /** `rls-matrix mutate`: the mutants and how the matrix fared against them (the cells are the baseline run's). */
+  mutation?: MutationSummary;
 }
 
 /**

@@ -257,6 +257,7 @@ export async function writeReports(
 export { ReportError } from './errors.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
+export { mutateConsoleText } from './mutation.js';
 export { verifyConsoleText } from './console-verify.js';
 export { jsonWithoutControls } from './format.js';
 export { CLEAR_LINE, painter, terminalText } from './terminal.js';

@@ -1,6 +1,7 @@
 import { type CellResult, knownReason, verdictText } from '../core/index.js';
 import { coverageLine, failingFindingSet, lintFailureNote, lintLine, orderedFindings, SEVERITY_MARK } from './findings.js';
 import type { ArtifactWriter, AssembleContext } from './artifact.js';
+import { mutationMarkdown } from './mutation.js';
 import { errorText, fidelityText, formatCount, formatMs, observedWithSymbol, operationLabel, planAlongsideText, plural, relativePath, scopeLabel, setupText, spellControls } from './format.js';
 
 /** File name of the Markdown summary inside the report directory. */
@@ -114,6 +115,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
       : []),
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
+    ...(summary.mutation ? mutationMarkdown(summary.mutation) : []),
   ];
 }
 
