@@ -33,8 +33,14 @@ export interface Mutant {
   description: string;
   /** The SQL that makes the mutant, exactly as it is run on the mutant's own database. */
   statement: string;
-  /** Tables (and views) whose cells the change can affect: only their cells re-run. */
+  /** Tables (and views) whose cells the change can affect: only their cells (and rpc cells) re-run. */
   affects: string[];
+  /**
+   * On the mutated table itself, only cells of these operations re-run (a policy for UPDATE cannot
+   * change a select cell); absent: every operation. A policy for SELECT also reaches update, delete,
+   * upsert and every cell returning rows.
+   */
+  operations?: ('select' | 'insert' | 'update' | 'delete' | 'upsert')[];
   /** How the suggestion for a survivor is made: who, on which table, which commands, more or less access. */
   reach: MutantReach;
 }

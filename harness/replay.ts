@@ -31,6 +31,8 @@ export interface ReplayOptions {
   cellTimeoutMs: number;
   /** Counts re-runs of cells that met a conflict (a fresh count when absent). */
   reruns?: RerunCounts;
+  /** Once a result satisfies it, no further cell starts (those in flight finish and are returned). */
+  until?: (result: CellResult) => boolean;
 }
 
 /**
@@ -40,14 +42,23 @@ export interface ReplayOptions {
 export async function replayPlans(plans: readonly CellPlan[], options: ReplayOptions): Promise<CellResult[]> {
   const results: CellResult[] = [];
   const timeout = options.cellTimeoutMs;
+  let stop = false;
+  const source = function* () {
+    for (const plan of plans) {
+      if (stop) return;
+      yield plan;
+    }
+  };
   await runWithReruns(
-    plans,
+    source(),
     {
       workers: options.workers,
       connect: () => options.connect(timeout, lockWaitBesideOthers(timeout)),
       connectAlone: () => options.connect(timeout),
       onObservation: (plan, observation, durationMs, rerun) => {
-        results.push({ cell: plan.cell, ...judgeCell(plan, observation), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) });
+        const result: CellResult = { cell: plan.cell, ...judgeCell(plan, observation), sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}) };
+        results.push(result);
+        if (options.until?.(result)) stop = true;
       },
     },
     options.reruns ?? { count: 0, bySqlstate: {} },

@@ -24,6 +24,8 @@ export interface MutableTable {
   privileges: Record<string, string[]>;
   /** Views reading the table and tables whose policies name it: their cells see what its policies decide. */
   readBy: string[];
+  /** Whether a trigger on it runs a SECURITY INVOKER function (which may touch any table with the caller's rights). */
+  invokerTriggers: boolean;
 }
 
 export interface MutableFunction {
@@ -82,7 +84,9 @@ select n.nspname as schema, c.relname as table, pg_catalog.pg_get_userbyid(c.rel
                join pg_catalog.pg_policy p on d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass and d.objid = p.oid
                join pg_catalog.pg_class pc on pc.oid = p.polrelid
                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace
-              where d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.refobjid = c.oid and pc.oid <> c.oid) as read_by
+              where d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.refobjid = c.oid and pc.oid <> c.oid) as read_by,
+       exists (select 1 from pg_catalog.pg_trigger tg join pg_catalog.pg_proc tp on tp.oid = tg.tgfoid
+                where tg.tgrelid = c.oid and not tg.tgisinternal and not tp.prosecdef) as invoker_triggers
   from pg_catalog.pg_class c
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
  where c.relkind in ('r', 'p') and n.nspname = any($1::text[])
@@ -111,6 +115,7 @@ interface TableRow {
   policies: MutablePolicy[];
   privileges: Record<string, string[]>;
   read_by: string[];
+  invoker_triggers: boolean;
 }
 
 interface FunctionRow {
@@ -145,6 +150,7 @@ export async function readMutationCatalog(client: ClientBase, schemas: readonly 
       policies: r.policies,
       privileges: r.privileges,
       readBy: r.read_by,
+      invokerTriggers: r.invoker_triggers,
     })),
     functions: functions.rows.map((r) => ({
       schema: r.schema,

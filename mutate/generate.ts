@@ -19,7 +19,10 @@ export function generateMutants(catalog: MutationCatalog): Mutant[] {
   const mutants: Mutant[] = [];
   for (const table of catalog.tables) {
     const reach = affects([table.name]);
-    for (const policy of table.policies) mutants.push(...policyMutants(table, policy, catalog).map((m) => ({ ...m, affects: reach })));
+    for (const policy of table.policies) {
+      const operations = POLICY_OPERATIONS[policy.command];
+      mutants.push(...policyMutants(table, policy, catalog).map((m) => ({ ...m, affects: reach, ...(operations ? { operations } : {}) })));
+    }
     mutants.push(...tableMutants(table, catalog).map((m) => ({ ...m, affects: reach })));
   }
   mutants.push(...functionMutants(catalog, affects));
@@ -27,6 +30,19 @@ export function generateMutants(catalog: MutationCatalog): Mutant[] {
 }
 
 type Draft = Omit<Mutant, 'affects'>;
+
+/**
+ * The operations a policy for each command decides, on its own table: an UPDATE or DELETE finds its
+ * rows through the SELECT policies, an upsert goes through INSERT, UPDATE and SELECT ones. Cells that
+ * return rows are added where the mutant is run (see `affectsCell`).
+ */
+const POLICY_OPERATIONS: Record<MutablePolicy['command'], Mutant['operations']> = {
+  SELECT: ['select', 'update', 'delete', 'upsert'],
+  INSERT: ['insert', 'upsert'],
+  UPDATE: ['update', 'upsert'],
+  DELETE: ['delete'],
+  ALL: undefined,
+};
 
 function policyMutants(table: MutableTable, policy: MutablePolicy, catalog: MutationCatalog): Draft[] {
   const target = `${pg.escapeIdentifier(policy.name)} on ${qualified(table.schema, table.table)}`;
@@ -164,11 +180,12 @@ function functionMutants(catalog: MutationCatalog, affects: (tables: string[]) =
 
 /**
  * The tables whose cells a change to `tables` can affect: themselves, the views that read them,
- * the tables whose policies name them, and, since a SECURITY INVOKER helper may read any table with
- * the caller's rights, every table whose policies call one; repeated until nothing is added.
+ * the tables whose policies name them, and, since a SECURITY INVOKER function may read or write any
+ * table with the caller's rights, every table whose policies call one or whose triggers run one;
+ * repeated until nothing is added.
  */
 function affectedTables(catalog: MutationCatalog): (tables: string[]) => string[] {
-  const invokerCallers = catalog.tables.filter((t) => t.policies.some((p) => policyCalls(p, catalog.functions).some((fn) => !fn.securityDefiner))).map((t) => t.name);
+  const invokerCallers = catalog.tables.filter((t) => t.invokerTriggers || t.policies.some((p) => policyCalls(p, catalog.functions).some((fn) => !fn.securityDefiner))).map((t) => t.name);
   const readBy = new Map(catalog.tables.map((t) => [t.name, t.readBy]));
   return (tables) => {
     const seen = new Set(tables);

@@ -1,4 +1,4 @@
-import type { CellResult, Mutant, MutantResult } from '../core/index.js';
+import type { Cell, CellResult, Mutant, MutantResult } from '../core/index.js';
 import { cloneDatabase, type ConnectionInfo, type WorkerConnection } from '../database/index.js';
 import { type CellPlan, lockWaitBesideOthers, replayPlans } from '../harness/index.js';
 
@@ -48,7 +48,8 @@ export async function runMutants(mutants: readonly Mutant[], context: MutantRunC
 
 async function runMutant(mutant: Mutant, index: number, context: MutantRunContext): Promise<MutantResult> {
   const started = performance.now();
-  const plans = context.plans.filter((p) => p.cell.operation === 'rpc' || mutant.affects.includes(p.cell.table));
+  // Cells of the mutated table first: they are the likeliest to fail, and the first failure ends the run.
+  const plans = context.plans.filter((p) => affectsCell(mutant, p.cell)).sort((a, b) => Number(b.cell.table === mutant.reach.table) - Number(a.cell.table === mutant.reach.table));
   const clone = await cloneDatabase(context.server, context.template, `m${index}`);
   const finish = (fields: Omit<MutantResult, keyof Mutant | 'durationMs'>): MutantResult => ({ ...mutant, ...fields, durationMs: performance.now() - started });
   try {
@@ -69,12 +70,21 @@ async function runMutant(mutant: Mutant, index: number, context: MutantRunContex
       first = undefined;
       return opened ?? clone.connectWorker(timeoutMs, lockTimeoutMs);
     };
-    const results = await replayPlans(plans, { connect, workers: 1, cellTimeoutMs: timeout });
+    // One failing cell kills the mutant: no further cell is started once one has failed.
+    const results = await replayPlans(plans, { connect, workers: 1, cellTimeoutMs: timeout, until: (result) => result.status === 'fail' });
     await first?.release();
     return finish(verdictOf(results));
   } finally {
     await clone.drop();
   }
+}
+
+/** Whether a cell re-runs against a mutant: every rpc cell, and cells of the tables it affects (on its own table, of the operations it reaches). */
+function affectsCell(mutant: Mutant, cell: Cell): boolean {
+  if (cell.operation === 'rpc') return true;
+  if (!mutant.affects.includes(cell.table)) return false;
+  if (cell.table !== mutant.reach.table || !mutant.operations) return true;
+  return (mutant.operations as readonly string[]).includes(cell.operation) || (cell.returning && mutant.operations.includes('select'));
 }
 
 function verdictOf(results: readonly CellResult[]): Omit<MutantResult, keyof Mutant | 'durationMs'> {

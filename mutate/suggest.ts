@@ -21,7 +21,10 @@ export interface SuggestContext {
  * // 'no cell checks bob updating rows policy "own" does not admit of public.tasks (bob's update cells there: scope own): add a scope holding such rows with update: deny'
  */
 export function suggestKill(reach: MutantReach, context: SuggestContext): string {
-  const subject = context.personas.filter(([, role]) => (reach.roles.includes('public') ? context.apiRoles.includes(role) : reach.roles.includes(role)));
+  const reached = context.personas.filter(([, role]) => (reach.roles.includes('public') ? context.apiRoles.includes(role) : reach.roles.includes(role)));
+  // Less access can only show for a persona that had some: those with an allow cell on the table come first.
+  const allowed = (persona: string) => context.cells.some((c) => c.table === reach.table && c.persona === persona && expects(c, 'allow'));
+  const subject = reach.direction === 'narrows' ? [...reached.filter(([p]) => allowed(p)), ...reached.filter(([p]) => !allowed(p))] : reached;
   if (!subject.length) {
     const roles = reach.roles.includes('public') ? context.apiRoles : reach.roles;
     return `no persona acts as ${roles.join(' or ') || 'a role the policies apply to'}: add one, with a cell on ${reach.table}`;
