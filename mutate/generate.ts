@@ -149,14 +149,23 @@ function tableMutants(table: MutableTable, catalog: MutationCatalog): Draft[] {
 /** Mutants of the SECURITY DEFINER functions policies call: they affect every table whose policies call them. */
 function functionMutants(catalog: MutationCatalog, affects: (tables: string[]) => string[]): Mutant[] {
   const callers = new Map<MutableFunction, string[]>();
-  for (const table of catalog.tables)
-    for (const policy of table.policies) for (const fn of policyCalls(policy, catalog.functions)) if (fn.securityDefiner) callers.set(fn, [...new Set([...(callers.get(fn) ?? []), table.name])]);
+  // The commands of the policies calling each helper on the first table that calls it: what a survivor's suggestion names.
+  const commands = new Map<MutableFunction, Set<Command>>();
+  for (const table of catalog.tables) {
+    for (const policy of table.policies) {
+      for (const fn of policyCalls(policy, catalog.functions)) {
+        if (!fn.securityDefiner) continue;
+        callers.set(fn, [...new Set([...(callers.get(fn) ?? []), table.name])]);
+        if (callers.get(fn)![0] === table.name) commands.set(fn, new Set([...(commands.get(fn) ?? []), ...commandsOf(policy)]));
+      }
+    }
+  }
   const mutants: Mutant[] = [];
   for (const [fn, tables] of callers) {
     const signature = `${qualified(fn.schema, fn.name)}(${fn.identityArgs})`;
     const object = `${fn.schema}.${fn.name}(${fn.identityArgs})`;
     const base = { object, affects: affects(tables) };
-    const reach = { table: tables[0]!, roles: ['public'], commands: ALL_COMMANDS };
+    const reach = { table: tables[0]!, roles: ['public'], commands: ALL_COMMANDS.filter((c) => commands.get(fn)?.has(c)) };
     if (fn.returnsBoolean)
       mutants.push({
         ...base,

@@ -4,7 +4,7 @@ import { preloadFaker } from '../fixtures/index.js';
 import { describeRun, planAll, prepareMatrix, randomJwtSecret, replayPlans, RunClock, takeCensus } from '../harness/index.js';
 import { lintSchemas, personaRoles } from '../lint/index.js';
 import { loadSqlParser } from '../matrix/index.js';
-import { readMutationCatalog } from './catalog.js';
+import { type MutationCatalog, readMutationCatalog } from './catalog.js';
 import { generateMutants } from './generate.js';
 import { runMutants } from './run-mutants.js';
 import { suggestKill } from './suggest.js';
@@ -53,14 +53,13 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
     let baseline: CellResult[];
     let plans: Awaited<ReturnType<typeof planAll>>;
     let mutants: ReturnType<typeof generateMutants>;
-    let apiRoles: string[];
+    let catalog: MutationCatalog;
     const baselineStart = performance.now();
     try {
       plans = await clock.time('planMs', () => planAll(prepared));
       baseline = await clock.time('executionMs', () => replayPlans(plans, { connect: workspace.connectWorker, workers, cellTimeoutMs }));
       assertGreen(baseline, matrix.file);
-      const catalog = await workspace.discard(() => readMutationCatalog(workspace.client, lintSchemas(matrix), ['anon', 'authenticated', ...personaRoles(matrix)]));
-      apiRoles = catalog.apiRoles;
+      catalog = await workspace.discard(() => readMutationCatalog(workspace.client, lintSchemas(matrix), ['anon', 'authenticated', ...personaRoles(matrix)]));
       mutants = generateMutants(catalog);
     } finally {
       // Nobody may be connected to a database PostgreSQL copies.
@@ -77,7 +76,13 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
       ...(options.onMutant ? { onMutant: options.onMutant } : {}),
     });
     const mutantsMs = performance.now() - mutantsStart;
-    const suggestContext = { personas: Object.entries(matrix.personas).map(([name, spec]) => [name, spec.role] as const), apiRoles, cells: plans.map((p) => p.cell) };
+    const privileges = new Map(catalog.tables.map((t) => [t.name, t.privileges]));
+    const suggestContext = {
+      personas: Object.entries(matrix.personas).map(([name, spec]) => [name, spec.role] as const),
+      apiRoles: catalog.apiRoles,
+      cells: plans.map((p) => p.cell),
+      holds: (role: string, table: string, command: string) => privileges.get(table)?.[role]?.includes(command.toUpperCase()) ?? true,
+    };
     const suggested = ran.map((r) => (r.status === 'survived' ? { ...r, suggestion: suggestKill(r.reach, suggestContext) } : r));
     const { results, unused } = applyMutationWaivers(suggested, matrix.mutationWaivers ?? []);
     const mutation = summarizeMutants(results, { baselineMs, mutantsMs, workers, failUnder: options.failUnder, unusedWaivers: unused });

@@ -8,6 +8,8 @@ export interface SuggestContext {
   /** Roles the policies apply to (neither superuser nor BYPASSRLS): a persona acting as another role is never subject to them. */
   apiRoles: readonly string[];
   cells: readonly Cell[];
+  /** Whether `role` holds the table privilege for `command` on `table` (a persona without it is refused whatever the policies say). */
+  holds: (role: string, table: string, command: MutantReach['commands'][number]) => boolean;
 }
 
 /**
@@ -31,7 +33,12 @@ export function suggestKill(reach: MutantReach, context: SuggestContext): string
   }
   const verdict = reach.direction === 'widens' ? 'deny' : 'allow';
   // Prefer a persona and command the matrix checks least on this table.
-  const options = subject.flatMap(([persona]) => reach.commands.map((command) => ({ persona, command, cells: cellsOf(context.cells, reach.table, persona, command) })));
+  // Personas the grants let reach the policies come first: for the others the privilege decides, not the mutant.
+  const options = subject
+    .flatMap(([persona, role]) =>
+      reach.commands.map((command) => ({ persona, command, granted: context.holds(role, reach.table, command), cells: cellsOf(context.cells, reach.table, persona, command) })),
+    )
+    .sort((a, b) => Number(b.granted) - Number(a.granted));
   const pick = options.find((o) => !o.cells.length) ?? options.find((o) => !o.cells.some((c) => expects(c, verdict))) ?? options[0]!;
   const doing = `${pick.persona} ${DOING[pick.command]}`;
   if (!pick.cells.length) return `no cell checks ${doing} ${reach.table}: add ${pick.command}: ${verdict} on ${reach.rows}`;
