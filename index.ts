@@ -7,6 +7,7 @@ export {
   computeCoverage,
   type CoverageInput,
   defineMatrix,
+  diffMatrices,
   expandCells,
   findMatrixFiles,
   iterateCells,
@@ -21,13 +22,29 @@ export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOpt
 export { type MutateOptions, type MutateOutcome, mutateMatrix } from './mutate/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
-export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
 export {
+  createReporters,
+  diffMarkdown,
+  diffReports,
+  type DiffReportsOptions,
+  ReportError,
+  type ReportOptions,
+  type ReportSet,
+  verifyReport,
+  type VerifyResult,
+  writeReports,
+} from './reports/index.js';
+export {
+  ACCESS_ORDER,
   type Cell,
+  type CellChange,
+  type CellDiff,
   type CellResult,
   type CellStatus,
   type Coverage,
   type CoverageStatus,
+  type DiffFailOn,
+  type DiffKind,
   type ErrorCode,
   failingFindings,
   type FailOn,

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { toolVersion } from '../core/index.js';
 import type { CommandContext } from './context.js';
+import { registerDiffCommand } from './diff-command.js';
 import { reportError } from './errors.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerLintCommand(program, context);
   registerMutateCommand(program, context);
   registerVerifyCommand(program, context);
+  registerDiffCommand(program, context);
 
   const finished = (async () => {
     try {

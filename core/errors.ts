@@ -83,6 +83,10 @@ const REPORTS = {
   ERR_REPORT_MANIFEST: BAD_INPUT,
   /** A results.json is not a results file this version understands. */
   ERR_REPORT_RESULTS_FORMAT: BAD_INPUT,
+  /** `diff`: a report that does not match its own manifest (altered, missing or added artifacts, a bad signature). */
+  ERR_REPORT_NOT_INTACT: BAD_INPUT,
+  /** `diff`: two reports or matrices that cannot be compared (other matrices, no cell in common). */
+  ERR_REPORT_INCOMPARABLE: BAD_INPUT,
 } as const satisfies Record<string, ErrorExitCode>;
 
 export type MatrixErrorCode = keyof typeof MATRIX;

@@ -6,6 +6,22 @@
 export type { ColumnInfo, FunctionInfo, SchemaCatalog, TableInfo } from './catalog.js';
 export { type Cell, RowSchema, type RowSpec, RowValueSchema } from './cell.js';
 export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type TableCoverage } from './coverage.js';
+export {
+  ACCESS_ORDER,
+  type CellChange,
+  type CellDiff,
+  compareExpectations,
+  compareOutcomes,
+  DIFF_FAIL_ON_CHOICES,
+  DIFF_KINDS,
+  type DiffCell,
+  diffCells,
+  type DiffFailOn,
+  type DiffKind,
+  type DiffSide,
+  type DiffSideInfo,
+  failingChanges,
+} from './diff.js';
 export { EXECUTOR_NAMES, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
 export { databaseErrorFields, type DatabaseErrorInfo } from './database-error.js';
 export { type ErrorCode, type FixtureErrorCode, HarnessError, type MatrixErrorCode, type ReportErrorCode, RlsMatrixError } from './errors.js';

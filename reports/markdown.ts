@@ -173,19 +173,20 @@ function cellName(result: Readonly<CellResult>): string {
 }
 
 /** Text safe inside a Markdown table cell: one line, no pipe, no HTML, no control character. */
-function cellText(value: string): string {
+export function cellText(value: string): string {
   return spellControls(value)
     .replace(/\s+/g, ' ')
     .replace(/[\\`*_[\]|<>]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`))
     .trim();
 }
 
-function code(value: string): string {
+/** Inline code safe inside a Markdown table cell. */
+export function code(value: string): string {
   return `\`${spellControls(value)
     .replace(/\s+/g, ' ')
     .replace(/[`|]/g, (ch) => (ch === '|' ? '\\|' : "'"))}\``;
 }
 
-function truncate(value: string, max: number): string {
+export function truncate(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }
