@@ -19,6 +19,7 @@ export {
 } from './matrix/index.js';
 export { FixtureError, seed } from './fixtures/index.js';
 export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
+export { type MutateOptions, type MutateOutcome, mutateMatrix } from './mutate/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
 export {
@@ -55,6 +56,8 @@ export {
   type LintId,
   type LintOutcome,
   type LintSeverity,
+  type MutantResult,
+  type MutationSummary,
   type Outcome,
   type OutcomeClass,
   type Reporter,

@@ -7,6 +7,7 @@ import { registerExplainCommand } from './explain-command.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
 import { registerMergeCommand } from './merge-command.js';
+import { registerMutateCommand } from './mutate-command.js';
 import { secretsInArgs } from './provider-flags.js';
 import { registerRunCommand } from './run-command.js';
 import { SignalTrap } from './signals.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerRunCommand(program, context);
   registerLintCommand(program, context);
+  registerMutateCommand(program, context);
   registerVerifyCommand(program, context);
   registerDiffCommand(program, context);
   registerMergeCommand(program, context);

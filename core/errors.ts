@@ -57,6 +57,10 @@ const HARNESS = {
   ERR_INTERRUPTED: INFRASTRUCTURE,
   ERR_API_WRITES_REFUSED: BAD_INPUT,
   ERR_API_UNSAFE: INFRASTRUCTURE,
+  /** mutate: the unmutated matrix does not pass, so no mutant could be judged. */
+  ERR_MUTATE_BASELINE: BAD_INPUT,
+  /** mutate: asked to change someone else's database (--provider url). */
+  ERR_MUTATE_PROVIDER: BAD_INPUT,
 } as const satisfies Record<string, ErrorExitCode>;
 
 /** reports/: a reporter, the manifest or `verifyReport` could not do its job. */

@@ -41,6 +41,16 @@ export {
   SEVERITIES,
   type Waiver,
 } from './lint.js';
+export {
+  type Mutant,
+  type MutantKind,
+  type MutantReach,
+  type MutantResult,
+  type MutantStatus,
+  mutationScore,
+  type MutationSummary,
+  type MutationWaiver,
+} from './mutation.js';
 export { formatLocation, type SourceLocation } from './location.js';
 export { DEFAULT_OPERATIONS, type Operation, operationRank, OPERATIONS, ROW_VERB, STORAGE_OPERATIONS } from './operations.js';
 export {

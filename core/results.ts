@@ -3,6 +3,7 @@ import type { Cell } from './cell.js';
 import type { Coverage } from './coverage.js';
 import type { LintFinding, LintSeverity } from './lint.js';
 import type { MergedFrom, ShardInfo } from './shard.js';
+import type { MutationSummary } from './mutation.js';
 
 /**
  * What a run produces, as every stage after the executor sees it: each cell's outcome and status,
@@ -159,6 +160,8 @@ export interface RunSummary {
   fidelityMismatches?: number;
   /** With --fail-on untested: the table × persona × operation combinations no cell tests (any makes exitCode 1). */
   untestedFailures?: number;
+  /** `rls-matrix mutate`: the mutants and how the matrix fared against them (the cells are the baseline run's). */
+  mutation?: MutationSummary;
 }
 
 /**

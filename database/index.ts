@@ -3,6 +3,7 @@
  * database of its own, or one rolled-back transaction on someone else's), the guards of that
  * transaction, child processes beside the server, and what a full disk looks like.
  */
+export { cloneDatabase } from './clone.js';
 export { throwIfDiskFull } from './disk-full.js';
 export { schemaFingerprint } from './fingerprint.js';
 export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';

@@ -122,18 +122,7 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
     discard: wrap('rollback'),
     migrate: (files) => bounded(() => runSqlFiles(client, files)),
     maxWorkers: Infinity,
-    async connectWorker(timeoutMs, lockTimeoutMs = timeoutMs) {
-      const worker = await connect(connection, { pipeline: true });
-      await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(lockTimeoutMs)}; begin`);
-      return {
-        client: worker,
-        pipelined: true,
-        release: async () => {
-          await worker.query('rollback').catch(() => undefined);
-          await worker.end().catch(() => undefined);
-        },
-      };
-    },
+    connectWorker: (timeoutMs, lockTimeoutMs) => connectWorker(connection, timeoutMs, lockTimeoutMs),
     maxPlanners: Infinity,
     async connectPlanner() {
       const planner = await connect(connection);
@@ -153,6 +142,20 @@ async function openDatabaseWorkspace(server: ConnectionInfo, label: string, time
       };
     },
     close: () => client.end(),
+  };
+}
+
+/** A pipelining connection for cells to a database of our own: its timeouts set and a transaction open, rolled back on release. */
+export async function connectWorker(connection: ConnectionInfo, timeoutMs: number, lockTimeoutMs = timeoutMs): Promise<WorkerConnection> {
+  const worker = await connect(connection, { pipeline: true });
+  await worker.query(`set statement_timeout = ${Math.round(timeoutMs)}; set lock_timeout = ${Math.round(lockTimeoutMs)}; begin`);
+  return {
+    client: worker,
+    pipelined: true,
+    release: async () => {
+      await worker.query('rollback').catch(() => undefined);
+      await worker.end().catch(() => undefined);
+    },
   };
 }
 

@@ -5,3 +5,4 @@
  */
 export { lintMatrices, type LintMatricesOptions } from './lint-matrices.js';
 export { lintCatalog, type LintOptions, LINTS, lintSchemas, personaRoles, runLints } from './registry.js';
+export { globToRegExp } from './waivers.js';

@@ -11,7 +11,8 @@ export function waiverMatches(waiver: Pick<Waiver, 'lint' | 'object'>, finding: 
   return patterns.some((pattern) => globToRegExp(pattern).test(finding.object));
 }
 
-function globToRegExp(pattern: string): RegExp {
+/** A pattern where `*` matches any characters (and nothing else is special), as a whole-string RegExp. */
+export function globToRegExp(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
       .split('*')

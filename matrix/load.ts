@@ -194,6 +194,7 @@ function resolveMatrix(file: string, doc: MatrixDocument, locate: LoadedMatrix['
     functions: doc.functions ?? {},
     storage: doc.storage ?? {},
     waivers: (doc.waivers ?? []).map((w, i) => ({ ...w, source: locate(['waivers', i]) })),
+    mutationWaivers: (doc.mutation_waivers ?? []).map((w, i) => ({ ...w, source: locate(['mutation_waivers', i]) })),
     locate,
   };
 }

@@ -96,6 +96,12 @@ const WaiverSchema = z.strictObject({
   reason: z.string().trim().min(1, 'say why the finding is accepted').describe('why the finding is accepted: shown in every report'),
 });
 
+/** An accepted surviving mutant (`rls-matrix mutate`): reported as waived, with the reason, never counted in the score. */
+const MutationWaiverSchema = z.strictObject({
+  mutant: z.string().min(1).describe('the mutant id as `rls-matrix mutate` prints it (kind:object, e.g. rls-no-force:public.notes); * matches any characters'),
+  reason: z.string().trim().min(1, 'say why the mutant is accepted').describe('why no cell can or needs to kill it: shown in every report'),
+});
+
 /** A `fixtures.rows` row: column values, plus directives that say how it is written. */
 const FixtureRowSchema = z
   .object({
@@ -150,6 +156,7 @@ export const MatrixSchema = z
     functions: z.record(z.string(), FunctionSchema).optional().describe('rpc cells: schema-qualified function name → arguments and verdicts'),
     storage: z.record(z.string(), StorageBucketSchema).optional().describe('storage.objects cells per bucket id'),
     waivers: z.array(WaiverSchema).optional().describe('lint findings accepted per object, each with a reason'),
+    mutation_waivers: z.array(MutationWaiverSchema).optional().describe('surviving mutants of `rls-matrix mutate` accepted, each with a reason'),
   })
   .superRefine((doc, ctx) => {
     for (const key of Object.keys(doc)) {
@@ -158,7 +165,7 @@ export const MatrixSchema = z
     }
   });
 
-const KNOWN_TOP_LEVEL_KEYS = new Set(['version', 'name', 'schemas', 'database', 'fixtures', 'jwt', 'personas', 'defaults', 'tables', 'functions', 'storage', 'waivers', '$schema']);
+const KNOWN_TOP_LEVEL_KEYS = new Set(['version', 'name', 'schemas', 'database', 'fixtures', 'jwt', 'personas', 'defaults', 'tables', 'functions', 'storage', 'waivers', 'mutation_waivers', '$schema']);
 
 /** What a matrix file contains, as written (TypeScript matrices are typed with this). */
 export type MatrixInput = z.input<typeof MatrixSchema>;

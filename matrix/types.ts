@@ -1,4 +1,4 @@
-import type { RowSpec, SourceLocation, Verdict, Waiver } from '../core/index.js';
+import type { MutationWaiver, RowSpec, SourceLocation, Verdict, Waiver } from '../core/index.js';
 import type { FunctionSpec, PersonaSpec, StorageBucketSpec, TableSpec } from './schema.js';
 
 /** A path into the matrix document, as zod and the YAML AST both spell it. */
@@ -35,6 +35,8 @@ export interface LoadedMatrix {
   storage: Record<string, StorageBucketSpec>;
   /** Accepted lint findings (`waivers:`), in the order written. */
   waivers?: Waiver[];
+  /** Accepted surviving mutants (`mutation_waivers:`), in the order written. */
+  mutationWaivers?: MutationWaiver[];
   /** Maps a document path to its file:line:column (line and column absent for TypeScript matrices). */
   locate(path: DocumentPath): SourceLocation;
 }

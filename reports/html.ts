@@ -7,6 +7,7 @@ import { HTML_CLIENT } from './html-client.js';
 import { HTML_STYLE } from './html-style.js';
 import { coverageData, renderFindings } from './html-findings.js';
 import { escapeHtml, passed, renderSummary } from './html-summary.js';
+import { mutationPanelHtml } from './mutation.js';
 
 /** File name of the HTML report inside the report directory. */
 export const HTML_FILE = 'report.html';
@@ -91,7 +92,7 @@ export function createHtmlWriter(): ArtifactWriter {
         ...(ctx.meta.coverage ? { coverage: coverageData(ctx.meta.coverage) } : {}),
       };
       const prefix = scriptJson(header).slice(0, -1);
-      return `${head(ctx)}<body>\n${renderSummary(ctx, renderFindings(ctx))}<script type="application/json" id="rls-data">${prefix},"results":[\n`;
+      return `${head(ctx)}<body>\n${renderSummary(ctx, `${renderFindings(ctx)}${ctx.summary.mutation ? mutationPanelHtml(ctx.summary.mutation) : ''}`)}<script type="application/json" id="rls-data">${prefix},"results":[\n`;
     },
     add(result) {
       countPolicies(policies, meta, result);

@@ -285,6 +285,7 @@ export { ReportError } from './errors.js';
 export type { MergeOptions, MergeOutcome } from './merge/merge.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
+export { mutateConsoleText } from './mutation.js';
 export { verifyConsoleText } from './console-verify.js';
 export { diffConsoleText } from './console-diff.js';
 export { diffReports, type DiffReportsOptions } from './diff.js';

@@ -17,6 +17,7 @@ import {
   setupText,
   spellControls,
 } from './format.js';
+import { mutationMarkdown } from './mutation.js';
 
 /** File name of the Markdown summary inside the report directory. */
 export const MARKDOWN_FILE = 'summary.md';
@@ -138,6 +139,7 @@ function header({ meta, summary, counts, cwd }: AssembleContext): string[] {
     ...lintSection(meta, summary),
     ...(coverageLine(meta) ? ['', `**Coverage:** ${cellText(coverageLine(meta)!)}`] : []),
     ...untestedSection(meta),
+    ...(summary.mutation ? mutationMarkdown(summary.mutation) : []),
   ];
 }
 

@@ -15,10 +15,11 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   database: ['core', 'matrix', 'fixtures'],
   lint: ['core', 'matrix', 'fixtures', 'database'],
   harness: ['core', 'matrix', 'fixtures', 'database', 'lint'],
+  mutate: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness'],
   reports: ['core'],
-  cli: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'reports'],
+  cli: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'mutate', 'reports'],
   // The package's entry (index.ts) re-exports the public API of every stage.
-  '.': ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'reports'],
+  '.': ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'mutate', 'reports'],
 };
 const STAGES = Object.keys(MAY_IMPORT).filter((s) => s !== '.');
 
