@@ -122,18 +122,40 @@ function expandedSize(root: unknown): number {
 }
 
 async function readTypeScript(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
-  const { tsImport } = await import('tsx/esm/api');
+  // tsx is an optional peer: only projects that write their matrix in TypeScript install it.
+  const { tsImport } = await import('tsx/esm/api').catch((cause: unknown) => {
+    throw new MatrixError(
+      'ERR_MATRIX_LOADER_MISSING',
+      `${path} is a TypeScript matrix, which loads with the npm package tsx: npm install -D tsx (${(cause as Error).message})`,
+      { file: path },
+      undefined,
+      {
+        cause,
+      },
+    );
+  });
   let module: { default?: unknown };
   try {
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
   } catch (cause) {
     throw new MatrixError('ERR_MATRIX_SYNTAX', `cannot load ${path}: ${(cause as Error).message}`, { file: path }, undefined, { cause });
   }
-  if (module.default === undefined) {
+  const document = defaultExport(module);
+  if (document === undefined) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'a TypeScript matrix must `export default defineMatrix({...})`', { file: path });
   }
   const whole = Object.freeze({ file: path });
-  return { document: module.default, locate: () => whole };
+  return { document, locate: () => whole };
+}
+
+/**
+ * The module's default export. In a CommonJS project (no `"type": "module"`, as `npm init` makes
+ * it) tsx compiles the matrix to CommonJS, and the namespace's default is then its `module.exports`,
+ * `{ __esModule: true, default: … }`: the matrix is one level further down.
+ */
+function defaultExport(module: { default?: unknown }): unknown {
+  const value = module.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return value !== null && typeof value === 'object' && value.__esModule === true ? value.default : value;
 }
 
 /** Files as given, directories as their `*.sql` files in lexical order (how migration tools apply them). */

