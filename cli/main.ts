@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { reportError } from './errors.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
+import { registerRecordCommand } from './record-command.js';
 import { secretsInArgs } from './provider-flags.js';
 import { registerRunCommand } from './run-command.js';
 import { SignalTrap } from './signals.js';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerRunCommand(program, context);
   registerLintCommand(program, context);
+  registerRecordCommand(program, context);
   registerVerifyCommand(program, context);
 
   const finished = (async () => {

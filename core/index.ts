@@ -44,5 +44,5 @@ export {
   type RunSummary,
   type RunTimings,
 } from './results.js';
-export { expectedText, isVerdict, knownReason, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
+export { expectedText, isVerdict, knownReason, type PlainVerdict, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
 export { toolVersion } from './version.js';

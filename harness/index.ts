@@ -6,3 +6,4 @@ export { classifyOutcome, type Observation } from './executor/classify.js';
 export { judgeOutcome } from './executor/judge.js';
 export type { RunOptions, RunOutcome } from './options.js';
 export { runMatrix } from './run.js';
+export { type RecordOptions, type RecordOutcome, recordMatrix, type UnrecordedCell } from './record.js';

@@ -258,6 +258,7 @@ export { ReportError } from './errors.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
 export { verifyConsoleText } from './console-verify.js';
+export { recordConsoleText } from './console-record.js';
 export { jsonWithoutControls } from './format.js';
 export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
