@@ -7,6 +7,7 @@ import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
 import { yamlLocator } from './source-map.js';
+import { findSupabaseConfig } from './supabase-config.js';
 import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
 import { zodIssuesToErrors } from './zod-errors.js';
@@ -53,14 +54,27 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
   if (!parsed.success) throw new MatrixErrors(zodIssuesToErrors(parsed.error.issues, document, locate));
 
   const matrix = resolveMatrix(path, parsed.data, locate);
+  await applySupabaseConfig(matrix, parsed.data);
   matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
   matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
   matrix.fixtures.sqlAfterUsers = await expandSqlPaths(matrix.fixtures.sqlAfterUsers, locate(['fixtures', 'sql_after_users']));
-  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers];
+  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers, ...(matrix.supabaseConfig ? [matrix.supabaseConfig.file] : [])];
   await loadSqlParser();
   const problems = [...validateMatrix(matrix), ...validateSqlFragments(matrix)];
   if (problems.length) throw new MatrixErrors(problems);
   return matrix;
+}
+
+/**
+ * The project's own settings, as the Supabase stack has them: config.toml's exposed schemas are the
+ * matrix's `schemas` unless it states them, and its extra_search_path the cells' search path.
+ */
+async function applySupabaseConfig(matrix: LoadedMatrix, doc: MatrixDocument): Promise<void> {
+  const config = await findSupabaseConfig(dirname(matrix.file));
+  if (!config) return;
+  matrix.supabaseConfig = config;
+  if (doc.schemas === undefined && config.schemas) matrix.schemas = config.schemas;
+  if (config.extraSearchPath) matrix.database.extraSearchPath = config.extraSearchPath;
 }
 
 async function readYaml(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
