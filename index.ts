@@ -18,7 +18,18 @@ export {
   type MatrixInput,
 } from './matrix/index.js';
 export { FixtureError, seed } from './fixtures/index.js';
-export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
+export {
+  classifyOutcome,
+  judgeOutcome,
+  type Observation,
+  type RecordOptions,
+  type RecordOutcome,
+  recordMatrix,
+  runMatrix,
+  type RunOptions,
+  type RunOutcome,
+  type UnrecordedCell,
+} from './harness/index.js';
 export { type MutateOptions, type MutateOutcome, mutateMatrix } from './mutate/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';

@@ -8,6 +8,7 @@ import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerMutateCommand } from './mutate-command.js';
+import { registerRecordCommand } from './record-command.js';
 import { secretsInArgs } from './provider-flags.js';
 import { registerRunCommand } from './run-command.js';
 import { SignalTrap } from './signals.js';
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRunCommand(program, context);
   registerLintCommand(program, context);
   registerMutateCommand(program, context);
+  registerRecordCommand(program, context);
   registerVerifyCommand(program, context);
   registerDiffCommand(program, context);
   registerMergeCommand(program, context);

@@ -17,6 +17,8 @@ const MATRIX = {
   ERR_MATRIX_INVALID: BAD_INPUT,
   ERR_MATRIX_UNKNOWN_NAME: BAD_INPUT,
   ERR_MATRIX_REFERENCE: BAD_INPUT,
+  /** A TypeScript matrix, and tsx (an optional peer dependency) is not installed. */
+  ERR_MATRIX_LOADER_MISSING: INFRASTRUCTURE,
 } as const satisfies Record<string, ErrorExitCode>;
 
 /** fixtures/: migrations and seeds the user gave us failed. */

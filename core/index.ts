@@ -72,5 +72,5 @@ export {
   type RunTimings,
 } from './results.js';
 export { cellIdsHash, parseShard, type ShardInfo, type ShardSpec } from './shard.js';
-export { expectedText, isVerdict, knownReason, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
+export { expectedText, isVerdict, knownReason, type PlainVerdict, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
 export { toolVersion } from './version.js';

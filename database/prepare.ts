@@ -92,6 +92,8 @@ export async function usingDatabase<T>(database: StartedDatabase, work: () => Pr
 }
 
 export interface PrepareOptions {
+  /** Where a mismatch with the project's settings is reported (the provider's own warnings go there too). */
+  providerOptions?: Pick<ProviderOptions, 'onWarning'>;
   /** See `StartOptions.applyMigrations`. */
   applyMigrations?: boolean;
   /** Longest one setup statement may run. */
@@ -115,6 +117,7 @@ export async function prepareWorkspace(database: StartedDatabase, matrix: Loaded
   };
   try {
     const { rows } = await workspace.client.query<{ server_version: string }>('show server_version');
+    warnOnMajorMismatch(matrix, rows[0]!.server_version, options.providerOptions?.onWarning);
     if (matrix.database.supabase) {
       options.onStage?.('installing the Supabase shim');
       await timed('shim', () => workspace.keep(() => installSupabaseShim(workspace.client, matrix.database.grants, matrix.file)));
@@ -128,4 +131,17 @@ export async function prepareWorkspace(database: StartedDatabase, matrix: Loaded
     await workspace.close();
     throw error;
   }
+}
+
+/**
+ * config.toml's `[db] major_version` is the PostgreSQL the project runs in production: results on
+ * another major may differ (PostgreSQL 15 and 16+ grant role membership differently, for one).
+ */
+function warnOnMajorMismatch(matrix: LoadedMatrix, serverVersion: string, onWarning: ((message: string) => void) | undefined): void {
+  const wanted = matrix.supabaseConfig?.majorVersion;
+  const major = Number.parseInt(serverVersion, 10);
+  if (wanted === undefined || major === wanted) return;
+  onWarning?.(
+    `${matrix.supabaseConfig!.file} says the project runs PostgreSQL ${wanted} ([db] major_version), and this run uses PostgreSQL ${major}: behaviour can differ between majors (use --provider system --pg-bin or --provider docker --image for ${wanted})`,
+  );
 }

@@ -15,3 +15,4 @@ export { planAll, replayPlans } from './replay.js';
 export { runMatrix } from './run.js';
 export { describeRun, takeCensus } from './run-meta.js';
 export { RunClock } from './timings.js';
+export { type RecordOptions, type RecordOutcome, recordMatrix, type UnrecordedCell } from './record.js';

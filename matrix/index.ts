@@ -15,3 +15,4 @@ export { expressionTree, sqlFragments } from './sql-fragments.js';
 export { advanceCharacters, lineColumn, loadSqlParser, nameList, parseScript, scanTokens, type SqlStatement, SqlSyntaxError, stringConstant, type TreeNode, treeNodes } from './sql-parser.js';
 export { nearestName } from './suggest.js';
 export type { LoadedMatrix } from './types.js';
+export { type RecordedVerdict, recordVerdicts } from './record.js';

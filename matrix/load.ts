@@ -7,6 +7,7 @@ import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
 import { yamlLocator } from './source-map.js';
+import { findSupabaseConfig } from './supabase-config.js';
 import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
 import { zodIssuesToErrors } from './zod-errors.js';
@@ -53,14 +54,27 @@ export async function loadMatrix(file: string): Promise<LoadedMatrix> {
   if (!parsed.success) throw new MatrixErrors(zodIssuesToErrors(parsed.error.issues, document, locate));
 
   const matrix = resolveMatrix(path, parsed.data, locate);
+  await applySupabaseConfig(matrix, parsed.data);
   matrix.database.migrations = await expandSqlPaths(matrix.database.migrations, locate(['database', 'migrations']));
   matrix.fixtures.sql = await expandSqlPaths(matrix.fixtures.sql, locate(['fixtures', 'sql']));
   matrix.fixtures.sqlAfterUsers = await expandSqlPaths(matrix.fixtures.sqlAfterUsers, locate(['fixtures', 'sql_after_users']));
-  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers];
+  matrix.sources = [path, ...matrix.database.migrations, ...matrix.fixtures.sql, ...matrix.fixtures.sqlAfterUsers, ...(matrix.supabaseConfig ? [matrix.supabaseConfig.file] : [])];
   await loadSqlParser();
   const problems = [...validateMatrix(matrix), ...validateSqlFragments(matrix)];
   if (problems.length) throw new MatrixErrors(problems);
   return matrix;
+}
+
+/**
+ * The project's own settings, as the Supabase stack has them: config.toml's exposed schemas are the
+ * matrix's `schemas` unless it states them, and its extra_search_path the cells' search path.
+ */
+async function applySupabaseConfig(matrix: LoadedMatrix, doc: MatrixDocument): Promise<void> {
+  const config = await findSupabaseConfig(dirname(matrix.file));
+  if (!config) return;
+  matrix.supabaseConfig = config;
+  if (doc.schemas === undefined && config.schemas) matrix.schemas = config.schemas;
+  if (config.extraSearchPath) matrix.database.extraSearchPath = config.extraSearchPath;
 }
 
 async function readYaml(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
@@ -122,18 +136,40 @@ function expandedSize(root: unknown): number {
 }
 
 async function readTypeScript(path: string): Promise<{ document: unknown; locate: (p: DocumentPath) => SourceLocation }> {
-  const { tsImport } = await import('tsx/esm/api');
+  // tsx is an optional peer: only projects that write their matrix in TypeScript install it.
+  const { tsImport } = await import('tsx/esm/api').catch((cause: unknown) => {
+    throw new MatrixError(
+      'ERR_MATRIX_LOADER_MISSING',
+      `${path} is a TypeScript matrix, which loads with the npm package tsx: npm install -D tsx (${(cause as Error).message})`,
+      { file: path },
+      undefined,
+      {
+        cause,
+      },
+    );
+  });
   let module: { default?: unknown };
   try {
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
   } catch (cause) {
     throw new MatrixError('ERR_MATRIX_SYNTAX', `cannot load ${path}: ${(cause as Error).message}`, { file: path }, undefined, { cause });
   }
-  if (module.default === undefined) {
+  const document = defaultExport(module);
+  if (document === undefined) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'a TypeScript matrix must `export default defineMatrix({...})`', { file: path });
   }
   const whole = Object.freeze({ file: path });
-  return { document: module.default, locate: () => whole };
+  return { document, locate: () => whole };
+}
+
+/**
+ * The module's default export. In a CommonJS project (no `"type": "module"`, as `npm init` makes
+ * it) tsx compiles the matrix to CommonJS, and the namespace's default is then its `module.exports`,
+ * `{ __esModule: true, default: … }`: the matrix is one level further down.
+ */
+function defaultExport(module: { default?: unknown }): unknown {
+  const value = module.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return value !== null && typeof value === 'object' && value.__esModule === true ? value.default : value;
 }
 
 /** Files as given, directories as their `*.sql` files in lexical order (how migration tools apply them). */

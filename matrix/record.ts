@@ -1,0 +1,47 @@
+import { isMap, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import type { PlainVerdict } from '../core/index.js';
+
+/** A verdict observed for a whole-table cell nobody stated, to write into the matrix. */
+export interface RecordedVerdict {
+  table: string;
+  persona: string;
+  operation: string;
+  verdict: PlainVerdict;
+}
+
+/** The mark a recorded verdict carries until a human reviews it (and deletes the comment). */
+const RECORDED_MARK = ' recorded, not reviewed';
+
+/**
+ * Writes observed verdicts into a matrix's YAML text under `tables.<table>.expect.<persona>.<op>`,
+ * each marked `# recorded, not reviewed`, through the `yaml` Document API, so the file's comments,
+ * anchors, key order and layout stay as they were. Only what is unstated is written: a verdict
+ * already there (even a different one) is left alone. A table written without its schema
+ * (`notes:` for `public.notes`) is found under that key. Returns the new text and what it wrote.
+ */
+export function recordVerdicts(text: string, verdicts: readonly RecordedVerdict[]): { text: string; written: RecordedVerdict[] } {
+  const document = parseDocument(text, { keepSourceTokens: true });
+  const written: RecordedVerdict[] = [];
+  for (const recorded of verdicts) {
+    const path = ['tables', tableKey(document.get('tables'), recorded.table), 'expect', recorded.persona];
+    const persona = document.getIn(path);
+    // A bare verdict for the persona covers every operation: nothing is unstated there.
+    if (persona !== undefined && !isMap(persona)) continue;
+    if (isMap(persona) && persona.has(recorded.operation)) continue;
+    const value = document.createNode(recorded.verdict) as Scalar | YAMLMap;
+    if (isMap(value)) value.flow = true;
+    value.comment = RECORDED_MARK;
+    // One verdict a line, so each carries its own mark: a flow map written on one line becomes a block.
+    if (isMap(persona)) persona.flow = false;
+    document.setIn([...path, recorded.operation], value);
+    written.push(recorded);
+  }
+  return { text: document.toString({ lineWidth: 0 }), written };
+}
+
+/** The key `tables` uses for a table: as written, with or without its `public.` schema. */
+function tableKey(tables: unknown, table: string): string {
+  if (!isMap(tables)) return table;
+  const bare = table.startsWith('public.') ? table.slice('public.'.length) : undefined;
+  return bare !== undefined && tables.has(bare) && !tables.has(table) ? bare : table;
+}
