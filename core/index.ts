@@ -6,7 +6,7 @@
 export type { ColumnInfo, FunctionInfo, SchemaCatalog, TableInfo } from './catalog.js';
 export { type Cell, RowSchema, type RowSpec, RowValueSchema } from './cell.js';
 export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type TableCoverage } from './coverage.js';
-export { EXECUTOR_NAMES, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
+export { EXECUTOR_NAMES, MAX_TIMEOUT_MS, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
 export { databaseErrorFields, type DatabaseErrorInfo } from './database-error.js';
 export { type ErrorCode, type FixtureErrorCode, HarnessError, type MatrixErrorCode, type ReportErrorCode, RlsMatrixError } from './errors.js';
 export {

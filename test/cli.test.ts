@@ -109,4 +109,21 @@ describe('rls-matrix run: exit codes', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('expected a positive integer');
   });
+
+  it('2 on a timeout beyond what PostgreSQL and Node accept, before anything starts', async () => {
+    for (const [flag, value] of [
+      ['--timeout', '2147483648'],
+      ['--timeout', '2147483647'],
+      ['--timeout', '1e20'],
+      ['--timeout', '0'],
+      ['--timeout', '1.5'],
+      ['--setup-timeout', '99999999999'],
+      ['--setup-timeout', '86400001'],
+    ]) {
+      const { code, stdout, stderr } = await cli(['run', 'examples/lms', flag!, value!, '--reporter', 'none']);
+      expect([flag, value, code]).toEqual([flag, value, 2]);
+      expect(stderr).toContain(`error: option '${flag} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 1 to 86400000 (24 hours)`);
+      expect(stdout).toBe('');
+    }
+  });
 });
