@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { runAndCollect, sharedDatabaseSuite, writeProject } from './helpers.js';
+import { runProject, sharedDatabaseSuite } from './helpers.js';
 
 // A table without a primary key is addressed by (tableoid, ctid): a ctid alone is unique only
 // within one heap, and every partition of a partitioned table has its own row at '(0,1)'.
@@ -41,11 +40,9 @@ tables:
 
 describe('partitioned table without a primary key', () => {
   it('each cell reaches exactly its scope rows, in their own partition', async () => {
-    const dir = await writeProject({ 'rls-matrix.yaml': MATRIX, 'schema.sql': SCHEMA });
-    const { results, summary } = await runAndCollect(join(dir, 'rls-matrix.yaml'), { provider: shared.provider() });
+    const { cell, summary } = await runProject({ matrix: MATRIX, schema: SCHEMA }, { provider: shared.provider() });
     const outcome = (id: string) => {
-      const r = results.get(id);
-      if (!r) throw new Error(`no cell ${id}: ${[...results.keys()].join(', ')}`);
+      const r = cell(id);
       return { status: r.status, class: r.outcome.class, rows: r.outcome.rows, targetRows: r.outcome.targetRows };
     };
     // alice's own row is in events_eu, which the policy hides: 0 of 1, not bob's row at the same ctid in events_us
@@ -55,7 +52,7 @@ describe('partitioned table without a primary key', () => {
     expect(outcome('public.events/bob/select/others')).toEqual({ status: 'pass', class: 'filtered', rows: 0, targetRows: 1 });
     // bob's own row is in events_us, which no delete policy covers: alice's EU row at '(0,1)' is not deleted in its place
     expect(outcome('public.events/bob/delete/own')).toEqual({ status: 'pass', class: 'filtered', rows: 0, targetRows: 1 });
-    expect(results.get('public.events/bob/select/own')!.sql).toMatch(/where \("tableoid", "ctid"\) in \(\('\d+'::oid, '\(0,1\)'::tid\)\)/);
+    expect(cell('public.events/bob/select/own').sql).toMatch(/where \("tableoid", "ctid"\) in \(\('\d+'::oid, '\(0,1\)'::tid\)\)/);
     expect(summary.exitCode).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { personaUserId } from '../fixtures/index.js';
-import { runAndCollect, sharedDatabaseSuite, writeProject } from './helpers.js';
+import { runProject, sharedDatabaseSuite } from './helpers.js';
 
 // Upload and overwrite set the object's owner from the JWT's sub, as Supabase Storage does, so the
 // common `owner_id = auth.uid()::text` policies see the uploader.
@@ -43,13 +42,7 @@ storage:
 
 describe('storage owner', () => {
   it('an upload and an overwrite carry the uploader as owner and owner_id, unless the row gives them', async () => {
-    const dir = await writeProject({ 'rls-matrix.yaml': MATRIX, 'schema.sql': SCHEMA });
-    const { results, summary } = await runAndCollect(join(dir, 'rls-matrix.yaml'), { provider: shared.provider() });
-    const cell = (id: string) => {
-      const r = results.get(id);
-      if (!r) throw new Error(`no cell ${id}: ${[...results.keys()].join(', ')}`);
-      return r;
-    };
+    const { cell, summary } = await runProject({ matrix: MATRIX, schema: SCHEMA }, { provider: shared.provider() });
     const alice = personaUserId({ personas: { alice: { role: 'authenticated' } } }, 'alice');
     const bob = personaUserId({ personas: { bob: { role: 'authenticated' } } }, 'bob');
     expect(cell('storage.objects/alice/upload/docs:own')).toMatchObject({ status: 'pass', outcome: { class: 'allowed', rows: 1 } });
