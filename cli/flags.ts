@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FAIL_ON_CHOICES, type FailOn, parseShard, RlsMatrixError } from '../core/index.js';
+import { FAIL_ON_CHOICES, type FailOn, MAX_TIMEOUT_MS, parseShard, RlsMatrixError } from '../core/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES } from '../database/index.js';
 import type { ProviderFlags } from './provider-flags.js';
 
@@ -73,6 +73,14 @@ export function addFlags(command: Command, table: Readonly<Record<string, FlagSp
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** A timeout in milliseconds: a whole number from 1 to {@link MAX_TIMEOUT_MS}. */
+export function timeoutMs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_MS)
+    throw new InvalidArgumentError(`expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (24 hours): PostgreSQL's statement_timeout and Node's timers stop at 2147483647 ms`);
   return n;
 }
 

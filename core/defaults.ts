@@ -12,6 +12,12 @@ export const RUN_DEFAULTS = {
   setupTimeoutMs: 120_000,
 } as const;
 
+/**
+ * The longest a cell or setup timeout may be: 24 hours, well inside the 2^31−1 ms that PostgreSQL's
+ * statement_timeout and Node's timers accept (the API client also waits a little beyond a cell's).
+ */
+export const MAX_TIMEOUT_MS = 86_400_000;
+
 /** Which executor runs the cells: the SQL request shape in savepoints, or the real PostgREST with supabase-js. */
 export const EXECUTOR_NAMES = ['sql', 'postgrest'] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];

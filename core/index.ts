@@ -23,7 +23,7 @@ export {
   type DiffSideInfo,
   failingChanges,
 } from './diff.js';
-export { EXECUTOR_NAMES, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
+export { EXECUTOR_NAMES, MAX_TIMEOUT_MS, RUN_DEFAULTS, type ExecutorName } from './defaults.js';
 export { databaseErrorFields, type DatabaseErrorInfo } from './database-error.js';
 export { type ErrorCode, type FixtureErrorCode, HarnessError, type MatrixErrorCode, type ReportErrorCode, RlsMatrixError } from './errors.js';
 export {

@@ -7,18 +7,20 @@ import type { PersonaIdentity } from './jwt.js';
  * Refuses to run cells that could not mean what they say: every persona's role must exist, must
  * not be the connecting role or a superuser (either bypasses RLS on every table, so every cell
  * would pass as allowed), and the connecting role must be able to switch to it, as PostgREST's
- * authenticator does.
+ * authenticator does. Where a role `authenticator` exists, it must be able to switch to it too:
+ * otherwise the SQL executor would judge cells no request of that persona could ever reach.
  */
 export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>, locate?: (persona: string) => SourceLocation): Promise<void> {
   const byRole = new Map<string, string[]>();
   for (const { persona, role } of identities) byRole.set(role, [...(byRole.get(role) ?? []), persona]);
   // PostgreSQL 16 separates membership from the right to SET ROLE (GRANT … WITH SET FALSE).
-  const { rows } = await client.query<{ role: string; exists: boolean; superuser: boolean; is_me: boolean; can_switch: boolean; me: string }>(
-    `select r.name as role, a.oid is not null as exists, coalesce(a.rolsuper, false) as superuser,
+  const { rows } = await client.query<{ role: string; exists: boolean; superuser: boolean; is_me: boolean; can_switch: boolean; api_can_switch: boolean | null; me: string }>(
+    `with m as (select case when current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end as mode)
+     select r.name as role, a.oid is not null as exists, coalesce(a.rolsuper, false) as superuser,
             r.name = current_user as is_me, current_user as me,
-            a.oid is not null and pg_has_role(current_user, a.oid,
-              case when current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) as can_switch
-       from unnest($1::text[]) as r(name) left join pg_roles a on a.rolname = r.name`,
+            a.oid is not null and pg_has_role(current_user, a.oid, m.mode) as can_switch,
+            (select pg_has_role(au.oid, a.oid, m.mode) from pg_roles au where au.rolname = 'authenticator') as api_can_switch
+       from m, unnest($1::text[]) as r(name) left join pg_roles a on a.rolname = r.name`,
     [[...byRole.keys()]],
   );
   const problems: string[] = [];
@@ -34,6 +36,12 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
       problems.push(
         `the connecting role '${row.me}' cannot SET ROLE to '${row.role}' (persona ${personas}), so those cells could not run as ${row.role}: ` +
           `have an admin run  grant ${pg.escapeIdentifier(row.role)} to ${pg.escapeIdentifier(row.me)};  (as Supabase grants the API roles to authenticator), or connect as a role that may (e.g. postgres on Supabase)`,
+      );
+    } else if (row.api_can_switch === false) {
+      // PostgREST connects as authenticator and switches to the token's role for each request.
+      problems.push(
+        `role 'authenticator' cannot SET ROLE to '${row.role}' (persona ${personas}), so every request of ${named.length > 1 ? 'these personas' : 'this persona'} through the API would fail with 42501 "permission denied to set role": ` +
+          `add  grant ${pg.escapeIdentifier(row.role)} to authenticator;  to a migration (Supabase grants only anon, authenticated and service_role to it)`,
       );
     }
   }

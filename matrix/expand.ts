@@ -2,7 +2,7 @@ import { missingAttribute } from './attributes.js';
 import { MatrixError, MatrixErrors } from './errors.js';
 import { nearestName } from './suggest.js';
 import type { DocumentPath, LoadedMatrix, TableSpec } from './types.js';
-import { type Cell, DEFAULT_OPERATIONS, isVerdict, type Operation, OPERATIONS, type SchemaCatalog, STORAGE_OPERATIONS, type Verdict } from '../core/index.js';
+import { type Cell, DEFAULT_OPERATIONS, isVerdict, type Operation, OPERATIONS, type SchemaCatalog, STORAGE_OPERATIONS, type TableInfo, type Verdict } from '../core/index.js';
 
 type Stated = { verdict: Verdict; path: DocumentPath; origin: Cell['origin'] };
 
@@ -200,6 +200,7 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
   if (!catalog.tables.has('storage.objects')) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'storage: needs storage.objects (enable database.supabase, or create it in a migration)', matrix.locate(['storage']));
   }
+  const owner = uploadOwner(catalog.tables.get('storage.objects')!);
   const cells: Cell[] = [];
   for (const [bucket, spec] of buckets) {
     const inBucket = `bucket_id = ${quoteLiteral(bucket)}`;
@@ -214,7 +215,8 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
           const predicate = scope ? `${inBucket} and (${spec.scopes?.[scope] ?? 'false'})` : inBucket;
           // upload writes the scope's row; overwrite re-uploads an existing object of the scope, as
           // Supabase Storage's upsert does: ON CONFLICT (bucket_id, name).
-          const given = spec.rows?.[scope ?? 'default'] ?? {};
+          // Both also set the object's owner from the JWT's sub, as Storage does, unless the row gives it.
+          const given = { ...owner, ...spec.rows?.[scope ?? 'default'] };
           const row =
             operation === 'insert'
               ? { name: `rls-matrix/${persona}-${storageOp}.txt`, ...given, bucket_id: bucket }
@@ -242,6 +244,23 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
     }
   }
   return cells;
+}
+
+// The request's JWT sub, read as the row values are evaluated: with the acting persona's claims.
+const JWT_SUB = `(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')`;
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/**
+ * The owner columns an upload and an overwrite write, as Supabase Storage's createObject and
+ * upsertObject do: `owner_id` is the JWT's sub (none with the service key), and the deprecated
+ * `owner` the same sub when it is a uuid. Only the columns this storage.objects has.
+ */
+function uploadOwner(objects: TableInfo): Record<string, string> {
+  const has = (name: string) => objects.columns.some((c) => c.name === name);
+  return {
+    ...(has('owner') ? { owner: `= case when ${JWT_SUB} ~ '${UUID_PATTERN}' then ${JWT_SUB}::uuid end` } : {}),
+    ...(has('owner_id') ? { owner_id: `= ${JWT_SUB}` } : {}),
+  };
 }
 
 function quoteLiteral(text: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +71,30 @@ describe('rls-matrix run: exit codes', () => {
     noStackTrace(stderr);
   });
 
+  it('2 on a migration that is not UTF-8 text, at its file:line, before any of it runs', async () => {
+    const dir = await writeProject({
+      'migrations/001.sql': 'create table public.a (id int primary key);\n',
+      'rls-matrix.yaml': 'version: 1\ndatabase: { migrations: migrations }\npersonas:\n  anon: { role: anon }\ntables:\n  public.a: { expect: { anon: deny } }\n',
+    });
+    // Latin-1 'é' (0xE9) where UTF-8 was expected: applied with U+FFFD in its place before.
+    await writeFile(
+      join(dir, 'migrations/002.sql'),
+      Buffer.concat([Buffer.from('create table public.b (id int primary key);\ninsert into public.b values (1); -- caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const { code, stderr } = await cli(['run', dir, '--reporter', 'none']);
+    expect(stderr).toBe(
+      `rls-matrix: migration failed: 002.sql is not valid UTF-8 (0xE9 0x0A is no character), which PostgreSQL refuses: save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8) (nothing of this file ran) at ${dir}/migrations/002.sql:2:40\n`,
+    );
+    expect(code).toBe(2);
+    // A binary file is said to be one, not printed.
+    await writeFile(join(dir, 'migrations/002.sql'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...Array(2000).fill(7)]));
+    const binary = await cli(['run', dir, '--reporter', 'none']);
+    expect(binary.stderr).toBe(
+      `rls-matrix: migration failed: 002.sql is not a text file (it holds a NUL byte, which no SQL text can): is it the right file? (nothing of this file ran) at ${dir}/migrations/002.sql:1:8\n`,
+    );
+    expect(binary.code).toBe(2);
+  });
+
   it('2 on a failing fixture row, naming the table, the row, the SQL and the SQLSTATE', async () => {
     const dir = await writeProject({
       'schema.sql': 'create table public.notes (id int primary key, n int not null check (n > 0));',
@@ -108,5 +132,22 @@ describe('rls-matrix run: exit codes', () => {
     const { code, stderr } = await cli(['run', 'examples/lms', '--workers', 'many']);
     expect(code).toBe(2);
     expect(stderr).toContain('expected a positive integer');
+  });
+
+  it('2 on a timeout beyond what PostgreSQL and Node accept, before anything starts', async () => {
+    for (const [flag, value] of [
+      ['--timeout', '2147483648'],
+      ['--timeout', '2147483647'],
+      ['--timeout', '1e20'],
+      ['--timeout', '0'],
+      ['--timeout', '1.5'],
+      ['--setup-timeout', '99999999999'],
+      ['--setup-timeout', '86400001'],
+    ]) {
+      const { code, stdout, stderr } = await cli(['run', 'examples/lms', flag!, value!, '--reporter', 'none']);
+      expect([flag, value, code]).toEqual([flag, value, 2]);
+      expect(stderr).toContain(`error: option '${flag} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 1 to 86400000 (24 hours)`);
+      expect(stdout).toBe('');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { embeddedProvider } from '../database/providers/embedded.js';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
@@ -23,6 +24,8 @@ export function sharedDatabaseSuite(): { database: () => StartedDatabase; provid
   return { database: () => shared!.database, provider: () => shared!.provider };
 }
 
+import { writeProject } from './project-files.js';
+
 export { tempDir, writeProject } from './project-files.js';
 
 /** Runs a matrix and returns its results by cell id. */
@@ -30,4 +33,16 @@ export async function runAndCollect(matrix: string, options: Omit<RunOptions, 'm
   const results = new Map<string, CellResult>();
   const outcome = await runMatrix({ ...options, matrices: [matrix], reporters: [...(options.reporters ?? []), { onCellResult: (r) => void results.set(r.cell.id, r) }] });
   return { ...outcome, results };
+}
+
+/** Writes a project (matrix and schema.sql) and runs it on the shared database; `cell(id)` throws for an id the run lacks. */
+export async function runProject(files: { matrix: string; schema: string }, options: Omit<RunOptions, 'matrices'>) {
+  const dir = await writeProject({ 'rls-matrix.yaml': files.matrix, 'schema.sql': files.schema });
+  const run = await runAndCollect(join(dir, 'rls-matrix.yaml'), options);
+  const cell = (id: string): CellResult => {
+    const result = run.results.get(id);
+    if (!result) throw new Error(`no cell ${id}: ${[...run.results.keys()].join(', ')}`);
+    return result;
+  };
+  return { ...run, cell, dir };
 }

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedProvider } from '../database/providers/embedded.js';
 import type { StartedDatabase } from '../database/providers/types.js';
 import { installSupabaseShim } from '../database/shim/install.js';
+import type { ResultsFile } from '../reports/json.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 
@@ -80,5 +82,37 @@ describe('the Supabase shim as a role that is not a superuser', () => {
     const { stderr } = await cli(['run', await project(), '--url', url(bare, 'ci_admin'), '--reporter', 'none']);
     expect(stderr).not.toContain('installing the Supabase shim failed');
     await unchanged(bare);
+  });
+
+  it("gives the tables its migrations create Supabase's legacy default grants, as those postgres creates get", async () => {
+    // Where the roles exist (as on Supabase), a CI role that may act as them and applies the migrations itself.
+    await withClient(supabase.connection, 'postgres', (admin) => admin.query('grant anon, authenticated, service_role to ci_admin'));
+    const dir = await writeProject({
+      'schema.sql': `create table public.posts (id uuid primary key default gen_random_uuid(), title text);
+alter table public.posts enable row level security;
+create policy "public read" on public.posts for select using (true);`,
+      'rls-matrix.yaml': `version: 1
+database: { migrations: ./schema.sql }
+fixtures: { rows: { public.posts: [{ title: hello }] } }
+personas: { anon: { role: anon }, service: { role: service_role } }
+tables:
+  public.posts:
+    expect: { anon: { select: allow, insert: deny }, service: { select: allow, insert: allow } }
+`,
+    });
+    const out = join(dir, 'report');
+    const { code, stderr } = await cli(['run', dir, '--url', url(supabase, 'ci_admin'), '--apply-migrations', '--reporter', 'json', '--out', out]).finally(() =>
+      withClient(supabase.connection, 'postgres', (admin) => admin.query('revoke anon, authenticated, service_role from ci_admin')),
+    );
+    expect(stderr).toBe('');
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(Object.fromEntries(results.results.map((r) => [r.cell.id, `${r.status} ${r.outcome.class}`]))).toEqual({
+      'public.posts/anon/select/*': 'pass allowed',
+      'public.posts/anon/insert/*': 'pass denied:policy',
+      'public.posts/service/select/*': 'pass allowed',
+      'public.posts/service/insert/*': 'pass allowed',
+    });
+    expect(code).toBe(0);
+    await unchanged(supabase);
   });
 });

@@ -583,14 +583,25 @@ GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+-- The same for what the connecting role creates, when it is not postgres (a CI role applying the
+-- migrations with --provider url): on Supabase the migrations run as postgres, so its tables get
+-- these grants; here they would be owned by the connecting role and get none, and every cell would
+-- be a false denied:privilege. Inside the run's rolled-back transaction on someone else's database.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
 
 -- @@grants:explicit
 -- Supabase's current default for new projects (changelog 45329, "Tables not exposed to Data
 -- and GraphQL API automatically"): only USAGE on public; each table must be granted explicitly
 -- by the project's own migrations. Any default privileges for postgres in public that a
 -- previous install or the database image left behind are revoked so that the mode really is
--- explicit (no-ops when none exist). Functions keep PostgreSQL's built-in PUBLIC EXECUTE.
+-- explicit (no-ops when none exist), and so are the connecting role's own (as legacy grants them).
+-- Functions keep PostgreSQL's built-in PUBLIC EXECUTE.
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON SEQUENCES FROM anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon, authenticated, service_role;

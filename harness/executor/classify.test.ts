@@ -46,6 +46,7 @@ describe('judgeOutcome', () => {
   const privilege = outcome({ rows: 0, targetRows: 1, error: privilegeError });
   const trigger = outcome({ rows: 0, targetRows: 1, error: { sqlstate: 'P0001', message: 'not yours' } });
   const notNull = outcome({ rows: 0, targetRows: 1, error: { sqlstate: '23502', message: 'null value' } });
+  const custom42501 = outcome({ rows: 0, targetRows: 1, error: { sqlstate: '42501', message: 'only the billing service may add rows' } });
   const vacuous = outcome({ rows: 0, targetRows: 0 });
 
   it.each([
@@ -62,6 +63,9 @@ describe('judgeOutcome', () => {
     ['deny', allowed, 'fail'],
     ['deny', notNull, 'error'],
     ['deny', trigger, 'error'],
+    ['deny', custom42501, 'pass'],
+    ['refused', custom42501, 'pass'],
+    ['filtered', custom42501, 'error'],
     ['deny', vacuous, 'error'],
     ['filtered', filtered, 'pass'],
     ['filtered', policy, 'fail'],

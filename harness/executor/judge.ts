@@ -1,8 +1,8 @@
 import { type CellStatus, type Outcome, plainVerdict, type Verdict } from '../../core/index.js';
 
 /**
- * Compares an outcome with the expected verdict. An `error` outcome is never a pass and never a
- * deny, except where the verdict asks for exactly that SQLSTATE; a vacuous cell is always an error;
+ * Compares an outcome with the expected verdict. An `error` outcome is never a pass, except where
+ * the verdict asks for exactly that SQLSTATE (`refused`, and `deny` for any 42501); a vacuous cell is always an error;
  * a known gap is reported as known whatever happened.
  */
 export function judgeOutcome(expected: Verdict, outcome: Outcome): CellStatus {
@@ -20,7 +20,9 @@ function verdictHolds(verdict: ReturnType<typeof plainVerdict>, outcome: Outcome
     case 'allow':
       return outcome.class === 'allowed';
     case 'deny':
-      return outcome.class === 'filtered' || outcome.class === 'denied:policy' || outcome.class === 'denied:privilege';
+      // "filtered or refused": any 42501 refuses, also one a trigger or function raises with its own
+      // message (classified `error`, as it is neither PostgreSQL's privilege nor its policy wording).
+      return outcome.class === 'filtered' || outcome.class === 'denied:policy' || outcome.class === 'denied:privilege' || outcome.error?.sqlstate === '42501';
     case 'filtered':
       return outcome.class === 'filtered';
     case 'refused':

@@ -120,7 +120,8 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
         ? `select count(*)::int as rows from ${call} as r`
         : fn.returns === 'void'
           ? `select count(*)::int as rows from (select ${call}) as r`
-          : `select count(*)::int as rows from (select ${call} as v) as r where r.v is not null`;
+          : // A scalar's value counts unless it is NULL or a JSON null: through the API both are the body `null`.
+            `select count(*)::int as rows from (select ${call} as v) as r where to_jsonb(r.v) <> 'null'::jsonb`;
     return {
       cell,
       role: identity.role,

@@ -4,7 +4,7 @@ import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, Harnes
 import { selectWithClaims } from './claims-batch.js';
 import type { PlanContext } from './plan.js';
 
-/** A row's key: its primary key columns as text, or its ctid. */
+/** A row's key: its primary key columns as text, or its (tableoid, ctid). */
 export type Key = string[];
 
 /** What planning learned about the rows each cell addresses. */
@@ -121,10 +121,7 @@ function scopesQuery(table: TableInfo, predicates: (string | undefined)[], value
   const flags = predicates.map((p) => (p ? `coalesce((${p}), false)::text` : `'true'`));
   // A view's rows have no key: each row as JSON stands in for it (the API path matches the rows it
   // gets back against these; the SQL path only counts them).
-  const columns =
-    table.kind === 'view'
-      ? [`(select row_to_json(r)::text from (select ${quoteTable(table)}.*) as r)`]
-      : keyColumns(table).map((c) => (isCtid(table) ? 'ctid::text' : `${pg.escapeIdentifier(c.name)}::text`));
+  const columns = table.kind === 'view' ? [`(select row_to_json(r)::text from (select ${quoteTable(table)}.*) as r)`] : keyColumns(table).map((c) => `${pg.escapeIdentifier(c.name)}::text`);
   const value = valueColumn ? [`${pg.escapeIdentifier(valueColumn.name)}::text`] : [];
   return `select ${[...columns, ...value, ...flags].join(', ')} from ${quoteTable(table)} order by 1`;
 }
@@ -133,13 +130,22 @@ function keyWidth(table: TableInfo): number {
   return table.kind === 'view' ? 1 : keyColumns(table).length;
 }
 
+const PHYSICAL_KEY: ColumnInfo[] = [
+  { name: 'tableoid', type: 'oid', category: 'N', notNull: true, hasDefault: false, generated: true },
+  { name: 'ctid', type: 'tid', category: 'U', notNull: true, hasDefault: false, generated: true },
+];
+
 function isCtid(table: TableInfo): boolean {
   return table.primaryKey.length === 0;
 }
 
-/** A key column list: the primary key, or ctid for a table without one. */
+/**
+ * A key column list: the primary key, or for a table without one (tableoid, ctid). A ctid alone is
+ * unique only within one heap: a partitioned table's partitions each have a row at '(0,1)', so a
+ * cell addressing one of them by ctid would reach a row of every partition.
+ */
 function keyColumns(table: TableInfo): ColumnInfo[] {
-  if (isCtid(table)) return [{ name: 'ctid', type: 'tid', category: 'U', notNull: true, hasDefault: false, generated: true }];
+  if (isCtid(table)) return PHYSICAL_KEY;
   return table.primaryKey.map((name) => table.columns.find((c) => c.name === name)!);
 }
 
@@ -161,7 +167,7 @@ export function whereKeys(table: TableInfo, keys: Key[]): string {
   if (keys.length === 0) return ' where false';
   const columns = keyColumns(table);
   const literal = (key: Key) => key.map((value, i) => `${pg.escapeLiteral(value)}::${columns[i]!.type}`);
-  const names = isCtid(table) ? ['ctid'] : columns.map((c) => pg.escapeIdentifier(c.name));
+  const names = columns.map((c) => pg.escapeIdentifier(c.name));
   if (columns.length === 1) return ` where ${names[0]} in (${keys.map((k) => literal(k)[0]).join(', ')})`;
   return ` where (${names.join(', ')}) in (${keys.map((k) => `(${literal(k).join(', ')})`).join(', ')})`;
 }

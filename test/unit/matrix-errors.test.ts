@@ -29,6 +29,13 @@ describe('matrix errors name file:line:column and suggest the nearest name', () 
     expect(await problems(`${header}tables:\n  public.notes:\n    expect:\n      alcie: deny\n`)).toEqual(["unknown persona 'alcie' at rls-matrix.yaml:9:7 — did you mean 'alice'?"]);
   });
 
+  it('a $count beyond its bound, at its line', async () => {
+    expect(await problems(`${header}fixtures:\n  rows:\n    public.notes:\n      - { body: x, $count: 1e12 }\n`)).toEqual([
+      expect.stringMatching(/^\$count is at most 100000 \(each row is one INSERT\); seed more in fixtures.sql with insert … select from generate_series.* at rls-matrix.yaml:9:/),
+    ]);
+    expect(await problems(`${header}fixtures:\n  rows:\n    public.notes:\n      - { body: x, $count: 100000 }\n`)).toEqual([]);
+  });
+
   it('misspelled verdict', async () => {
     expect(await problems(`${header}tables:\n  public.notes:\n    expect:\n      alice: { select: alow }\n`)).toEqual([
       "'alow' is not a verdict for tables.public.notes.expect.alice.select (a verdict is allow, deny, filtered, refused, { refused: SQLSTATE } or { known: reason, verdict: … }) at rls-matrix.yaml:9:16 — did you mean 'allow'?",

@@ -49,6 +49,10 @@ describe('observeAnswer', () => {
     expect(observeAnswer(anyRows, answer({ data: false }), undefined, { rpc: fn('scalar') })).toMatchObject({ rows: 1 });
     expect(observeAnswer(anyRows, answer({ data: null }), undefined, { rpc: fn('scalar') })).toMatchObject({ rows: 0, targetRows: 1 });
     expect(observeAnswer(anyRows, answer({ status: 204, data: null }), undefined, { rpc: fn('void') })).toMatchObject({ rows: 1 });
+    // A scalar is one value whatever its JSON shape: an empty or longer JSON array, an object.
+    expect(observeAnswer(anyRows, answer({ data: [] }), undefined, { rpc: fn('scalar') })).toMatchObject({ rows: 1 });
+    expect(observeAnswer(anyRows, answer({ data: [1, 2, 3] }), undefined, { rpc: fn('scalar') })).toMatchObject({ rows: 1 });
+    expect(observeAnswer(anyRows, answer({ data: { a: 1 } }), undefined, { rpc: fn('scalar') })).toMatchObject({ rows: 1 });
   });
 
   it("a view's returned rows count only where they are rows of the scope, each copy once", () => {

@@ -46,9 +46,15 @@ function arrayLength(data: unknown): number | undefined {
   return Array.isArray(data) ? data.length : undefined;
 }
 
+/**
+ * Rows of an rpc's result by the function's declared return kind, as the SQL path counts them: a
+ * set (or composite) is a JSON array of rows (an object when PostgREST returns it as one row); a
+ * scalar is one value whatever its JSON shape (`[]`, `[1,2,3]` and `{}` are one value each), none
+ * when the body is `null` (SQL NULL and a JSON null look the same through the API); a void call is one.
+ */
 function rpcRows(data: unknown, fn: FunctionInfo): number {
-  if (Array.isArray(data)) return data.length;
   if (fn.returns === 'void') return 1;
+  if (fn.returns === 'set' && Array.isArray(data)) return data.length;
   return data === null || data === undefined ? 0 : 1;
 }
 

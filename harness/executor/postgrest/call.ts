@@ -20,7 +20,7 @@ export function sqlOnlyReason(plan: CellPlan, catalog: SchemaCatalog, exposed: r
     return 'storage cell: there is no Storage server here, so it runs as SQL on storage.objects';
   if (!exposed.includes(table.schema)) return `schema ${table.schema} is not exposed through the API (schemas:): run as SQL`;
   if (table.kind !== 'view' && table.primaryKey.length === 0 && cell.operation !== 'insert')
-    return `${table.name} has no primary key: an app cannot address its rows, so the cell runs as SQL (by ctid)`;
+    return `${table.name} has no primary key: an app cannot address its rows, so the cell runs as SQL (by tableoid and ctid)`;
   return undefined;
 }
 

@@ -43,8 +43,7 @@ export interface ApiExecutorOptions {
 
 /**
  * Opens the API path for one matrix's database. On a server we started: sets `authenticator`'s
- * password (the same for every run on that server), makes it a member of every persona's role,
- * and starts PostgREST there once the schema and fixtures are in place. Against someone's
+ * password (the same for every run on that server) and starts PostgREST there once the schema and fixtures are in place. Against someone's
  * PostgREST (`apiUrl`): checks that the setup left nothing the API cannot see (it runs in another
  * transaction), and that the server honours `Prefer: tx=rollback` before any write is sent.
  */
@@ -64,7 +63,7 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
   } else {
     if (options.apiUrl)
       throw new HarnessError('ERR_PROVIDER_OPTIONS', '--api-url names the PostgREST of an existing database: use it with --provider url (a started database gets a PostgREST of its own)');
-    const password = await prepareAuthenticator(workspace, identities);
+    const password = await prepareAuthenticator(workspace);
     // The server starts in the background (0.3–2 s) while the caller lints and plans.
     server = startPostgrest({
       database: workspace.connection!,
@@ -126,15 +125,13 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
 
 /**
  * `authenticator` logs in with a password derived from the server's own (so parallel runs on one
- * server agree on it) and must be a member of every role a persona's token names.
+ * server agree on it). It is granted nothing beyond what Supabase grants it (anon, authenticated,
+ * service_role, which the shim gives): a custom role the migrations forget to grant to it must fail
+ * as it would on Supabase (the persona checks say so before any cell runs).
  */
-async function prepareAuthenticator(workspace: Workspace, identities: Map<string, PersonaIdentity>): Promise<string> {
+async function prepareAuthenticator(workspace: Workspace): Promise<string> {
   const password = createHash('sha256').update(`rls-matrix authenticator\u0000${workspace.connection!.password}`).digest('base64url');
   await workspace.client.query(`alter role authenticator with login password ${pg.escapeLiteral(password)}`);
-  for (const role of new Set([...identities.values()].map((i) => i.role))) {
-    const { rows } = await workspace.client.query<{ member: boolean }>(`select pg_has_role('authenticator', $1, 'member') as member`, [role]);
-    if (!rows[0]!.member) await workspace.client.query(`grant ${pg.escapeIdentifier(role)} to authenticator`);
-  }
   return password;
 }
 
