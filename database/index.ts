@@ -3,7 +3,7 @@
  * database of its own, or one rolled-back transaction on someone else's), the guards of that
  * transaction, child processes beside the server, and what a full disk looks like.
  */
-export { throwIfDiskFull } from './disk-full.js';
+export { diskFullError, throwIfDiskFull } from './disk-full.js';
 export { schemaFingerprint } from './fingerprint.js';
 export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
 export { keepLastLines, stopChild } from './providers/child-process.js';
@@ -12,4 +12,5 @@ export { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES, type ProviderName } from './provi
 export { markSidecar } from './providers/sidecar-marker.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 export { redactingWriter, urlPassword } from './redact.js';
+export { escapeReason } from './url-guards.js';
 export { type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';

@@ -6,3 +6,5 @@ export { classifyOutcome, type Observation } from './executor/classify.js';
 export { judgeOutcome } from './executor/judge.js';
 export type { RunOptions, RunOutcome } from './options.js';
 export { runMatrix } from './run.js';
+export type { PersonaContext, PersonaDb } from './persona.js';
+export { type MatrixSession, openMatrix, type SessionCell } from './session.js';

@@ -255,10 +255,11 @@ export async function writeReports(
 }
 
 export { ReportError } from './errors.js';
+export { cellFailureText } from './cell-failure.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
 export { verifyConsoleText } from './console-verify.js';
-export { jsonWithoutControls } from './format.js';
+export { jsonWithoutControls, operationLabel } from './format.js';
 export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';
