@@ -18,9 +18,12 @@ export {
 } from './matrix/index.js';
 export { FixtureError, seed } from './fixtures/index.js';
 export { classifyOutcome, judgeOutcome, type Observation, runMatrix, type RunOptions, type RunOutcome } from './harness/index.js';
+// runMatrix in two halves (prepare, then run the cells as often as asked) and asPersona: what rls-matrix/vitest is built on.
+export { type MatrixSession, openMatrix, type PersonaContext, type PersonaDb, type SessionCell } from './harness/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
 export { createReporters, ReportError, type ReportOptions, type ReportSet, verifyReport, type VerifyResult, writeReports } from './reports/index.js';
+export { cellFailureText, consoleReporter } from './reports/index.js';
 export {
   type Cell,
   type CellResult,

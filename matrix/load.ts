@@ -6,7 +6,7 @@ import { MatrixError, MatrixErrors } from './errors.js';
 import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
-import { yamlLocator } from './source-map.js';
+import { typeScriptLocator, yamlLocator } from './source-map.js';
 import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
 import { zodIssuesToErrors } from './zod-errors.js';
@@ -129,11 +129,23 @@ async function readTypeScript(path: string): Promise<{ document: unknown; locate
   } catch (cause) {
     throw new MatrixError('ERR_MATRIX_SYNTAX', `cannot load ${path}: ${(cause as Error).message}`, { file: path }, undefined, { cause });
   }
-  if (module.default === undefined) {
+  const document = defaultExport(module);
+  if (document === undefined) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'a TypeScript matrix must `export default defineMatrix({...})`', { file: path });
   }
-  const whole = Object.freeze({ file: path });
-  return { document: module.default, locate: () => whole };
+  return { document, locate: typeScriptLocator(path, await readText(path)) };
+}
+
+/**
+ * The matrix a module exports by default. In a CommonJS package (no `"type": "module"`) tsx compiles
+ * the file to CommonJS, and importing it gives `module.exports` as the default: the matrix is then
+ * that object's own `default`, marked by `__esModule`.
+ */
+function defaultExport(module: { default?: unknown }): unknown {
+  const value = module.default;
+  if (value !== null && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule === true) return (value as { default?: unknown }).default;
+  if (value !== null && typeof value === 'object' && !('version' in value) && 'default' in value) return (value as { default?: unknown }).default;
+  return value;
 }
 
 /** Files as given, directories as their `*.sql` files in lexical order (how migration tools apply them). */

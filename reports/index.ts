@@ -82,7 +82,7 @@ const OWN_FILES = [...Object.values(REPORTERS).map((r) => r.file), MANIFEST_FILE
  * @example
  * ```ts
  * const reports = createReporters({ outDir: 'rls-report', reporters: ['junit', 'html'], signKey: 'keys/report.pem' });
- * await runMatrix(matrix, { reporter: reports });
+ * await runMatrix({ matrices: ['rls-matrix.yaml'], reporters: [reports] });
  * const written = reports.files; // junit.xml, report.html, manifest.json, manifest.sig
  * ```
  */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
@@ -148,6 +148,34 @@ describe('describeMatrix', () => {
       'notes > public.notes > alice > update > others → expected deny',
     ]);
     expect(tests.filter((t) => t.state === 'fail')).toEqual([]);
+  }, 300_000);
+
+  it('vitest --watch re-runs the matrix when a migration changes, with the new policy', async () => {
+    const dir = await writeProject({ 'schema.sql': NOTES_SCHEMA, 'rls-matrix.yaml': NOTES_MATRIX, 'notes.test.ts': NOTES_TEST });
+    const runs: Reported[][] = [];
+    let ran: () => void = () => undefined;
+    const vitest = await vitestFor(dir, {
+      config: false,
+      include: ['*.test.ts'],
+      watch: true,
+      // As examples/vitest/vitest.config.ts tells vitest: the SQL is no test's import.
+      watchTriggerPatterns: [{ pattern: /\.(sql|ya?ml)$/, testsToRun: () => join(dir, 'notes.test.ts') }],
+      reporters: [{ onTestRunEnd: () => (runs.push(reportedTests(vitest.state.getFiles())), ran()) }],
+    });
+    const failing = (run: Reported[] | undefined) => run?.filter((t) => t.state === 'fail').map((t) => t.name);
+    try {
+      await vitest.start();
+      expect(failing(runs[0])).toEqual(['notes > public.notes > bob > select > others → expected allow']);
+      const rerun = new Promise<void>((resolve) => (ran = resolve));
+      // Everyone reads every note now: bob's stated allow passes, alice's stated deny on others fails.
+      await writeFile(join(dir, 'schema.sql'), NOTES_SCHEMA.replace('using (owner = auth.uid());\ncreate policy own_write', 'using (true);\ncreate policy own_write'));
+      await rerun;
+      // The asPersona test counted alice's visible notes (1): it sees the new policy too.
+      expect(failing(runs[1])).toEqual(['notes > public.notes > alice > select > others → expected deny', 'asPersona: the persona, its claims, and nothing kept']);
+    } finally {
+      await vitest.close();
+      process.exitCode = 0;
+    }
   }, 300_000);
 
   it('examples/vitest through the Node API: one test per cell of examples/lms, and JUnit from vitest’s reporter', async () => {
