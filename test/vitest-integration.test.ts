@@ -160,7 +160,14 @@ describe('describeMatrix', () => {
       watch: true,
       // As examples/vitest/vitest.config.ts tells vitest: the SQL is no test's import.
       watchTriggerPatterns: [{ pattern: /\.(sql|ya?ml)$/, testsToRun: () => join(dir, 'notes.test.ts') }],
-      reporters: [{ onTestRunEnd: () => (runs.push(reportedTests(vitest.state.getFiles())), ran()) }],
+      reporters: [
+        {
+          onTestRunEnd: () => {
+            runs.push(reportedTests(vitest.state.getFiles()));
+            ran();
+          },
+        },
+      ],
     });
     const failing = (run: Reported[] | undefined) => run?.filter((t) => t.state === 'fail').map((t) => t.name);
     try {
