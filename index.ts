@@ -33,6 +33,9 @@ export {
 export { type MutateOptions, type MutateOutcome, mutateMatrix } from './mutate/index.js';
 export { lintCatalog, lintMatrices, type LintMatricesOptions, type LintOptions, LINTS, runLints } from './lint/index.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './database/index.js';
+// runMatrix in two halves (prepare, then run the cells as often as asked) and asPersona: what rls-matrix/vitest is built on.
+export { type MatrixSession, openMatrix, type PersonaContext, type PersonaDb, type SessionCell } from './harness/index.js';
+export { cellFailureText, consoleReporter } from './reports/index.js';
 export {
   createReporters,
   diffMarkdown,

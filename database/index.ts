@@ -4,7 +4,7 @@
  * transaction, child processes beside the server, and what a full disk looks like.
  */
 export { cloneDatabase } from './clone.js';
-export { throwIfDiskFull } from './disk-full.js';
+export { diskFullError, throwIfDiskFull } from './disk-full.js';
 export { schemaFingerprint } from './fingerprint.js';
 export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
 export { keepLastLines, stopChild } from './providers/child-process.js';
@@ -14,4 +14,5 @@ export { type EmbeddedMajor, parsePgVersions } from './providers/embedded-majors
 export { markSidecar } from './providers/sidecar-marker.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 export { redactingWriter, urlPassword } from './redact.js';
+export { escapeReason } from './url-guards.js';
 export { type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';

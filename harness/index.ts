@@ -16,3 +16,5 @@ export { runMatrix } from './run.js';
 export { describeRun, takeCensus } from './run-meta.js';
 export { RunClock } from './timings.js';
 export { type RecordOptions, type RecordOutcome, recordMatrix, type UnrecordedCell } from './record.js';
+export type { PersonaContext, PersonaDb } from './persona.js';
+export { type MatrixSession, openMatrix, type SessionCell } from './session.js';

@@ -49,7 +49,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** Prepares every matrix in turn into `prepared` (so that what was prepared is closed if a later one fails). */
-async function prepareMatrices(run: StartedRun, options: RunOptions, clock: RunClock, prepared: PreparedMatrix[]): Promise<void> {
+export async function prepareMatrices(run: StartedRun, options: RunOptions, clock: RunClock, prepared: PreparedMatrix[]): Promise<void> {
   const jwtSecret = options.jwtSecret ?? randomJwtSecret();
   const wantsApi = options.executor === 'postgrest' || options.crossCheck === true;
   // Loaded only when asked for: a plain run never loads supabase-js.
@@ -57,16 +57,16 @@ async function prepareMatrices(run: StartedRun, options: RunOptions, clock: RunC
   for (const [index, matrix] of run.matrices.entries()) prepared.push(await prepareMatrix(matrix, index, { run, options, clock, jwtSecret, apiModule }));
 }
 
-function workersOf(options: RunOptions, prepared: readonly PreparedMatrix[]): number {
+export function workersOf(options: RunOptions, prepared: readonly PreparedMatrix[]): number {
   return Math.min(options.workers ?? RUN_DEFAULTS.workers, ...prepared.map((p) => p.workspace.maxWorkers));
 }
 
-function executorOf(options: RunOptions): RunMeta['executor'] {
+export function executorOf(options: RunOptions): RunMeta['executor'] {
   return options.crossCheck ? 'cross-check' : options.executor === 'postgrest' ? 'postgrest' : undefined;
 }
 
 /** The run's counts, timings and exit code: 1 on any failed or erroring cell, or a lint finding at --fail-on. */
-function summarize({ counts, reruns, fidelityMismatches }: CellTally, clock: RunClock, meta: RunMeta, options: RunOptions): RunSummary {
+export function summarize({ counts, reruns, fidelityMismatches }: CellTally, clock: RunClock, meta: RunMeta, options: RunOptions): RunSummary {
   const timings = clock.finish();
   const lintFailures = failingFindings(meta.lint ?? [], options.failOn).length;
   const untestedFailures = options.failOnUntested ? (meta.coverage?.counts.untested ?? 0) : 0;

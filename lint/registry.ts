@@ -32,7 +32,11 @@ export interface LintOptions {
  * pg_catalog for its own queries (policy expressions then deparse schema-qualified) and restores it.
  *
  * @example
- * const findings = await workspace.discard(() => runLints(client, { schemas: ['public'], waivers: matrix.waivers }));
+ * import pg from 'pg';
+ * const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+ * await client.connect();
+ * const findings = await runLints(client, { schemas: ['public'], roles: ['authenticated'] });
+ * await client.end();
  */
 export async function runLints(client: ClientBase, options: LintOptions): Promise<LintFinding[]> {
   const { rows } = await client.query<{ path: string }>(`select pg_catalog.current_setting('search_path') as path`);

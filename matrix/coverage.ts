@@ -16,7 +16,7 @@ const RANK: Record<CoverageStatus, number> = { untested: 0, defaulted: 1, stated
  * several matrices a combination counts as stated when any of them states it.
  *
  * @example
- * const coverage = computeCoverage([{ matrix, cells, catalog }]);
+ * const coverage = computeCoverage([{ matrix, cells: expandCells(matrix, catalog), catalog }]);
  * coverage.counts; // { stated: 40, defaulted: 150, untested: 2, total: 192 }
  */
 export function computeCoverage(inputs: readonly CoverageInput[]): Coverage {

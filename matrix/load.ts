@@ -6,7 +6,7 @@ import { MatrixError, MatrixErrors } from './errors.js';
 import { type MatrixDocument, MatrixSchema } from './schema.js';
 import { validateSqlFragments } from './sql-fragments.js';
 import { loadSqlParser } from './sql-parser.js';
-import { yamlLocator } from './source-map.js';
+import { typeScriptLocator, yamlLocator } from './source-map.js';
 import { findSupabaseConfig } from './supabase-config.js';
 import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
@@ -158,18 +158,19 @@ async function readTypeScript(path: string): Promise<{ document: unknown; locate
   if (document === undefined) {
     throw new MatrixError('ERR_MATRIX_INVALID', 'a TypeScript matrix must `export default defineMatrix({...})`', { file: path });
   }
-  const whole = Object.freeze({ file: path });
-  return { document, locate: () => whole };
+  return { document, locate: typeScriptLocator(path, await readText(path)) };
 }
 
 /**
- * The module's default export. In a CommonJS project (no `"type": "module"`, as `npm init` makes
- * it) tsx compiles the matrix to CommonJS, and the namespace's default is then its `module.exports`,
- * `{ __esModule: true, default: … }`: the matrix is one level further down.
+ * The matrix a module exports by default. In a CommonJS package (no `"type": "module"`) tsx compiles
+ * the file to CommonJS, and importing it gives `module.exports` as the default: the matrix is then
+ * that object's own `default`, marked by `__esModule`.
  */
 function defaultExport(module: { default?: unknown }): unknown {
-  const value = module.default as { __esModule?: unknown; default?: unknown } | undefined;
-  return value !== null && typeof value === 'object' && value.__esModule === true ? value.default : value;
+  const value = module.default;
+  if (value !== null && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule === true) return (value as { default?: unknown }).default;
+  if (value !== null && typeof value === 'object' && !('version' in value) && 'default' in value) return (value as { default?: unknown }).default;
+  return value;
 }
 
 /** Files as given, directories as their `*.sql` files in lexical order (how migration tools apply them). */

@@ -77,3 +77,36 @@ function rangeStart(node: unknown): number | undefined {
   const range = (node as Node | null)?.range;
   return range ? range[0] : undefined;
 }
+
+/**
+ * Maps a document path to file:line:column in a TypeScript matrix's source: each name of the path
+ * is looked for as an object key (`alice:`, `'public.notes':`) after the previous one, and the last
+ * found is where the location points. A name built at run time (`Object.fromEntries`, a spread
+ * variable) is not in the text: the location then points at the nearest enclosing key found, or at
+ * the file.
+ */
+export function typeScriptLocator(file: string, text: string): (path: DocumentPath) => SourceLocation {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const at = (offset: number): SourceLocation => {
+    let line = lineStarts.length - 1;
+    while (lineStarts[line]! > offset) line--;
+    return Object.freeze({ file, line: line + 1, column: offset - lineStarts[line]! + 1 });
+  };
+  const whole = Object.freeze({ file });
+  return (path) => {
+    let from = 0;
+    let found: number | undefined;
+    for (const segment of path) {
+      if (typeof segment !== 'string') continue;
+      const escaped = segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const key = new RegExp(`(?<![\\w$])(['"\`]?)${escaped}\\1\\s*:`, 'g');
+      key.lastIndex = from;
+      const match = key.exec(text);
+      if (!match) break;
+      found = match.index;
+      from = match.index + match[0].length;
+    }
+    return found === undefined ? whole : at(found);
+  };
+}

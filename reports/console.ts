@@ -66,7 +66,7 @@ export function consoleReporter(options: ConsoleOptions): Reporter & { progress(
 }
 
 /** `public.courses · alice · update · own → expected allow, observed denied:policy (42501 …) at file:line`, on one line. */
-function describeCell(result: CellResult): string {
+export function describeCell(result: CellResult): string {
   const { cell, outcome } = result;
   const what = [cell.table, cell.persona, cell.caseName ?? cell.operation, cell.scope ?? '(whole table)'].join(' · ');
   const observed = outcome.vacuous

@@ -33,7 +33,7 @@ interface OpenedReport {
  * @example
  * ```ts
  * const diff = await diffReports('reports/main', 'reports/pr');
- * if (diff.counts.widened > 0) console.log(diffConsoleText(diff));
+ * if (diff.counts.widened > 0) console.log(diffMarkdown(diff, { failOn: ['widened'] }));
  * ```
  */
 export async function diffReports(before: string, after: string, options: DiffReportsOptions = {}): Promise<CellDiff> {

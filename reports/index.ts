@@ -85,7 +85,7 @@ const OWN_FILES = [...Object.values(REPORTERS).map((r) => r.file), MANIFEST_FILE
  * @example
  * ```ts
  * const reports = createReporters({ outDir: 'rls-report', reporters: ['junit', 'html'], signKey: 'keys/report.pem' });
- * await runMatrix(matrix, { reporter: reports });
+ * await runMatrix({ matrices: ['rls-matrix.yaml'], reporters: [reports] });
  * const written = reports.files; // junit.xml, report.html, manifest.json, manifest.sig
  * ```
  */
@@ -283,6 +283,7 @@ export function mergeReports(dirs: readonly string[], options: ReportOptions & M
 
 export { ReportError } from './errors.js';
 export type { MergeOptions, MergeOutcome } from './merge/merge.js';
+export { cellFailureText } from './cell-failure.js';
 export { consoleReporter } from './console.js';
 export { lintConsoleText } from './console-lint.js';
 export { mutateConsoleText } from './mutation.js';
@@ -291,7 +292,7 @@ export { diffConsoleText } from './console-diff.js';
 export { diffReports, type DiffReportsOptions } from './diff.js';
 export { diffMarkdown } from './markdown-diff.js';
 export { recordConsoleText } from './console-record.js';
-export { jsonWithoutControls } from './format.js';
+export { jsonWithoutControls, operationLabel } from './format.js';
 export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';
 export { type Manifest } from './manifest.js';

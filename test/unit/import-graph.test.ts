@@ -18,6 +18,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   mutate: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness'],
   reports: ['core'],
   cli: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'mutate', 'reports'],
+  // rls-matrix/vitest: a shell over the library for vitest, as cli/ is for the command line.
+  vitest: ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'reports'],
   // The package's entry (index.ts) re-exports the public API of every stage.
   '.': ['core', 'matrix', 'fixtures', 'database', 'lint', 'harness', 'mutate', 'reports'],
 };

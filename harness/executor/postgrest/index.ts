@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import type { ClientBase } from 'pg';
 import type { LoadedMatrix } from '../../../matrix/index.js';
@@ -20,6 +21,8 @@ export interface ApiExecutor {
   sqlReason(plan: CellPlan): string | undefined;
   /** Issues the cell as its app's call; throws a HarnessError rather than send a write that could be committed. */
   run(plan: CellPlan, timeoutMs: number): Promise<ApiObservation>;
+  /** The persona's supabase-js client, as cells use it (for `asPersona`). */
+  clientOf(persona: string): Promise<SupabaseClient>;
   /** Stops the PostgREST we started (none for someone else's). */
   close(): Promise<void>;
 }
@@ -113,6 +116,15 @@ export async function openApiExecutor(options: ApiExecutorOptions): Promise<ApiE
           `${unconfirmed} came back without Preference-Applied: tx=rollback, so its transaction may have been committed; the run stops here. Check the server's db-tx-end setting.`,
         );
       return observation;
+    },
+    async clientOf(persona) {
+      // A test's own requests cannot be vetted like a cell's: no client unless every request is rolled back.
+      if (writes === 'refused')
+        throw new HarnessError(
+          'ERR_API_WRITES_REFUSED',
+          `the PostgREST at ${options.apiUrl} does not honour Prefer: tx=rollback, so asPersona gives no supabase-js client there (a write could be committed)`,
+        );
+      return (await ready).of(persona);
     },
     async close() {
       await server?.then(
