@@ -14,7 +14,22 @@ export interface WorkerConnection {
   client: pg.Client;
   /** Messages are sent without waiting for earlier results (several cells in flight). */
   pipelined: boolean;
+  /** Someone else's database: the check every cell's rollback carries (see transaction-workspace.ts). */
+  cellCheck?: CellCheck;
   release(): Promise<void>;
+}
+
+/**
+ * That the one transaction a `--provider url` run works in is still the one it began, checked after
+ * every cell in the same message as the cell's rollback, so the check costs no round trip of its own.
+ */
+export interface CellCheck {
+  /** A SELECT returning one row, sent after the cell's rollback. */
+  sql: string;
+  /** Throws ERR_TRANSACTION_ENDED (exit 3) unless `row` (the SELECT's) shows the transaction that began; `after` names the cell. */
+  verify(row: unknown, after: string): void;
+  /** The ERR_TRANSACTION_ENDED to stop with when the transaction is found gone otherwise (the cell's savepoint no longer exists). */
+  ended(after: string, how: string): Error;
 }
 
 /** A connection that plans cells beside the running ones. */
