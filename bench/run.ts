@@ -2,10 +2,11 @@
 // same server in one run; cold and warm start; peak RSS as cells grow. Prints a Markdown report and
 // writes bench/results/latest.json. `--quick` skips the 100k-cell run and the peer; `--executors`
 // measures only the executors (SQL, the real PostgREST, both) against the raw floor, into
-// bench/results/executors.json.
+// bench/results/executors.json. `--url` measures only --provider url (10k cells in one rolled-back
+// transaction on one connection) against the raw floor, three times, into bench/results/url.json.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -23,6 +24,7 @@ import { rawFloor } from './raw-floor.js';
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const executorsOnly = process.argv.includes('--executors');
+const urlOnly = process.argv.includes('--url');
 const work = join(root, 'bench/.work');
 
 const SHAPES = {
@@ -35,6 +37,8 @@ interface ChildRun {
   summary: RunSummary;
   database: string;
   maxRssMb: number;
+  /** ms from the first cell to every 1,000th. */
+  thousandsMs: number[];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -57,6 +61,11 @@ try {
   };
   results.machine = machine;
   log(`machine: ${JSON.stringify(machine)}`);
+  if (urlOnly) {
+    const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 3;
+    results.url = await urlAgainstFloor(await generateProject(join(work, '10k'), SHAPES['10k']), reps);
+    throw new EndOfRun();
+  }
 
   // Executors on one matrix and server: the SQL executor, every cell through PostgREST with
   // supabase-js, and both (--cross-check), with the raw floor of the same matrix in the same run.
@@ -145,6 +154,7 @@ try {
   }
   results.start = { cold: median(cold), warm: median(warm), coldRuns: cold.map((r) => r.toFirstCellMs), warmRuns: warm.map((r) => r.toFirstCellMs) };
 
+  if (!quick) results.url = await urlAgainstFloor(medium, 1);
   if (!quick) results.peer = await peer((await runChild(medium, 1, 'setup-only')).database);
 } catch (error) {
   if (!(error instanceof EndOfRun)) throw error;
@@ -153,10 +163,53 @@ try {
 }
 
 await mkdir(join(root, 'bench/results'), { recursive: true });
-await writeFile(join(root, `bench/results/${executorsOnly ? 'executors' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(join(root, `bench/results/${executorsOnly ? 'executors' : urlOnly ? 'url' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 
-async function runChild(matrix: string, workers: number, mode?: 'setup-only' | 'planned-first' | 'postgrest' | 'cross-check'): Promise<ChildRun> {
+/**
+ * `--provider url` against the raw floor, `reps` times, each pair back to back so both see the same
+ * load: rls-matrix applies the schema, fixtures and every cell inside one transaction on one
+ * connection; the floor runs the same cells' SQL on a freshly seeded database at 1, 2, 4 and 8
+ * connections. Per 1,000 cells: the time each thousand took, to see whether cells cost more as the
+ * transaction grows.
+ */
+async function urlAgainstFloor(matrix: string, reps: number) {
+  const rounds = [];
+  for (let i = 0; i < reps; i++) {
+    log(`rls-matrix 10k cells, --provider url (round ${i + 1} of ${reps})…`);
+    const load = loadAverage();
+    const url = await runChild(matrix, 1, 'url');
+    const floor: Record<string, number> = {};
+    for (const connections of [1, 2, 4, 8]) {
+      const fresh = await runChild(matrix, 1, 'setup-only');
+      const target = { ...server.connection, database: fresh.database };
+      floor[`c${connections}`] = Math.round(await rawFloor(target, await planOn(target, matrix), connections));
+    }
+    const best = Math.max(...Object.values(floor));
+    const perThousand = url.thousandsMs.map((ms, k) => ms - (url.thousandsMs[k - 1] ?? 0));
+    const round = {
+      loadAverage: [load, loadAverage()],
+      cells: url.summary.counts.total,
+      passed: url.summary.counts.pass,
+      cellsPerSecond: Math.round(url.summary.cellsPerSecond),
+      rawFloor: floor,
+      ratio: Number((url.summary.cellsPerSecond / best).toFixed(3)),
+      ratioToOneConnection: Number((url.summary.cellsPerSecond / floor.c1!).toFixed(3)),
+      perThousandMs: perThousand,
+      executionMs: Math.round(url.summary.timings.executionMs),
+      planMs: Math.round(url.summary.timings.planMs),
+    };
+    log(`url: ${JSON.stringify(round)}`);
+    rounds.push(round);
+  }
+  return rounds;
+}
+
+function loadAverage(): number {
+  return Number(loadavg()[0]!.toFixed(1));
+}
+
+async function runChild(matrix: string, workers: number, mode?: 'setup-only' | 'planned-first' | 'postgrest' | 'cross-check' | 'url'): Promise<ChildRun> {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-report-'));
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'bench/run-one.ts'), matrix, String(workers), out, ...(mode ? [mode] : [])], {
     env: { ...process.env, BENCH_CONNECTION: JSON.stringify(server.connection) },

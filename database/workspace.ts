@@ -14,7 +14,29 @@ export interface WorkerConnection {
   client: pg.Client;
   /** Messages are sent without waiting for earlier results (several cells in flight). */
   pipelined: boolean;
+  /** Someone else's database: the check every cell's rollback carries (see transaction-workspace.ts). */
+  cellCheck?: CellCheck;
+  /**
+   * Resolves when a cell may be sent. On a connection the planner or the explainer also use (someone
+   * else's database), their work takes several round trips inside a savepoint of its own, and a cell
+   * sent between two of them would run inside that savepoint and see what it wrote (an explainer's
+   * trial insert): undefined when a cell may be sent now, else a promise to wait on before asking again.
+   */
+  turn?: () => Promise<void> | undefined;
   release(): Promise<void>;
+}
+
+/**
+ * That the one transaction a `--provider url` run works in is still the one it began, checked after
+ * every cell in the same message as the cell's rollback, so the check costs no round trip of its own.
+ */
+export interface CellCheck {
+  /** A SELECT returning one row, sent after the cell's rollback. */
+  sql: string;
+  /** Throws ERR_TRANSACTION_ENDED (exit 3) unless `row` (the SELECT's) shows the transaction that began; `after` names the cell. */
+  verify(row: unknown, after: string): void;
+  /** The ERR_TRANSACTION_ENDED to stop with when the transaction is found gone otherwise (the cell's savepoint no longer exists). */
+  ended(after: string, how: string): Error;
 }
 
 /** A connection that plans cells beside the running ones. */

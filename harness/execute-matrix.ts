@@ -71,8 +71,9 @@ export async function executeMatrix(prepared: PreparedMatrix, context: ExecuteCo
           ran++;
           if (workspace.transactional && observation.error?.sqlstate === '53200') throw lockTableFull(prepared.matrix, ran);
           if (observation.error) throwIfDiskFull(observation.error, context.database);
-          // Someone else's database: nothing else runs unless the transaction is still the one that began.
-          await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
+          // Someone else's database: nothing else runs unless the transaction is still the one that
+          // began. A cell run on its connection checked that in its rollback message (executeCell).
+          if (api) await workspace.verifyTransaction?.(`cell ${plan.cell.id}`);
           const judged = judgeCell(plan, observation);
           const explanation = await explainer.explain(plan, judged);
           await report({ cell: plan.cell, ...judged, sql: plan.statement, role: plan.role, durationMs, ...(rerun ? { rerun } : {}), ...explanation }, context);

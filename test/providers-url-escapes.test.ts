@@ -12,6 +12,8 @@ import { embeddedProvider } from '../database/providers/embedded.js';
 import type { StartedDatabase } from '../database/providers/types.js';
 import { installSupabaseShim } from '../database/shim/install.js';
 import { openWorkspace } from '../database/workspace.js';
+import { executeCell } from '../harness/executor/execute.js';
+import type { CellPlan } from '../harness/planner/plan.js';
 import { writeProject } from './helpers.js';
 import { cli, fingerprint, urlOf, withClient } from './providers-helpers.js';
 
@@ -265,6 +267,24 @@ describe('--provider url: setup statements are bounded', () => {
   });
 });
 
+/** The run stops with exit 3 after cell public.t/alice/select/*, saying how the transaction changed. */
+function expectEnded(error: unknown, how: RegExp): void {
+  expect(error).toBeInstanceOf(HarnessError);
+  const ended = error as HarnessError;
+  expect(ended.code).toBe('ERR_TRANSACTION_ENDED');
+  expect(ended.exitCode).toBe(3);
+  expect(ended.message).toMatch(how);
+  expect(ended.message).toContain('no longer the one it began, after cell public.t/alice/select/*');
+}
+
+/** SQL sent past the parser that ends the run's transaction and begins another, and what the check says about it. */
+const ENDED_AND_BEGUN = [
+  ['commit; begin', /the mark set at its start is gone/],
+  ['commit and chain', /the mark set at its start is gone/],
+  // A mark copied into the session outlives the transaction: the start time still tells them apart.
+  [`select set_config('rls_matrix.transaction', current_setting('rls_matrix.transaction'), false); commit; begin`, /it started at .*, not /],
+] as const;
+
 describe('--provider url: defence in depth below the parser', () => {
   it('refuses transaction control when a SQL file runs on the workspace, whoever runs it (not only in the check before the run)', async () => {
     const workspace = await openWorkspace({ connection: { ...server.connection, database: 'scratch_hooks' }, isolation: 'transaction', stop: async () => undefined }, 'hooks');
@@ -281,23 +301,38 @@ describe('--provider url: defence in depth below the parser', () => {
 
   it('stops with exit 3 when the transaction is no longer the one the run began (ended, or ended and begun again)', async () => {
     const database = { connection: { ...server.connection, database: 'scratch_ended' }, isolation: 'transaction' as const, stop: async () => undefined };
-    for (const [bypass, how] of [
-      ['commit; begin', /the mark set at its start is gone/],
-      ['commit and chain', /the mark set at its start is gone/],
-      // A mark copied into the session outlives the transaction: the start time still tells them apart.
-      [`select set_config('rls_matrix.transaction', current_setting('rls_matrix.transaction'), false); commit; begin`, /it started at .*, not /],
-      ['commit', /PostgreSQL reports that no transaction is open/],
-    ] as const) {
+    for (const [bypass, how] of [...ENDED_AND_BEGUN, ['commit', /PostgreSQL reports that no transaction is open/]] as const) {
       const workspace = await openWorkspace(database, 'ended');
       try {
         await workspace.verifyTransaction!('a first cell');
         // Sent past the parser on purpose: the check must notice what the parser would have refused.
         await workspace.client.query(bypass);
-        const error = (await workspace.verifyTransaction!('cell public.t/alice/select/*').catch((e: unknown) => e)) as HarnessError;
-        expect(error.code).toBe('ERR_TRANSACTION_ENDED');
-        expect(error.exitCode).toBe(3);
-        expect(error.message).toMatch(how);
-        expect(error.message).toContain('no longer the one it began, after cell public.t/alice/select/*');
+        expectEnded(await workspace.verifyTransaction!('cell public.t/alice/select/*').catch((e: unknown) => e), how);
+      } finally {
+        await workspace.close();
+      }
+    }
+  });
+
+  it('a cell run on the pipelined connection after the transaction ended stops the run with exit 3, from the check in its own rollback message', async () => {
+    const database = { connection: { ...server.connection, database: 'scratch_ended' }, isolation: 'transaction' as const, stop: async () => undefined };
+    // The smallest plan the executor takes: one select cell counting one row.
+    const plan = {
+      cell: { id: 'public.t/alice/select/*' },
+      setup: 'select 1',
+      statement: 'select count(*)::int as rows from (select 1) as cell',
+      countFrom: 'select',
+      targetRows: 1,
+    } as unknown as CellPlan;
+    // No transaction at all: the cell's SAVEPOINT is refused, and so is its rollback.
+    for (const [bypass, how] of [...ENDED_AND_BEGUN, ['commit', /the rollback to the cell's savepoint failed \(.*can only be used in transaction blocks\)/]] as const) {
+      const workspace = await openWorkspace(database, 'ended');
+      try {
+        const worker = await workspace.connectWorker(5000);
+        expect(worker.pipelined).toBe(true);
+        expect(await executeCell(worker, plan)).toEqual({ rows: 1, targetRows: 1 });
+        await workspace.client.query(bypass);
+        expectEnded(await executeCell(worker, plan).catch((e: unknown) => e), how);
       } finally {
         await workspace.close();
       }

@@ -1,5 +1,6 @@
-import type { ClientBase, QueryResult } from 'pg';
+import type { QueryResult } from 'pg';
 import { type DatabaseErrorFields, databaseErrorFields } from '../../core/index.js';
+import type { WorkerConnection } from '../../database/index.js';
 import type { Observation } from './classify.js';
 import type { CellPlan } from '../planner/plan.js';
 
@@ -10,61 +11,75 @@ export class ConnectionLostError extends Error {
 }
 
 /**
+ * Ends a cell: back to the state before its savepoint, then the savepoint itself released.
+ * ROLLBACK TO keeps the savepoint (restarted, empty), so without the RELEASE the next cell's
+ * SAVEPOINT would nest inside it: the transaction would grow one subtransaction deeper per cell,
+ * every level that a later cell's write gives an id keeping that id's lock until the transaction
+ * ends (53200 after ~10,000 cells), and checks such as "was this row written by my own transaction?"
+ * walking ever more levels (cells slowing down as a run goes on).
+ */
+const END_CELL = 'rollback to savepoint cell; release savepoint cell';
+
+/**
  * Runs one cell as PostgREST would run the request, in one round trip on success:
  * savepoint, the persona's settings, the operation, rollback to the savepoint. After an error the
  * rollback is sent on its own (a multi-statement string stops at its first error).
- * Nothing a cell does outlives it.
+ * Nothing a cell does outlives it. A connection with a `cellCheck` (someone else's database) runs
+ * that check in the same message as the rollback.
  */
-export async function executeCell(client: ClientBase, plan: CellPlan): Promise<Observation> {
-  if ((client as { pipeline?: boolean }).pipeline) return executePipelined(client, plan);
-  const text = `savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; rollback to savepoint cell`;
+export async function executeCell(connection: WorkerConnection, plan: CellPlan): Promise<Observation> {
+  if (connection.pipelined) return executePipelined(connection, plan);
+  const { client, cellCheck } = connection;
+  let observation: Observation;
   try {
-    const results = (await client.query(text)) as unknown as QueryResult[];
-    // The operation's result is the last before the rollback (the setup may be one statement or two).
-    return observed(plan, results[results.length - 2]!);
+    const results = (await client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; ${END_CELL}`)) as unknown as QueryResult[];
+    // The operation's result is the last before the rollback and release (the setup may be one statement or two).
+    observation = observed(plan, results[results.length - 3]!);
   } catch (error) {
     const fields = databaseErrorFields(error);
     if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: error });
-    await client.query('rollback to savepoint cell').catch((cause: unknown) => {
-      throw new ConnectionLostError(`could not roll back a cell: ${(cause as Error).message}`, { cause });
+    await client.query(END_CELL).catch((cause: unknown) => {
+      throw rollbackFailed(connection, plan, cause);
     });
-    return { rows: 0, targetRows: plan.targetRows, error: errorFields(error, fields) };
+    observation = { rows: 0, targetRows: plan.targetRows, error: errorFields(error, fields) };
   }
+  if (cellCheck) cellCheck.verify((await client.query(cellCheck.sql)).rows[0], after(plan));
+  return observation;
 }
 
 /**
  * On a pipelined connection a cell is two messages queued back to back in one synchronous step, so
- * no other cell's messages can come between them: the cell, then its rollback. The rollback runs
- * whether the cell succeeded or failed (a failed message only skips its own statements), so cells
- * from many callers stream without waiting for each other and every error stays attributed.
+ * no other cell's messages can come between them: the cell, then its rollback (with the
+ * connection's check, if any). The rollback runs whether the cell succeeded or failed (a failed
+ * message only skips its own statements), so cells from many callers stream without waiting for
+ * each other and every error stays attributed.
  */
-async function executePipelined(client: ClientBase, plan: CellPlan): Promise<Observation> {
+async function executePipelined(connection: WorkerConnection, plan: CellPlan): Promise<Observation> {
+  const { client, cellCheck } = connection;
+  // Asked again after every wait; nothing is awaited between the free turn and the two messages below.
+  for (let wait = connection.turn?.(); wait; wait = connection.turn?.()) await wait;
   const ran = client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}`) as unknown as Promise<QueryResult[]>;
-  const rolledBack = client.query('rollback to savepoint cell');
-  renewTransactionEvery(client, CELLS_PER_TRANSACTION);
-  const [cell, rollback] = await Promise.allSettled([ran, rolledBack]);
-  if (rollback.status === 'rejected') throw new ConnectionLostError(`could not roll back a cell: ${(rollback.reason as Error).message}`, { cause: rollback.reason });
+  const ended = client.query(cellCheck ? `${END_CELL}; ${cellCheck.sql}` : END_CELL) as unknown as Promise<QueryResult[]>;
+  const [cell, rollback] = await Promise.allSettled([ran, ended]);
+  if (rollback.status === 'rejected') throw rollbackFailed(connection, plan, rollback.reason);
+  if (cellCheck) cellCheck.verify(rollback.value.at(-1)!.rows[0], after(plan));
   if (cell.status === 'fulfilled') return observed(plan, cell.value[cell.value.length - 1]!);
   const fields = databaseErrorFields(cell.reason);
   if (!fields.sqlstate) throw new ConnectionLostError(fields.message, { cause: cell.reason });
   return { rows: 0, targetRows: plan.targetRows, error: errorFields(cell.reason, fields) };
 }
 
-// PostgreSQL keeps the lock on every rolled-back subtransaction's xid until the transaction ends, so
-// a connection running thousands of writing cells in one transaction runs out of shared lock
-// memory (53200). Nothing is committed either way: end the transaction and begin another.
-const CELLS_PER_TRANSACTION = 500;
-const cellsInTransaction = new WeakMap<ClientBase, number>();
+/**
+ * A rollback that PostgreSQL refused: the connection is broken (it is replaced), or, where a check
+ * guards the one transaction (someone else's database), the savepoint is gone with the transaction.
+ */
+function rollbackFailed(connection: WorkerConnection, plan: CellPlan, cause: unknown): Error {
+  if (connection.cellCheck && databaseErrorFields(cause).sqlstate) return connection.cellCheck.ended(after(plan), `the rollback to the cell's savepoint failed (${(cause as Error).message})`);
+  return new ConnectionLostError(`could not roll back a cell: ${(cause as Error).message}`, { cause });
+}
 
-function renewTransactionEvery(client: ClientBase, cells: number): void {
-  const count = (cellsInTransaction.get(client) ?? 0) + 1;
-  if (count < cells) {
-    cellsInTransaction.set(client, count);
-    return;
-  }
-  cellsInTransaction.set(client, 0);
-  // Queued right behind this cell's rollback, before any other cell: it lands between two cells.
-  void client.query('rollback; begin').catch(() => undefined);
+function after(plan: CellPlan): string {
+  return `cell ${plan.cell.id}`;
 }
 
 function observed(plan: CellPlan, result: QueryResult): Observation {

@@ -15,9 +15,9 @@ export function cellExecutor(api: ApiExecutor | undefined, crossCheck: boolean, 
   if (!api) return undefined;
   return async (connection, plan) => {
     const reason = api.sqlReason(plan);
-    if (reason) return { ...(await executeCell(connection.client, plan)), via: { executor: 'sql', reason } };
+    if (reason) return { ...(await executeCell(connection, plan)), via: { executor: 'sql', reason } };
     if (!crossCheck) return api.run(plan, timeoutMs);
-    const sql = await executeCell(connection.client, plan);
+    const sql = await executeCell(connection, plan);
     return { ...sql, twin: await api.run(plan, timeoutMs) };
   };
 }

@@ -46,11 +46,11 @@ export async function runPool(plans: Iterable<CellPlan> | AsyncIterable<CellPlan
     let connection: Promise<WorkerConnection> | undefined;
     const run = async (plan: CellPlan) => {
       const current = (connection ??= options.connect());
-      const { client } = await current;
+      await current;
       const started = performance.now();
       let observation: Observation;
       try {
-        observation = options.execute ? await options.execute(await current, plan) : await executeCell(client, plan);
+        observation = options.execute ? await options.execute(await current, plan) : await executeCell(await current, plan);
       } catch (error) {
         if (!(error instanceof ConnectionLostError)) throw error;
         if (connection === current) {

@@ -15,16 +15,16 @@ export async function selectWithClaims(
   if (!statements.length) return [];
   const prefix = `savepoint plan; select set_config('request.jwt.claims', ${pg.escapeLiteral(JSON.stringify(claims))}, true); set local row_security = off`;
   try {
-    const results = (await client.query({ text: `${prefix}; ${statements.join('; ')}; rollback to savepoint plan`, rowMode: 'array' })) as unknown as QueryResult[];
+    const results = (await client.query({ text: `${prefix}; ${statements.join('; ')}; rollback to savepoint plan; release savepoint plan`, rowMode: 'array' })) as unknown as QueryResult[];
     return results.slice(3, 3 + statements.length).map((r) => ({ rows: r.rows as (string | null)[][] }));
   } catch {
-    await client.query('rollback to savepoint plan');
+    await client.query('rollback to savepoint plan; release savepoint plan');
   }
   for (const [index, statement] of statements.entries()) {
     try {
-      await client.query(`${prefix}; ${statement}; rollback to savepoint plan`);
+      await client.query(`${prefix}; ${statement}; rollback to savepoint plan; release savepoint plan`);
     } catch (error) {
-      await client.query('rollback to savepoint plan');
+      await client.query('rollback to savepoint plan; release savepoint plan');
       return { failed: index, error };
     }
   }

@@ -19,18 +19,20 @@ export async function jsonValues(client: ClientBase, plans: readonly CellPlan[])
   if (!pending.length) return converted;
   const statement = (plan: CellPlan) => `select json_build_array(${plan.call.values.map(([, literal]) => literal).join(', ')})::text`;
   try {
-    const results = (await client.query(`savepoint rls_matrix_json; ${pending.map(statement).join('; ')}; rollback to savepoint rls_matrix_json`)) as unknown as QueryResult[];
+    const results = (await client.query(
+      `savepoint rls_matrix_json; ${pending.map(statement).join('; ')}; rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json`,
+    )) as unknown as QueryResult[];
     for (const [i, plan] of pending.entries()) converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     return converted;
   } catch {
-    await client.query('rollback to savepoint rls_matrix_json');
+    await client.query('rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json');
   }
   for (const plan of pending) {
     try {
-      const [, result] = (await client.query(`savepoint rls_matrix_json; ${statement(plan)}; rollback to savepoint rls_matrix_json`)) as unknown as QueryResult[];
+      const [, result] = (await client.query(`savepoint rls_matrix_json; ${statement(plan)}; rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json`)) as unknown as QueryResult[];
       converted.set(plan, { values: JSON.parse((result!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     } catch (error) {
-      await client.query('rollback to savepoint rls_matrix_json');
+      await client.query('rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json');
       const fields = databaseErrorFields(error);
       converted.set(plan, { error: { sqlstate: fields.sqlstate ?? 'XX000', message: fields.message } });
     }
