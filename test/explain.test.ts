@@ -177,3 +177,21 @@ it('every report says what decided a failing cell, and `rls-matrix explain <cell
   expect(await main(['node', 'rls-matrix', 'explain', 'alice/select', '--report', outDir], io)).toBe(2);
   expect(stderr).toMatch(/cells of .*results\.json match 'alice\/select'; give one id:\n {2}public\.notes\/alice\/select\/own\n/);
 }, 120_000);
+
+it("on someone else's database, a failing cell's explanation never shares its savepoint with a pipelined cell: every other persona's insert of the same row is allowed", async () => {
+  const admin = new pg.Client(shared.database().connection);
+  await admin.connect();
+  try {
+    await admin.query('create database explain_turns');
+  } finally {
+    await admin.end();
+  }
+  const { connection } = shared.database();
+  const url = `postgres://${encodeURIComponent(connection.user)}:${encodeURIComponent(connection.password)}@${connection.host}:${connection.port}/explain_turns`;
+  const { results } = await runAndCollect(join(import.meta.dirname, 'projects/explain-turns/rls-matrix.yaml'), { provider: 'url', providerOptions: { url }, applyMigrations: true });
+  const failing = [...results.values()].filter((r) => r.status !== 'pass').map((r) => `${r.cell.id} ${r.outcome.class}${r.outcome.error ? ` ${r.outcome.error.sqlstate}` : ''}`);
+  // Only the six wrong expectations fail; an insert run inside an explanation's savepoint would meet its trial row (23505).
+  expect(failing.sort()).toEqual(Array.from({ length: 6 }, (_, g) => `public.slots/w${g}/insert/fixed allowed`));
+  expect(results.size).toBe(54);
+  for (let g = 0; g < 6; g++) expect(decisions(results.get(`public.slots/w${g}/insert/fixed`))).toEqual(['through anyone writes']);
+}, 120_000);
