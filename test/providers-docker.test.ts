@@ -47,7 +47,7 @@ describe('--provider docker', () => {
       image: 'postgres:16',
       user: 'postgres',
       database: 'postgres',
-      command: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'lc_messages=C', '-c', 'max_connections=64'],
+      command: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'lc_messages=C', '-c', 'max_connections=64', '-c', 'max_locks_per_transaction=256'],
     });
     for (const image of ['supabase/postgres:15.8.1.085', 'public.ecr.aws/supabase/postgres:17.4.1.054', 'localhost:5000/supabase/postgres']) {
       const plan = containerPlan(image);
