@@ -16,3 +16,4 @@ export { runMatrix } from './run.js';
 export { describeRun, takeCensus } from './run-meta.js';
 export { RunClock } from './timings.js';
 export { type RecordOptions, type RecordOutcome, recordMatrix, type UnrecordedCell } from './record.js';
+export { type InitOptions, type InitOutcome, initProject } from './init/init.js';
