@@ -11,7 +11,11 @@ export function ownerColumns(expressions: readonly (string | null)[], columns: r
   const counts = new Map<string, number>();
   for (const expression of expressions) {
     if (expression === null) continue;
-    for (const node of treeNodes(expressionTree(expression))) {
+    const nodes = [...treeNodes(expressionTree(expression))];
+    // `team_id in (select team_id from members where user_id = auth.uid())` compares the subquery's column, not the table's.
+    const inSubqueries = new Set(nodes.filter((n) => n.type === 'SubLink').flatMap((n) => [...treeNodes(n.fields.subselect)].map((inner) => inner.fields)));
+    for (const node of nodes) {
+      if (inSubqueries.has(node.fields)) continue;
       if (node.type !== 'A_Expr' || node.fields.kind !== 'AEXPR_OP' || nameList(node.fields.name).join('.') !== '=') continue;
       const [left, right] = [node.fields.lexpr, node.fields.rexpr];
       const column = isUidCall(left) ? columnName(right) : isUidCall(right) ? columnName(left) : undefined;
