@@ -8,12 +8,14 @@ import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
 
 interface InitFlags extends ProviderFlags {
   migrations?: string;
+  schemas?: string;
   force?: boolean;
 }
 
 /** The flags only `init` has, keyed by the InitFlags property each fills. */
 const INIT_FLAGS = {
   migrations: { flags: '--migrations <path>', description: 'migrations (a .sql file or a folder) for a project without supabase/migrations' },
+  schemas: { flags: '--schemas <list>', description: "schemas to cover, comma-separated (default: supabase/config.toml's exposed schemas, or public)" },
   force: { flags: '--force', description: 'replace an existing rls/rls-matrix.yaml' },
 } as const satisfies Record<Exclude<keyof InitFlags, keyof ProviderFlags>, FlagSpec>;
 
@@ -36,6 +38,14 @@ async function initCommand(dir: string, flags: InitFlags, { io, signal, onStarte
   const outcome = await initProject({
     dir,
     ...(flags.migrations === undefined ? {} : { migrations: flags.migrations }),
+    ...(flags.schemas === undefined
+      ? {}
+      : {
+          schemas: flags.schemas
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }),
     ...(flags.force ? { force: true } : {}),
     ...provider,
     providerOptions: { ...provider.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { initProject } from '../harness/index.js';
 import type { Io } from '../cli/io.js';
@@ -70,13 +70,15 @@ it('rls-matrix init refuses to replace a matrix without --force (exit 2), names 
   expect(refused.err()).toContain("has no supabase/migrations: run init in a Supabase project's folder, or pass --migrations DIR");
 
   const made = captureIo();
-  expect(await main(['node', 'rls-matrix', 'init', bare, '--migrations', join(dir, 'supabase/migrations')], made.io)).toBe(0);
+  expect(await main(['node', 'rls-matrix', 'init', bare, '--migrations', join(dir, 'supabase/migrations'), '--schemas', 'public'], made.io)).toBe(0);
   expect(made.out()).toContain('  public.todos: owner column user_id (compared with auth.uid()) → scopes own/others for alice and bob\n');
   expect(made.out()).toContain('1 table with RLS but no column compared with auth.uid() found');
   expect(made.out()).toContain('  ! public.tags\n');
   const text = await readFile(join(bare, 'rls/rls-matrix.yaml'), 'utf8');
   expect(text).toContain(`  migrations: ${relative(join(bare, 'rls'), join(dir, 'supabase/migrations'))}\n`);
   expect(text).not.toContain('seed.sql');
+  expect(text).toContain('\nschemas:\n  - public\n');
+  expect(await readdir(join(bare, 'rls'))).toEqual(['rls-matrix.yaml']);
   // Without seed.sql's tags, the whole-table update of tags' one fixture row records: nothing is left unstated.
   expect(text).not.toContain('known:');
 });

@@ -27,6 +27,8 @@ export interface DraftInput {
   /** Paths relative to the matrix file. */
   migrations: string;
   seed?: string;
+  /** Schemas to cover instead of config.toml's exposed ones (or public). */
+  schemas?: readonly string[];
   tables: readonly DraftTable[];
 }
 
@@ -55,6 +57,7 @@ export function draftMatrix(input: DraftInput): string {
   const document = new Document({
     version: 1,
     name: input.name,
+    ...(input.schemas ? { schemas: input.schemas } : {}),
     database: { migrations: input.migrations, supabase: true },
     fixtures: { ...(input.seed ? { sql: input.seed } : {}), rows },
     personas: INIT_PERSONAS,

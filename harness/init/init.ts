@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -16,6 +15,8 @@ export interface InitOptions extends Omit<RecordOptions, 'matrix' | 'onResult'> 
   dir: string;
   /** Migrations (a .sql file or a folder) for a project without `supabase/migrations`. */
   migrations?: string;
+  /** Schemas to cover (written as the matrix's `schemas:`) instead of config.toml's exposed ones, or public. */
+  schemas?: readonly string[];
   /** Replace an existing `rls/rls-matrix.yaml`. */
   force?: boolean;
 }
@@ -50,36 +51,41 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
   if (!options.force && (await exists(file))) throw new HarnessError('ERR_USAGE', `${file} exists: review or delete it, or pass --force to replace it`);
   const sources = await projectSources(project, options.migrations);
   const rel = (path: string) => relative(dirname(file), path) || '.';
-  const input: DraftInput = { name: basename(project), header: HEADER, migrations: rel(sources.migrations), ...(sources.seed ? { seed: rel(sources.seed) } : {}), tables: [] };
+  const input: DraftInput = {
+    name: basename(project),
+    header: HEADER,
+    migrations: rel(sources.migrations),
+    ...(sources.seed ? { seed: rel(sources.seed) } : {}),
+    ...(options.schemas ? { schemas: options.schemas } : {}),
+    tables: [],
+  };
   await mkdir(dirname(file), { recursive: true });
-  const draft = join(dirname(file), `.rls-matrix.init-${randomBytes(4).toString('hex')}.yaml`);
-  try {
-    await writeFile(draft, draftMatrix(input));
-    const { tables, buckets } = await readCatalogue(draft, options);
-    await loadSqlParser();
-    const drafted: DraftTable[] = tables.map((table) => ({ table, ...ownerOf(table) }));
-    await writeFile(draft, draftMatrix({ ...input, tables: drafted }));
-    const scoped: CellResult[] = [];
-    const { dir: _dir, migrations: _migrations, force: _force, ...runOptions } = options;
-    const outcome = await recordMatrix({ ...runOptions, matrix: draft, onResult: (r) => r.cell.scope !== undefined && scoped.push(r) });
-    const scopes = scopedVerdicts(scoped);
-    const document = parseDocument(outcome.text);
-    for (const { table, owner } of drafted) if (owner) for (const persona of USER_PERSONAS) document.deleteIn(['tables', table.name, 'expect', persona]);
-    const written = recordVerdicts(document.toString({ lineWidth: 0 }), scopes.recorded);
-    const unrecorded = [...outcome.unrecorded, ...scopes.unrecorded];
-    await writeFile(file, markUnrecorded(written.text, unrecorded));
-    return {
-      file,
-      migrations: relative(project, sources.migrations) || '.',
-      owned: drafted.flatMap(({ table, owner }) => (owner ? [{ table: table.name, column: owner }] : [])),
-      unowned: drafted.filter(({ table, owner }) => table.rls && !owner).map(({ table }) => table.name),
-      buckets,
-      recorded: [...outcome.recorded, ...written.written],
-      unrecorded,
-    };
-  } finally {
-    await rm(draft, { force: true });
-  }
+  // Kept when a step fails, so the file:line an error names (a fixture row a CHECK refuses) can be read.
+  const draft = join(dirname(file), 'rls-matrix.init-draft.yaml');
+  await writeFile(draft, draftMatrix(input));
+  const { tables, buckets } = await readCatalogue(draft, options);
+  await loadSqlParser();
+  const drafted: DraftTable[] = tables.map((table) => ({ table, ...ownerOf(table) }));
+  await writeFile(draft, draftMatrix({ ...input, tables: drafted }));
+  const scoped: CellResult[] = [];
+  const { dir: _dir, migrations: _migrations, schemas: _schemas, force: _force, ...runOptions } = options;
+  const outcome = await recordMatrix({ ...runOptions, matrix: draft, onResult: (r) => r.cell.scope !== undefined && scoped.push(r) });
+  const scopes = scopedVerdicts(scoped);
+  const document = parseDocument(outcome.text);
+  for (const { table, owner } of drafted) if (owner) for (const persona of USER_PERSONAS) document.deleteIn(['tables', table.name, 'expect', persona]);
+  const written = recordVerdicts(document.toString({ lineWidth: 0 }), scopes.recorded);
+  const unrecorded = [...outcome.unrecorded, ...scopes.unrecorded];
+  await writeFile(file, markUnrecorded(written.text, unrecorded));
+  await rm(draft, { force: true });
+  return {
+    file,
+    migrations: relative(project, sources.migrations) || '.',
+    owned: drafted.flatMap(({ table, owner }) => (owner ? [{ table: table.name, column: owner }] : [])),
+    unowned: drafted.filter(({ table, owner }) => table.rls && !owner).map(({ table }) => table.name),
+    buckets,
+    recorded: [...outcome.recorded, ...written.written],
+    unrecorded,
+  };
 }
 
 /** The migrations and seed: `supabase/` as the Supabase CLI lays it out, or `--migrations`. */
