@@ -9,6 +9,7 @@ export interface InitSummary extends RecordSummary {
   owned: readonly { table: string; column: string }[];
   unowned: readonly string[];
   buckets: readonly string[];
+  refused: readonly { table: string; reason: string }[];
 }
 
 /**
@@ -22,6 +23,10 @@ export function initConsoleText(summary: InitSummary): string {
   if (summary.unowned.length > 0) {
     text += `${summary.unowned.length} table${summary.unowned.length === 1 ? '' : 's'} with RLS but no column compared with auth.uid() found: whole-table cells only; if rows belong to someone (a team, a membership helper), write scopes for them:\n`;
     for (const table of summary.unowned) text += `  ! ${spellControls(table)}\n`;
+  }
+  if (summary.refused.length > 0) {
+    text += `${summary.refused.length} table${summary.refused.length === 1 ? '' : 's'} written without fixture rows (the schema refused the row init made): until you write rows that satisfy its rules in fixtures.rows, its cells on rows are errors (a cell on no row proves nothing); then rls-matrix record:\n`;
+    for (const { table, reason } of summary.refused) text += `  ! ${spellControls(table)}: ${spellControls(reason)}\n`;
   }
   if (summary.buckets.length > 0) text += `Storage buckets found, not covered by init (add storage: cells for them): ${summary.buckets.map((b) => spellControls(b)).join(', ')}\n`;
   text += recordConsoleText(summary);

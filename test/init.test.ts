@@ -88,3 +88,42 @@ function captureIo(): { io: Io; out: () => string; err: () => string } {
   let err = '';
   return { io: { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, env: { ...process.env, CI: 'true' } }, out: () => out, err: () => err };
 }
+
+it('init writes a table whose fixture row the schema refuses (a CHECK faker cannot know) without rows: the rest records and passes, and the cells of that table on rows stay errors (vacuous) until someone writes rows', async () => {
+  const dir = await tempDir('rls-matrix-init-check-');
+  await writeFile(
+    join(dir, 'schema.sql'),
+    `create table public.accounts (
+       id uuid primary key default gen_random_uuid(),
+       owner_id uuid not null references auth.users (id),
+       slug text check (slug is not null and slug ~ '^[a-z]+-[0-9]{4}$')
+     );
+     alter table public.accounts enable row level security;
+     create policy own on public.accounts for all to authenticated using (owner_id = auth.uid()) with check (owner_id = auth.uid());
+     create table public.notes (id bigint generated always as identity primary key, body text not null);
+     alter table public.notes enable row level security;
+     create policy read on public.notes for select to anon, authenticated using (true);`,
+  );
+  const outcome = await initProject({ dir, migrations: join(dir, 'schema.sql'), provider: shared.provider() });
+  expect(outcome.refused).toEqual([{ table: 'public.accounts', reason: expect.stringMatching(/^seeding public\.accounts row 1 failed: .*check constraint .*SQLSTATE 23514/) }]);
+  expect(outcome.owned).toEqual([{ table: 'public.accounts', column: 'owner_id' }]);
+  const text = await readFile(outcome.file, 'utf8');
+  expect(text).not.toContain('public.accounts:\n      - ');
+  expect(outcome.unrecorded.map((u) => u.id)).toContain('public.accounts/alice/select/own');
+  const green = await runAndCollect(outcome.file, { provider: shared.provider() });
+  const notPassing = [...green.results.values()].filter((r) => r.status !== 'pass');
+  expect(notPassing.every((r) => r.cell.table === 'public.accounts')).toBe(true);
+  expect(
+    notPassing
+      .filter((r) => r.status !== 'known')
+      .map((r) => r.cell.id)
+      .sort(),
+  ).toEqual(
+    ['anon', 'alice/others', 'alice/own', 'bob/others', 'bob/own', 'service_role']
+      .flatMap((p) => ['select', 'update', 'delete'].map((op) => (p.includes('/') ? `public.accounts/${p.replace('/', `/${op}/`)}` : `public.accounts/${p}/${op}/*`)))
+      .sort(),
+  );
+  expect(notPassing.filter((r) => r.status === 'error').every((r) => r.outcome.vacuous === true)).toBe(true);
+  expect(green.results.get('public.notes/anon/select/*')?.status).toBe('pass');
+  expect(await readdir(join(dir, 'rls'))).toEqual(['rls-matrix.yaml']);
+});

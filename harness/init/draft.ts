@@ -19,6 +19,8 @@ const PLACEHOLDER = 'deny';
 export interface DraftTable {
   table: InitTable;
   owner?: string;
+  /** No fixture rows: the schema refused the ones init wrote (a CHECK faker cannot know). */
+  rowless?: boolean;
 }
 
 export interface DraftInput {
@@ -42,7 +44,7 @@ export interface DraftInput {
 export function draftMatrix(input: DraftInput): string {
   const ordered = parentsFirst(input.tables);
   const rows: Record<string, object[]> = {};
-  for (const { table, owner } of ordered) rows[table.name] = owner ? USER_PERSONAS.map((p) => ({ [owner]: `@user.${p}` })) : [{}];
+  for (const { table, owner, rowless } of ordered) if (!rowless) rows[table.name] = owner ? USER_PERSONAS.map((p) => ({ [owner]: `@user.${p}` })) : [{}];
   const tables: Record<string, object> = {};
   for (const { table, owner } of ordered) {
     if (!owner) continue;
@@ -69,6 +71,17 @@ export function draftMatrix(input: DraftInput): string {
   flowLeaves(document.get('personas'));
   for (const name of Object.keys(tables)) flowLeaves(document.getIn(['tables', name, 'rows']));
   return document.toString({ lineWidth: 0 });
+}
+
+/** The table whose fixture rows are written at `line` (1-based) of a draft's text. */
+export function fixtureTableAt(text: string, line: number): string | undefined {
+  const lines = text.split('\n').slice(0, line);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const key = /^ {4}(\S+):$/.exec(lines[i]!);
+    if (key) return key[1];
+    if (!lines[i]!.startsWith('      - ')) return undefined;
+  }
+  return undefined;
 }
 
 /** Writes each value of a map (rows, personas) on one line, as a person would. */
