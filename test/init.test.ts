@@ -37,7 +37,7 @@ it('init writes a matrix from a supabase/ project (owner columns from the polici
     '    scopes:\n      own: user_id = auth.uid()\n      others: user_id is distinct from auth.uid()\n',
     '      alice:\n        select:\n          own: allow # recorded, not reviewed\n          others: filtered # recorded, not reviewed\n        insert:\n          own: allow # recorded, not reviewed\n          others: deny # recorded, not reviewed\n',
     '      anon:\n        select: filtered # recorded, not reviewed\n        insert: deny # recorded, not reviewed\n',
-    '      service_role:\n        select: allow # recorded, not reviewed\n        insert: allow # recorded, not reviewed\n        delete: allow # recorded, not reviewed\n        update: { known: "not recorded: its row breaks the table\'s rules (23505: duplicate key value violates unique constraint \\"tags_name_key\\")',
+    '      service_role:\n        select: allow # recorded, not reviewed\n        insert: allow # recorded, not reviewed\n        update: { known: "not recorded: its row breaks the table\'s rules (23505: duplicate key value violates unique constraint \\"tags_name_key\\"): give the table rows: for its inserts, then record again", verdict: deny } # state the verdict, then delete the known gap\n        delete: allow # recorded, not reviewed\n',
   ])
     expect(text).toContain(line);
 

@@ -1,6 +1,6 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { type CellResult, HarnessError, operationRank } from '../../core/index.js';
 import { prepareWorkspace, startProvider, usingDatabase } from '../../database/index.js';
 import { FixtureError } from '../../fixtures/index.js';
@@ -185,8 +185,16 @@ function markUnrecorded(text: string, unrecorded: readonly UnrecordedCell[]): st
     value.flow = true;
     value.comment = ' state the verdict, then delete the known gap';
     document.setIn(path, value);
+    // In its place among the recorded verdicts (operations in their usual order, own before others), not last.
+    const parent = document.getIn(path.slice(0, -1));
+    if (isMap(parent)) parent.items.sort((a, b) => keyRank(a.key) - keyRank(b.key));
   }
   return document.toString({ lineWidth: 0 });
+}
+
+function keyRank(key: unknown): number {
+  const name = String(isScalar(key) ? key.value : key);
+  return name === 'own' ? 0 : name === 'others' ? 1 : operationRank(name);
 }
 
 async function exists(path: string): Promise<boolean> {
