@@ -20,6 +20,9 @@ export {
 export { FixtureError, seed } from './fixtures/index.js';
 export {
   classifyOutcome,
+  type InitOptions,
+  type InitOutcome,
+  initProject,
   judgeOutcome,
   type Observation,
   type RecordOptions,

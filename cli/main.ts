@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { registerDiffCommand } from './diff-command.js';
 import { reportError } from './errors.js';
 import { registerExplainCommand } from './explain-command.js';
+import { registerInitCommand } from './init-command.js';
 import { EXIT, type Io, processIo } from './io.js';
 import { registerLintCommand } from './lint-command.js';
 import { registerMergeCommand } from './merge-command.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerRunCommand(program, context);
+  registerInitCommand(program, context);
   registerLintCommand(program, context);
   registerMutateCommand(program, context);
   registerRecordCommand(program, context);

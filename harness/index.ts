@@ -18,3 +18,4 @@ export { RunClock } from './timings.js';
 export { type RecordOptions, type RecordOutcome, recordMatrix, type UnrecordedCell } from './record.js';
 export type { PersonaContext, PersonaDb } from './persona.js';
 export { type MatrixSession, openMatrix, type SessionCell } from './session.js';
+export { type InitOptions, type InitOutcome, initProject } from './init/init.js';

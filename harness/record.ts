@@ -10,6 +10,8 @@ import { runMatrix } from './run.js';
 /** Options of `recordMatrix`: one YAML matrix, and where its database comes from (as for a run). */
 export interface RecordOptions extends Omit<RunOptions, 'matrices' | 'reporters' | 'lint' | 'filter' | 'failOn'> {
   matrix: string;
+  /** Every cell's result, stated cells too (init records its scoped cells from them). */
+  onResult?: (result: CellResult) => void;
 }
 
 /** A cell whose behaviour no verdict describes, left unstated for a human to decide. */
@@ -37,10 +39,17 @@ export async function recordMatrix(options: RecordOptions): Promise<RecordOutcom
   const text = await readFile(matrix.file, 'utf8');
   const copy = matrix.defaults === undefined ? join(dirname(matrix.file), `.${basename(matrix.file)}.record-${randomBytes(4).toString('hex')}.yaml`) : undefined;
   const results: CellResult[] = [];
-  const collector: Reporter = { onRunStart() {}, onCellResult: (result) => void results.push(result), onRunEnd() {} };
+  const collector: Reporter = {
+    onRunStart() {},
+    onCellResult: (result) => {
+      results.push(result);
+      options.onResult?.(result);
+    },
+    onRunEnd() {},
+  };
   try {
     if (copy) await writeFile(copy, withDefaults(text));
-    const { matrix: _file, ...runOptions } = options;
+    const { matrix: _file, onResult: _onResult, ...runOptions } = options;
     await runMatrix({ ...runOptions, matrices: [copy ?? matrix.file], reporters: [collector], lint: false });
   } finally {
     if (copy) await rm(copy, { force: true });
@@ -76,7 +85,7 @@ function withDefaults(text: string): string {
  * The verdict that describes an outcome exactly, or why none does. `filtered` rather than `deny`
  * when rows were hidden, so a change to an outright refusal shows too; an error's own SQLSTATE.
  */
-function observedVerdict(outcome: Outcome): { verdict: PlainVerdict } | { reason: string } {
+export function observedVerdict(outcome: Outcome): { verdict: PlainVerdict } | { reason: string } {
   if (outcome.vacuous) return { reason: 'its table has no fixture row: add rows, then record again' };
   switch (outcome.class) {
     case 'allowed':

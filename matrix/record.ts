@@ -1,11 +1,13 @@
 import { isMap, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import type { PlainVerdict } from '../core/index.js';
 
-/** A verdict observed for a whole-table cell nobody stated, to write into the matrix. */
+/** A verdict observed for a cell nobody stated, to write into the matrix. */
 export interface RecordedVerdict {
   table: string;
   persona: string;
   operation: string;
+  /** A scope's verdict under the operation (`select: { own: allow }`); none for the whole table. */
+  scope?: string;
   verdict: PlainVerdict;
 }
 
@@ -13,7 +15,8 @@ export interface RecordedVerdict {
 const RECORDED_MARK = ' recorded, not reviewed';
 
 /**
- * Writes observed verdicts into a matrix's YAML text under `tables.<table>.expect.<persona>.<op>`,
+ * Writes observed verdicts into a matrix's YAML text under `tables.<table>.expect.<persona>.<op>`
+ * (and `.<scope>` for a scope's),
  * each marked `# recorded, not reviewed`, through the `yaml` Document API, so the file's comments,
  * anchors, key order and layout stay as they were. Only what is unstated is written: a verdict
  * already there (even a different one) is left alone. A table written without its schema
@@ -23,17 +26,18 @@ export function recordVerdicts(text: string, verdicts: readonly RecordedVerdict[
   const document = parseDocument(text, { keepSourceTokens: true });
   const written: RecordedVerdict[] = [];
   for (const recorded of verdicts) {
-    const path = ['tables', tableKey(document.get('tables'), recorded.table), 'expect', recorded.persona];
-    const persona = document.getIn(path);
-    // A bare verdict for the persona covers every operation: nothing is unstated there.
-    if (persona !== undefined && !isMap(persona)) continue;
-    if (isMap(persona) && persona.has(recorded.operation)) continue;
+    const path = ['tables', tableKey(document.get('tables'), recorded.table), 'expect', recorded.persona, ...(recorded.scope === undefined ? [] : [recorded.operation])];
+    const key = recorded.scope ?? recorded.operation;
+    const parent = document.getIn(path);
+    // A bare verdict for the persona (or the operation) covers what is under it: nothing is unstated there.
+    if (parent !== undefined && !isMap(parent)) continue;
+    if (isMap(parent) && parent.has(key)) continue;
     const value = document.createNode(recorded.verdict) as Scalar | YAMLMap;
     if (isMap(value)) value.flow = true;
     value.comment = RECORDED_MARK;
     // One verdict a line, so each carries its own mark: a flow map written on one line becomes a block.
-    if (isMap(persona)) persona.flow = false;
-    document.setIn([...path, recorded.operation], value);
+    if (isMap(parent)) parent.flow = false;
+    document.setIn([...path, key], value);
     written.push(recorded);
   }
   return { text: document.toString({ lineWidth: 0 }), written };

@@ -292,6 +292,7 @@ export { diffConsoleText } from './console-diff.js';
 export { diffReports, type DiffReportsOptions } from './diff.js';
 export { diffMarkdown } from './markdown-diff.js';
 export { recordConsoleText } from './console-record.js';
+export { initConsoleText } from './console-init.js';
 export { jsonWithoutControls, operationLabel } from './format.js';
 export { CLEAR_LINE, painter, terminalText } from './terminal.js';
 export { verifyReport, type VerifyResult } from './verify.js';

@@ -1,0 +1,35 @@
+import { recordConsoleText, type RecordSummary } from './console-record.js';
+import { spellControls } from './format.js';
+
+/** What `rls-matrix init` wrote, as the console reports it. */
+export interface InitSummary extends RecordSummary {
+  /** The matrix's folder as the user names it (`rls/`), for the next command to type. */
+  target: string;
+  migrations: string;
+  owned: readonly { table: string; column: string }[];
+  unowned: readonly string[];
+  buckets: readonly string[];
+  refused: readonly { table: string; reason: string }[];
+}
+
+/**
+ * `rls-matrix init`'s console output: what it found (owner columns, tables it could not scope,
+ * buckets it wrote nothing for), every verdict it recorded and every cell left to a human, then what
+ * to do next. A human reviews all of it: the verdicts say what the database does, not what it should.
+ */
+export function initConsoleText(summary: InitSummary): string {
+  let text = `${spellControls(summary.file)}: written from ${spellControls(summary.migrations)}\n`;
+  for (const { table, column } of summary.owned) text += `  ${spellControls(table)}: owner column ${spellControls(column)} (compared with auth.uid()) → scopes own/others for alice and bob\n`;
+  if (summary.unowned.length > 0) {
+    text += `${summary.unowned.length} table${summary.unowned.length === 1 ? '' : 's'} with RLS but no column compared with auth.uid() found: whole-table cells only; if rows belong to someone (a team, a membership helper), write scopes for them:\n`;
+    for (const table of summary.unowned) text += `  ! ${spellControls(table)}\n`;
+  }
+  if (summary.refused.length > 0) {
+    text += `${summary.refused.length} table${summary.refused.length === 1 ? '' : 's'} written without fixture rows (the schema refused the row init made): until you write rows that satisfy its rules in fixtures.rows, its cells on rows are errors (a cell on no row proves nothing); then rls-matrix record:\n`;
+    for (const { table, reason } of summary.refused) text += `  ! ${spellControls(table)}: ${spellControls(reason)}\n`;
+  }
+  if (summary.buckets.length > 0) text += `Storage buckets found, not covered by init (add storage: cells for them): ${summary.buckets.map((b) => spellControls(b)).join(', ')}\n`;
+  text += recordConsoleText(summary);
+  text += `Next: review ${spellControls(summary.target)}rls-matrix.yaml, then \`rls-matrix run ${spellControls(summary.target)}\` (green now; red when behaviour changes).\n`;
+  return text;
+}
