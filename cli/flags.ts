@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FAIL_ON_CHOICES, type FailOn, MAX_TIMEOUT_MS, parseShard, RlsMatrixError } from '../core/index.js';
+import { FAIL_ON_CHOICES, type FailOn, MAX_TIMEOUT_MS, parseShard, RlsMatrixError, RUN_DEFAULTS } from '../core/index.js';
 import { DEFAULT_DOCKER_IMAGE, PROVIDER_NAMES } from '../database/index.js';
 import type { ProviderFlags } from './provider-flags.js';
 
@@ -77,12 +77,23 @@ export function positiveInt(value: string): number {
 }
 
 /** A timeout in milliseconds: a whole number from 1 to {@link MAX_TIMEOUT_MS}. */
-export function timeoutMs(value: string): number {
+function timeoutMs(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_MS)
     throw new InvalidArgumentError(`expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (24 hours): PostgreSQL's statement_timeout and Node's timers stop at 2147483647 ms`);
   return n;
 }
+
+/** `--timeout` and `--setup-timeout` of every command that runs cells (`run`, `mutate`), bounded alike. */
+export const TIMEOUT_FLAGS = {
+  timeout: { flags: '--timeout <ms>', description: `cancel a cell after this long and report it as an error (at most ${MAX_TIMEOUT_MS})`, parse: timeoutMs, default: RUN_DEFAULTS.cellTimeoutMs },
+  setupTimeout: {
+    flags: '--setup-timeout <ms>',
+    description: `stop the run (exit 3) when one setup statement (migration, fixture, scope or row value) runs longer than this (at most ${MAX_TIMEOUT_MS})`,
+    parse: timeoutMs,
+    default: RUN_DEFAULTS.setupTimeoutMs,
+  },
+} as const satisfies Record<string, FlagSpec>;
 
 /** The `[targets...]` argument of `run` and `lint`. */
 export const TARGETS_HELP = 'matrix files or directories (default: the current directory)';

@@ -3,7 +3,7 @@ import { RUN_DEFAULTS } from '../core/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
 import { CLEAR_LINE, mutateConsoleText, painter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS } from './flags.js';
+import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS, TIMEOUT_FLAGS } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, type ResolvedProvider, resolveProviderFlags } from './provider-flags.js';
 import { fileReporters } from './report-wiring.js';
@@ -23,8 +23,7 @@ const MUTATE_FLAGS = {
   out: { flags: '--out <dir>', description: 'report directory (the baseline cells, and the Mutation section)', default: 'rls-mutation' },
   reporter: { flags: '--reporter <names>', description: `reports to write, comma-separated (${REPORTER_NAMES.join(', ')}, none)`, default: REPORTER_NAMES.join(',') },
   workers: { flags: '--workers <n>', description: 'mutants run at once, each in its own copy of the database', parse: positiveInt, default: RUN_DEFAULTS.workers },
-  timeout: { flags: '--timeout <ms>', description: 'cancel a cell after this long and report it as an error', parse: positiveInt, default: RUN_DEFAULTS.cellTimeoutMs },
-  setupTimeout: { flags: '--setup-timeout <ms>', description: 'stop (exit 3) when one setup statement runs longer than this', parse: positiveInt, default: RUN_DEFAULTS.setupTimeoutMs },
+  ...TIMEOUT_FLAGS,
   failUnder: { flags: '--fail-under <percent>', description: 'exit 1 when the mutation score (killed / (killed + survived)) is below this', parse: percent },
   quiet: { flags: '--quiet', description: 'print only the surviving mutants and the score', default: false },
 } as const satisfies Record<Exclude<keyof MutateFlags, keyof ProviderFlags>, FlagSpec>;

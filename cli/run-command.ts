@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { EXECUTOR_NAMES, HarnessError, MAX_TIMEOUT_MS, type Reporter, RUN_DEFAULTS, type ExecutorName, type FailOn, type ShardSpec } from '../core/index.js';
+import { EXECUTOR_NAMES, HarnessError, type Reporter, RUN_DEFAULTS, type ExecutorName, type FailOn, type ShardSpec } from '../core/index.js';
 import { type EmbeddedMajor, parsePgVersions } from '../database/index.js';
 import type { RunOptions } from '../harness/index.js';
 import { findMatrixFiles } from '../matrix/index.js';
 import { actionsReporter, CLEAR_LINE, consoleReporter, REPORTER_NAMES } from '../reports/index.js';
 import type { CommandContext } from './context.js';
-import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS, RUN_FAIL_ON_FLAG, shardFlag, TARGETS_HELP, timeoutMs } from './flags.js';
+import { addFlags, type FlagSpec, positiveInt, PROVIDER_FLAGS, RUN_FAIL_ON_FLAG, shardFlag, TARGETS_HELP, TIMEOUT_FLAGS } from './flags.js';
 import { consoleStyle } from './io.js';
 import { type ProviderFlags, resolveProviderFlags } from './provider-flags.js';
 import { fileReporters, reporterNames } from './report-wiring.js';
@@ -34,13 +34,7 @@ const RUN_FLAGS = {
   reporter: { flags: '--reporter <names>', description: `reports to write, comma-separated (${REPORTER_NAMES.join(', ')}, none)`, default: REPORTER_NAMES.join(',') },
   workers: { flags: '--workers <n>', description: 'connections running cells in parallel', parse: positiveInt, default: RUN_DEFAULTS.workers },
   filter: { flags: '--filter <text...>', description: 'run only cells whose id (table/persona/operation/scope) contains one of these' },
-  timeout: { flags: '--timeout <ms>', description: `cancel a cell after this long and report it as an error (at most ${MAX_TIMEOUT_MS})`, parse: timeoutMs, default: RUN_DEFAULTS.cellTimeoutMs },
-  setupTimeout: {
-    flags: '--setup-timeout <ms>',
-    description: `stop the run (exit 3) when one setup statement (migration, fixture, scope or row value) runs longer than this (at most ${MAX_TIMEOUT_MS})`,
-    parse: timeoutMs,
-    default: RUN_DEFAULTS.setupTimeoutMs,
-  },
+  ...TIMEOUT_FLAGS,
   signKey: { flags: '--sign-key <file>', description: 'sign the manifest with this Ed25519 private key (PEM or JWK)' },
   quiet: { flags: '--quiet', description: 'print only mismatches and the summary', default: false },
   executor: {

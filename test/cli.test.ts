@@ -144,10 +144,12 @@ describe('rls-matrix run: exit codes', () => {
       ['--setup-timeout', '99999999999'],
       ['--setup-timeout', '86400001'],
     ]) {
-      const { code, stdout, stderr } = await cli(['run', 'examples/lms', flag!, value!, '--reporter', 'none']);
-      expect([flag, value, code]).toEqual([flag, value, 2]);
-      expect(stderr).toContain(`error: option '${flag} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 1 to 86400000 (24 hours)`);
-      expect(stdout).toBe('');
+      for (const command of ['run', 'mutate']) {
+        const { code, stdout, stderr } = await cli([command, 'examples/lms', flag!, value!, '--reporter', 'none']);
+        expect([command, flag, value, code]).toEqual([command, flag, value, 2]);
+        expect(stderr).toContain(`error: option '${flag} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 1 to 86400000 (24 hours)`);
+        expect(stdout).toBe('');
+      }
     }
   });
 });
