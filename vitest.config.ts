@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     // Each end-to-end file starts its own PostgreSQL; two cores run two files at a time.
     pool: 'forks',
+    // Every test file's temporary projects are removed after it.
+    setupFiles: ['test/remove-projects.ts'],
     maxWorkers: 2,
     projects: [
       {

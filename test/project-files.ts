@@ -1,15 +1,18 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll } from 'vitest';
 
 /** Temporary projects and directories for a test file; no database (unit tests use these too). */
 
-// Projects and temporary directories live until the test file that made them is done (a run may read them late).
+// Projects and temporary directories live until the test file that made them is done (a run may read
+// them late): test/remove-projects.ts, a setup file, removes them after each file. (An afterAll here
+// would run for the first file only where modules are shared between files, as the unit tests do.)
 const projects: string[] = [];
-afterAll(async () => {
+
+/** Removes every project and directory made so far. */
+export async function removeProjects(): Promise<void> {
   await Promise.all(projects.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+}
 
 /** A new temporary directory others may enter (as root, the server runs as postgres), removed after the test file. */
 export async function tempDir(prefix: string): Promise<string> {
