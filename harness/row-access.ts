@@ -31,7 +31,7 @@ function rlsFreeReads(matrix: LoadedMatrix, catalog: SchemaCatalog): RlsFreeRead
   const everyTable = '*' in matrix.tables || matrix.defaults !== undefined;
   const covered = everyTable ? [...catalog.tables.values()].filter((t) => matrix.schemas.includes(t.schema)).map((t) => t.name) : [];
   for (const table of [...named.map((name) => resolveTableName(name, matrix.schemas, catalog)), ...covered]) {
-    add(table, "to evaluate the scopes and find the rows each cell addresses");
+    add(table, 'to evaluate the scopes and find the rows each cell addresses');
   }
   for (const { table } of matrix.fixtures.rows) add(resolveTableName(table, matrix.schemas, catalog), 'to seed fixture rows and fill their foreign keys from existing rows');
   return [...reads.values()];
@@ -64,7 +64,13 @@ export async function checkRlsFreeReads(client: ClientBase, matrix: LoadedMatrix
   const problems = rows.flatMap((row) => {
     const lacks = [
       ...(row.can_select ? [] : ['SELECT']),
-      ...(row.filtered ? [row.forced ? `a way around its row-level security (it FORCEs RLS, so even its owner ${row.owner} is filtered: only BYPASSRLS reads it whole)` : `a way around its row-level security (neither BYPASSRLS nor membership in its owner ${row.owner})`] : []),
+      ...(row.filtered
+        ? [
+            row.forced
+              ? `a way around its row-level security (it FORCEs RLS, so even its owner ${row.owner} is filtered: only BYPASSRLS reads it whole)`
+              : `a way around its row-level security (neither BYPASSRLS nor membership in its owner ${row.owner})`,
+          ]
+        : []),
     ];
     return lacks.length ? [`  - ${row.table}: lacks ${lacks.join(' and ')}, needed ${purposeOf.get(row.table)}`] : [];
   });
