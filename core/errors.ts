@@ -39,6 +39,8 @@ const HARNESS = {
   ERR_PERSONA_ROLE: BAD_INPUT,
   ERR_SCHEMA_UNKNOWN: BAD_INPUT,
   ERR_SCOPE_FAILED: BAD_INPUT,
+  /** The connecting role cannot read, RLS-free, the tables the harness itself must read (--provider url). */
+  ERR_ROW_ACCESS: INFRASTRUCTURE,
   ERR_ROW_VALUE: BAD_INPUT,
   ERR_JWT: INFRASTRUCTURE,
   ERR_USAGE: BAD_INPUT,

@@ -8,6 +8,7 @@ import { type PolicyCatalog, readPolicyCatalog } from './explain/policies.js';
 import { mintIdentities, personaClaims, type PersonaIdentity } from './jwt.js';
 import type { RunOptions } from './options.js';
 import { checkPersonaRoles, checkSchemas } from './preflight.js';
+import { checkRlsFreeReads } from './row-access.js';
 import type { RunClock } from './timings.js';
 
 /** One matrix, ready to run: its workspace seeded, personas' tokens minted, the catalogue read, the API path open. */
@@ -52,6 +53,7 @@ export async function prepareMatrix(loaded: LoadedMatrix, index: number, context
     onTimed: (step, ms) => clock.add(step === 'shim' ? 'shimMs' : 'migrationsMs', ms),
   });
   try {
+    await checkRlsFreeReads(workspace.client, loaded);
     options.onStage?.('seeding fixtures');
     const { matrix, identities } = await clock.time('fixturesMs', async () => {
       const seeded = await workspace.keep(() => seed(workspace.client, loaded, personaClaims));

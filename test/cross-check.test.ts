@@ -79,6 +79,22 @@ describe('cells that agree, and cells the API cannot take', () => {
     expect(run.results.get('public.pairs/alice/delete/own')?.via).toBeUndefined();
   });
 
+  it('an update without set: on a join table sets a column its rows share, through the API; rows differing in every column keep their own values, as SQL', () => {
+    for (const [scope, rows] of [
+      ['team_one', 2],
+      ['mine', 2],
+    ] as const) {
+      const result = run.results.get(`public.members/alice/update/${scope}`);
+      expect(result, scope).toMatchObject({ status: 'pass', outcome: { class: 'allowed', rows, targetRows: rows } });
+      expect(result?.via, scope).toBeUndefined();
+    }
+    expect(run.results.get('public.members/alice/update/team_one')?.sql).toContain('set "team_id" = \'1\'::integer where');
+    expect(run.results.get('public.members/alice/update/mine')?.sql).toMatch(/set "user_id" = '[0-9a-f-]{36}'::uuid where/);
+    const every = run.results.get('public.members/alice/update/every');
+    expect(every).toMatchObject({ status: 'pass', outcome: { class: 'allowed', rows: 3, targetRows: 3 }, via: { executor: 'sql', reason: expect.stringContaining('the 3 rows differ in each') } });
+    expect(every?.sql).toContain('set "team_id" = "team_id" where');
+  });
+
   it('storage, a table without a primary key and an unexposed schema run as SQL, and say so', () => {
     expect(run.results.get('storage.objects/alice/download/files')).toMatchObject({ status: 'pass', via: { executor: 'sql', reason: expect.stringContaining('no Storage server') } });
     expect(run.results.get('public.keyless/alice/select/*')).toMatchObject({ status: 'pass', via: { executor: 'sql', reason: expect.stringContaining('no primary key') } });

@@ -84,6 +84,57 @@ describe('the Supabase shim as a role that is not a superuser', () => {
     await unchanged(bare);
   });
 
+  it('refuses a role that cannot read, RLS-free, auth.users and the tables its cells address, naming what it lacks (exit 3)', async () => {
+    // A role that may install nothing but may act as postgres and the API roles: it may not read
+    // auth.users (owned by supabase_auth_admin, RLS on; with SELECT alone it would see no user and
+    // sign alice up again), and the scopes of a table another role owns, RLS on, would fail.
+    await withClient(supabase.connection, 'postgres', async (admin) => {
+      await admin.query(`create role ci_reader login password '${PASSWORD}'`);
+      await admin.query('grant postgres, anon, authenticated, service_role to ci_reader');
+    });
+    await withClient(supabase.connection, 'app', async (admin) => {
+      await admin.query(`create table public.ledger (id int primary key, amount int);
+        alter table public.ledger enable row level security;
+        create policy "read all" on public.ledger for select to service_role using (true);
+        revoke all on public.ledger from public, anon, authenticated, postgres;
+        grant select on public.ledger to service_role;
+        alter table public.ledger owner to supabase_admin;
+        insert into auth.users (id, email) values ('11111111-1111-4111-8111-111111111111', 'alice@example.test');`);
+    });
+    before.set(supabase, await withClient(supabase.connection, 'app', fingerprint));
+    const dir = await writeProject({
+      'rls-matrix.yaml': `version: 1
+personas: { alice: { role: authenticated, email: alice@example.test } }
+tables:
+  public.ledger:
+    expect: { alice: { select: deny } }
+`,
+    });
+    const refused = await cli(['run', dir, '--url', url(supabase, 'ci_reader'), '--reporter', 'none']);
+    expect(refused.stderr).toBe(
+      'rls-matrix: the connecting role ci_reader cannot read every row the run must see: the harness reads these tables as their owner would, with RLS off, to know which rows each cell should touch and which users exist\n' +
+        '  - auth.users: lacks SELECT and a way around its row-level security (neither BYPASSRLS nor membership in its owner supabase_auth_admin), needed to bind personas to existing users by id or email, and to sign up the others\n' +
+        '  - public.ledger: lacks a way around its row-level security (neither BYPASSRLS nor membership in its owner supabase_admin), needed to evaluate the scopes and find the rows each cell addresses\n' +
+        `  Connect as a role with BYPASSRLS (on Supabase, postgres has it), or have an admin run  alter role "ci_reader" bypassrls;  grant select on auth.users to "ci_reader";  (cells still run as the personas' roles, under RLS).\n`,
+    );
+    expect(refused.code).toBe(3);
+    await unchanged(supabase);
+
+    // Given what the message asks for, alice binds to her existing user, and the cell runs.
+    await withClient(supabase.connection, 'postgres', async (admin) => {
+      await admin.query('alter role ci_reader bypassrls');
+      await withClient(supabase.connection, 'app', (app) => app.query('grant select on auth.users to ci_reader'));
+    });
+    before.set(supabase, await withClient(supabase.connection, 'app', fingerprint));
+    const out = join(dir, 'report');
+    const ran = await cli(['run', dir, '--url', url(supabase, 'ci_reader'), '--reporter', 'json', '--out', out]);
+    expect(ran.stderr).toBe('');
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.results.map((r) => `${r.cell.id} ${r.status} ${r.outcome.class}`)).toEqual(['public.ledger/alice/select/* pass denied:privilege']);
+    expect(ran.code).toBe(0);
+    await unchanged(supabase);
+  });
+
   it("gives the tables its migrations create Supabase's legacy default grants, as those postgres creates get", async () => {
     // Where the roles exist (as on Supabase), a CI role that may act as them and applies the migrations itself.
     await withClient(supabase.connection, 'postgres', (admin) => admin.query('grant anon, authenticated, service_role to ci_admin'));

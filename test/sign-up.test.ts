@@ -147,6 +147,21 @@ describe('persona users sign up as Supabase Auth signs users up', () => {
     expect(message).not.toContain('columns or rows the fixtures do not give');
   });
 
+  it('a table a trigger names that does not exist: qualified, the hint is about the name; unqualified, about the search path', async () => {
+    const write = 'insert into app.signups values';
+    for (const [written, hint] of [
+      ['app.signups_gone', 'hint: the functions listed above name app.signups_gone, which does not exist when the persona users sign up: check the name, and that a migration creates it'],
+      ['signups', 'hint: the functions listed above name a table or function they cannot find with search_path auth'],
+    ] as const) {
+      const schema = SCHEMA.replace(write, () => `insert into ${written} values`);
+      expect(schema).not.toBe(SCHEMA);
+      const { error } = await seeded({ 'schema.sql': schema, 'rls-matrix.yaml': MATRIX });
+      expect((error as FixtureError).sqlstate).toBe('42P01');
+      expect((error as FixtureError).message).toContain(hint);
+      expect((error as FixtureError).message.includes('qualify the names')).toBe(written === 'signups');
+    }
+  });
+
   it('an invoker trigger writing a table supabase_auth_admin may not write fails as on Supabase, pointing at SECURITY DEFINER', async () => {
     const invoker = SCHEMA.replace(
       'function app.new_user_setup() returns trigger language plpgsql security definer set search_path = public',

@@ -37,7 +37,14 @@ export interface CellPlan {
    * What that call carries: the keys it filters on (for a view, each scope row as JSON) and the
    * values it sends (the row, the PATCH body, the rpc arguments), as typed SQL literals.
    */
-  call: { keys: Key[]; values: LiteralRow; fn?: FunctionInfo; json?: JsonValues };
+  call: {
+    keys: Key[];
+    values: LiteralRow;
+    fn?: FunctionInfo;
+    json?: JsonValues;
+    /** An update that sets each row's column to its own value: no one PATCH body could (see defaultUpdate). */
+    ownValues?: true;
+  };
 }
 
 export interface PlanContext {
@@ -79,14 +86,32 @@ export async function planCells(context: PlanContext, cells: readonly Cell[]): P
   const literals = await evaluateRows(context, rows);
   const { preRequest, extraSearchPath } = context.matrix.database;
   const setupFor = setupCache({ ...(preRequest ? { preRequest } : {}), ...(extraSearchPath ? { extraSearchPath } : {}) });
-  return cells.map((cell) => buildPlan(context, cell, keysOf, literals.get(cell) ?? defaultUpdate(context, cell, scopes.currentValues), setupFor));
+  return cells.map((cell) => {
+    const given = literals.get(cell);
+    const values = given ? { row: given } : defaultUpdate(context, cell, scopes.currentValues, cell.operation === 'update' ? keysOf(cell) : []);
+    return buildPlan(context, cell, keysOf, values, setupFor);
+  });
 }
 
-/** An update without `set:` sets its column to the scope's current value, as a literal: PostgREST never reads the column it sets. */
-function defaultUpdate(context: PlanContext, cell: Cell, values: Map<string, string | null>): LiteralRow {
-  if (cell.operation !== 'update') return [];
-  const column = defaultUpdateColumn(context.catalog.tables.get(cell.table)!);
-  return [[column, sqlLiteral(column, values.get(scopeId(cell)) ?? null)]];
+/**
+ * An update without `set:` sets its column to the scope's current value, as a literal: PostgREST
+ * never reads the column it sets. On a table whose every column is part of its primary key (a join
+ * table), that column is one whose value every row of the scope shares, so setting it moves no row
+ * and collides with none. When the rows differ in every column, one value for all of them would
+ * collide (23505) whichever it is: no single PATCH body can update them, so each row's column is set
+ * to its own value (`col = col`), the policies judge the same rows, and the cell runs as SQL.
+ */
+function defaultUpdate(context: PlanContext, cell: Cell, values: Map<string, string | null>, keys: Key[]): { row: LiteralRow; ownValues?: true } {
+  if (cell.operation !== 'update') return { row: [] };
+  const table = context.catalog.tables.get(cell.table)!;
+  const keyOnly = table.primaryKey.length > 0 && table.columns.every((c) => c.generated || table.primaryKey.includes(c.name));
+  if (keyOnly && keys.length > 0) {
+    const shared = table.primaryKey.findIndex((_, i) => keys.every((key) => key[i] === keys[0]![i]));
+    const column = table.columns.find((c) => c.name === table.primaryKey[Math.max(shared, 0)])!;
+    return shared >= 0 ? { row: [[column, sqlLiteral(column, keys[0]![shared])]] } : { row: [[column, pg.escapeIdentifier(column.name)]], ownValues: true };
+  }
+  const column = defaultUpdateColumn(table);
+  return { row: [[column, sqlLiteral(column, values.get(scopeId(cell)) ?? null)]] };
 }
 
 /**
@@ -109,7 +134,7 @@ function setupCache(options: RequestOptions): (request: RequestShape, identity: 
   };
 }
 
-function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], row: LiteralRow, setupFor: ReturnType<typeof setupCache>): CellPlan {
+function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key[], { row, ownValues }: { row: LiteralRow; ownValues?: true }, setupFor: ReturnType<typeof setupCache>): CellPlan {
   const identity = context.identities.get(cell.persona)!;
   if (cell.operation === 'rpc') {
     const fn = resolveFunction(context, cell);
@@ -138,7 +163,8 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
   const table = context.catalog.tables.get(cell.table)!;
   const request = tableRequest(cell, table);
   const keys = cell.operation === 'insert' ? [] : keysOf(cell);
-  const base = { cell, role: identity.role, request, setup: setupFor(request, identity), call: { keys, values: row } };
+  const call = ownValues ? { keys, values: [], ownValues } : { keys, values: row };
+  const base = { cell, role: identity.role, request, setup: setupFor(request, identity), call };
   const returning = cell.returning ? ' returning *' : '';
   const target = quoteTable(table);
   const assignments = (pairs: LiteralRow) => pairs.map(([c, v]) => `${pg.escapeIdentifier(c.name)} = ${v}`).join(', ');

@@ -7,7 +7,8 @@ import type { PersonaClients } from './clients.js';
 /**
  * Why a cell cannot go through the API and runs as SQL instead, or undefined when it can. Storage
  * cells would need a Storage server; a table outside the exposed schemas is not reachable through
- * PostgREST at all; a table without a primary key has no column an app could filter its rows by.
+ * PostgREST at all; a table without a primary key has no column an app could filter its rows by;
+ * an update of rows that differ in every column has no body that would not make them collide.
  */
 export function sqlOnlyReason(plan: CellPlan, catalog: SchemaCatalog, exposed: readonly string[]): string | undefined {
   const { cell } = plan;
@@ -19,6 +20,8 @@ export function sqlOnlyReason(plan: CellPlan, catalog: SchemaCatalog, exposed: r
   if (table.name === 'storage.objects' && cell.caseName !== undefined && cell.caseName in STORAGE_OPERATIONS)
     return 'storage cell: there is no Storage server here, so it runs as SQL on storage.objects';
   if (!exposed.includes(table.schema)) return `schema ${table.schema} is not exposed through the API (schemas:): run as SQL`;
+  if (plan.call.ownValues)
+    return `every column of ${table.name} is part of its primary key and the ${plan.targetRows} rows differ in each: one PATCH body would make them collide, so the cell runs as SQL, setting each row's column to its own value`;
   if (table.kind !== 'view' && table.primaryKey.length === 0 && cell.operation !== 'insert')
     return `${table.name} has no primary key: an app cannot address its rows, so the cell runs as SQL (by tableoid and ctid)`;
   return undefined;

@@ -13,6 +13,11 @@ create policy plain_own on public.plain for all using (owner_id = auth.uid()) wi
 create table public.pairs (tenant text not null, code text not null, owner_id uuid not null, note text, primary key (tenant, code));
 alter table public.pairs enable row level security;
 create policy pairs_own on public.pairs for all using (owner_id = auth.uid()) with check (owner_id = auth.uid());
+-- A join table: every column is part of the key. An update without set: sets a column the scope's
+-- rows share (team_one: team_id; mine: user_id); rows differing in both cannot take one value.
+create table public.members (team_id int not null, user_id uuid not null, primary key (team_id, user_id));
+alter table public.members enable row level security;
+create policy members_all on public.members for all to authenticated using (true) with check (true);
 create table public.keyless (label text not null);
 alter table public.keyless enable row level security;
 create policy keyless_read on public.keyless for select using (true);
