@@ -77,6 +77,8 @@ export {
   type MutationSummary,
   type Outcome,
   type OutcomeClass,
+  type Queryable,
+  type QueryRows,
   type Reporter,
   RlsMatrixError,
   type RunMeta,

@@ -71,6 +71,7 @@ export {
   type RunSummary,
   type RunTimings,
 } from './results.js';
+export type { Queryable, QueryRows } from './queryable.js';
 export { cellIdsHash, parseShard, type ShardInfo, type ShardSpec } from './shard.js';
 export { expectedText, isVerdict, knownReason, type PlainVerdict, plainVerdict, type Verdict, VerdictSchema, verdictText } from './verdict.js';
 export { toolVersion } from './version.js';

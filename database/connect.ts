@@ -1,9 +1,19 @@
 import pg from 'pg';
-import { HarnessError } from '../core/index.js';
+import { HarnessError, type Queryable } from '../core/index.js';
 import type { ConnectionInfo } from './providers/types.js';
 
+/**
+ * A connection the harness opened (a `pg.Client`), as the rest of the code and the package's
+ * declarations see it: queries, the transaction state, and closing it; no `@types/pg` needed.
+ */
+export interface Connection extends Queryable {
+  /** node-postgres' view of the session: 'I' idle, 'T' in a transaction, 'E' in a failed one; null before the first message. */
+  getTransactionStatus(): string | null;
+  end(): Promise<void>;
+}
+
 /** A connection for the harness's own work, its messages in the C locale where the role may set that. */
-export async function connect(connection: ConnectionInfo, options: { pipeline?: boolean } = {}): Promise<pg.Client> {
+export async function connect(connection: ConnectionInfo, options: { pipeline?: boolean } = {}): Promise<Connection> {
   const client = new pg.Client({ ...connection, application_name: 'rls-matrix', ...(options.pipeline ? { pipeline: true } : {}) } as pg.ClientConfig);
   client.on('error', () => undefined);
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClientBase } from 'pg';
+import type { Queryable } from '../core/index.js';
 
 /**
  * A sha256 over what decides access in the tested schemas: policies (as pg_policies shows them),
@@ -8,7 +8,7 @@ import type { ClientBase } from 'pg';
  * fingerprint tested the same access rules. Reads the catalogues directly: information_schema's
  * privilege views cost ~90 ms on a 50-table schema, paid before the first cell.
  */
-export async function schemaFingerprint(client: ClientBase, schemas: readonly string[]): Promise<string> {
+export async function schemaFingerprint(client: Queryable, schemas: readonly string[]): Promise<string> {
   const { rows } = await client.query<{ part: string; body: string }>(
     `with relations as (
        select c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import { runSqlFiles, setSqlFileHooks } from '../fixtures/index.js';
-import { connect } from './connect.js';
+import { type Connection, connect } from './connect.js';
 import { HarnessError } from '../core/index.js';
 import { refuseEscapingStatement, shownPath } from './url-guards.js';
 import type { ConnectionInfo } from './providers/types.js';
@@ -119,7 +118,7 @@ const MARK = 'rls_matrix.transaction';
  * which PostgreSQL refuses outside a transaction block, and its rollback names that savepoint, so
  * a cell sent after the transaction ended runs nothing and its rollback fails (see execute.ts).
  */
-function transactionCheck(client: pg.Client, began: { token: string; started: string }) {
+function transactionCheck(client: Connection, began: { token: string; started: string }) {
   let xid: string | null = null;
   const sql = `select current_setting('${MARK}', true) as token, transaction_timestamp()::text as started, txid_current_if_assigned()::text as xid, ${LEXING}`;
   const verifyRow = (row: unknown, after: string) => {

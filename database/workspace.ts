@@ -4,14 +4,14 @@ import pg from 'pg';
 import { RUN_DEFAULTS } from '../core/index.js';
 import { runSqlFiles, setSqlFileHooks } from '../fixtures/index.js';
 import { nameList, treeNodes } from '../matrix/index.js';
-import { connect } from './connect.js';
+import { type Connection, connect } from './connect.js';
 import type { ConnectionInfo, StartedDatabase } from './providers/types.js';
 import { setupSettings, setupTimeouts, withSetupTimeouts } from './setup-timeout.js';
 import { openTransactionWorkspace } from './transaction-workspace.js';
 
 /** A connection cells run on, and how to give it back. */
 export interface WorkerConnection {
-  client: pg.Client;
+  client: Connection;
   /** Messages are sent without waiting for earlier results (several cells in flight). */
   pipelined: boolean;
   /** Someone else's database: the check every cell's rollback carries (see transaction-workspace.ts). */
@@ -41,7 +41,7 @@ export interface CellCheck {
 
 /** A connection that plans cells beside the running ones. */
 export interface PlannerConnection {
-  client: pg.Client;
+  client: Connection;
   /** Runs `work` in a transaction (or savepoint) that keeps nothing, under the setup timeout instead of the cells' one. */
   discard<T>(work: () => Promise<T>): Promise<T>;
   release(): Promise<void>;
@@ -58,7 +58,7 @@ export interface PlannerConnection {
  */
 export interface Workspace {
   /** The setup connection. */
-  client: pg.Client;
+  client: Connection;
   /** The matrix's own database on a server we started (absent for someone else's database). */
   connection?: ConnectionInfo;
   /** True when everything runs in one transaction (nothing may run outside it). */

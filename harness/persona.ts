@@ -1,5 +1,4 @@
-import type { QueryResult } from 'pg';
-import { HarnessError } from '../core/index.js';
+import { HarnessError, type QueryRows } from '../core/index.js';
 import { escapeReason, type PlannerConnection } from '../database/index.js';
 import { nearestName, parseScript } from '../matrix/index.js';
 import type { PersonaIdentity } from './jwt.js';
@@ -81,7 +80,7 @@ function guardedDb(planner: PlannerConnection, transactional: boolean): PersonaD
           );
         }
       }
-      const result = (await planner.client.query(text, values as unknown[] | undefined)) as QueryResult<Row>;
+      const result = (await planner.client.query(text, values as unknown[] | undefined)) as QueryRows<Row>;
       return { rows: result.rows, rowCount: result.rowCount };
     },
   };

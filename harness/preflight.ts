@@ -1,6 +1,6 @@
-import pg, { type ClientBase } from 'pg';
+import pg from 'pg';
 import { type LoadedMatrix, nearestName } from '../matrix/index.js';
-import { formatLocation, HarnessError, type SourceLocation } from '../core/index.js';
+import { formatLocation, HarnessError, type SourceLocation, type Queryable } from '../core/index.js';
 import type { PersonaIdentity } from './jwt.js';
 
 /**
@@ -10,7 +10,7 @@ import type { PersonaIdentity } from './jwt.js';
  * authenticator does. Where a role `authenticator` exists, it must be able to switch to it too:
  * otherwise the SQL executor would judge cells no request of that persona could ever reach.
  */
-export async function checkPersonaRoles(client: ClientBase, identities: Iterable<PersonaIdentity>, locate?: (persona: string) => SourceLocation): Promise<void> {
+export async function checkPersonaRoles(client: Queryable, identities: Iterable<PersonaIdentity>, locate?: (persona: string) => SourceLocation): Promise<void> {
   const byRole = new Map<string, string[]>();
   for (const { persona, role } of identities) byRole.set(role, [...(byRole.get(role) ?? []), persona]);
   // PostgreSQL 16 separates membership from the right to SET ROLE (GRANT … WITH SET FALSE).
@@ -52,7 +52,7 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
  * Refuses exposed schemas (`schemas:`) that do not exist once migrations ran: "*" and `defaults`
  * would silently cover nothing there. Names the matrix line and the nearest existing schema.
  */
-export async function checkSchemas(client: ClientBase, matrix: Pick<LoadedMatrix, 'schemas' | 'locate'>): Promise<void> {
+export async function checkSchemas(client: Queryable, matrix: Pick<LoadedMatrix, 'schemas' | 'locate'>): Promise<void> {
   const { rows } = await client.query<{ nspname: string }>(`select nspname::text from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'`);
   const existing = rows.map((r) => r.nspname);
   const problems = matrix.schemas.flatMap((schema, i) => {

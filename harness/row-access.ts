@@ -1,5 +1,5 @@
-import pg, { type ClientBase } from 'pg';
-import { HarnessError, type SchemaCatalog } from '../core/index.js';
+import pg from 'pg';
+import { HarnessError, type SchemaCatalog, type Queryable } from '../core/index.js';
 import { readCatalog } from '../fixtures/index.js';
 import { type LoadedMatrix, personaNeedsUserRow, resolveTableName } from '../matrix/index.js';
 
@@ -45,7 +45,7 @@ function rlsFreeReads(matrix: LoadedMatrix, catalog: SchemaCatalog): RlsFreeRead
  * affected by row-level security policy". A server the harness starts connects as a superuser, so
  * this only speaks on `--provider url` with a role of the user's choosing.
  */
-export async function checkRlsFreeReads(client: ClientBase, matrix: LoadedMatrix): Promise<void> {
+export async function checkRlsFreeReads(client: Queryable, matrix: LoadedMatrix): Promise<void> {
   const { rows: role } = await client.query<{ rolsuper: boolean }>('select rolsuper from pg_roles where rolname = current_user');
   if (role[0]?.rolsuper) return;
   const reads = rlsFreeReads(matrix, await readCatalog(client));

@@ -1,5 +1,5 @@
-import type { ClientBase } from 'pg';
 import type { LintCatalog, LintFunction, LintPolicy, LintTable, LintView } from './types.js';
+import type { Queryable } from '../core/index.js';
 
 // Every query takes $1 = the linted schemas, $2 = the API roles (existing, checked below). Objects
 // that belong to an extension are skipped, as splinter skips them.
@@ -131,7 +131,7 @@ interface ViewRow {
  * Policy expressions are deparsed under the session's search_path; call it inside a transaction
  * after `set local search_path = pg_catalog` (as `runLints` does) so every name comes qualified.
  */
-export async function readLintCatalog(client: ClientBase, schemas: readonly string[], roleCandidates: readonly string[]): Promise<LintCatalog> {
+export async function readLintCatalog(client: Queryable, schemas: readonly string[], roleCandidates: readonly string[]): Promise<LintCatalog> {
   const apiRoles = (await client.query<{ roles: string[] }>(ROLES_SQL, [[...new Set(roleCandidates)]])).rows[0]?.roles ?? [];
   const params = [[...schemas], apiRoles];
   const tables = await client.query<TableRow>(TABLES_SQL, params);

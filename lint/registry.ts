@@ -1,5 +1,4 @@
-import type { ClientBase } from 'pg';
-import { LINT_IDS, type LintFinding, type LintId, type LintSeverity, SEVERITIES, type Waiver } from '../core/index.js';
+import { LINT_IDS, type LintFinding, type LintId, type LintSeverity, SEVERITIES, type Waiver, type Queryable } from '../core/index.js';
 import type { LoadedMatrix } from '../matrix/index.js';
 import { readLintCatalog } from './catalog.js';
 import { claimLints } from './claims.js';
@@ -38,7 +37,7 @@ export interface LintOptions {
  * const findings = await runLints(client, { schemas: ['public'], roles: ['authenticated'] });
  * await client.end();
  */
-export async function runLints(client: ClientBase, options: LintOptions): Promise<LintFinding[]> {
+export async function runLints(client: Queryable, options: LintOptions): Promise<LintFinding[]> {
   const { rows } = await client.query<{ path: string }>(`select pg_catalog.current_setting('search_path') as path`);
   await client.query(`select pg_catalog.set_config('search_path', 'pg_catalog', true)`);
   let catalog: LintCatalog;

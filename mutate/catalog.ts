@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import type { Queryable } from '../core/index.js';
 
 /** A policy as mutants see it; expressions deparsed with `search_path = pg_catalog` (every name qualified), so they can be written back. */
 export interface MutablePolicy {
@@ -133,7 +133,7 @@ interface FunctionRow {
  * (policy expressions then deparse with every name qualified, ready to be written back): call it
  * inside a transaction that is thrown away (`workspace.discard`).
  */
-export async function readMutationCatalog(client: ClientBase, schemas: readonly string[], roleCandidates: readonly string[]): Promise<MutationCatalog> {
+export async function readMutationCatalog(client: Queryable, schemas: readonly string[], roleCandidates: readonly string[]): Promise<MutationCatalog> {
   await client.query(`select pg_catalog.set_config('search_path', 'pg_catalog', true)`);
   const apiRoles = (await client.query<{ roles: string[] }>(ROLES_SQL, [[...new Set(roleCandidates)]])).rows[0]?.roles ?? [];
   const tables = await client.query<TableRow>(TABLES_SQL, [[...schemas], apiRoles]);

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ClientBase } from 'pg';
-import { databaseErrorFields, HarnessError } from '../../core/index.js';
+import { databaseErrorFields, HarnessError, type Queryable } from '../../core/index.js';
 import { missingShimPrivileges } from './privileges.js';
 
 export type GrantsMode = 'legacy' | 'explicit';
@@ -13,7 +12,7 @@ const EXPLICIT_MARKER = '-- @@grants:explicit';
  * auth.uid()/role()/email()/jwt(), storage helpers, and the default grants of the chosen mode.
  * Idempotent, and installs nothing that already exists (a supabase/postgres image keeps its own).
  */
-export async function installSupabaseShim(client: ClientBase, grants: GrantsMode, matrixFile?: string): Promise<void> {
+export async function installSupabaseShim(client: Queryable, grants: GrantsMode, matrixFile?: string): Promise<void> {
   const sql = await shimSql();
   const common = sql.slice(0, sql.indexOf(LEGACY_MARKER));
   const legacy = sql.slice(sql.indexOf(LEGACY_MARKER), sql.indexOf(EXPLICIT_MARKER));

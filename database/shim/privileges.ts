@@ -1,5 +1,5 @@
-import type { ClientBase } from 'pg';
 import type { GrantsMode } from './install.js';
+import type { Queryable } from '../../core/index.js';
 
 /**
  * What the connecting role would need to install the shim on this database and does not hold:
@@ -7,7 +7,7 @@ import type { GrantsMode } from './install.js';
  * holds everything. What the shim creates is read from its SQL (the roles, schemas, extensions
  * and objects it looks up before creating them), so this list cannot drift from the file.
  */
-export async function missingShimPrivileges(client: ClientBase, shimSql: string, grants: GrantsMode): Promise<{ role: string; lacking: string[] }> {
+export async function missingShimPrivileges(client: Queryable, shimSql: string, grants: GrantsMode): Promise<{ role: string; lacking: string[] }> {
   const roles = matches(shimSql, /rolname = '([^']+)'/g);
   const schemas = matches(shimSql, /nspname = '([^']+)'/g);
   const extensions = matches(shimSql, /extname = '([^']+)'/g);

@@ -1,5 +1,4 @@
-import type { QueryResult } from 'pg';
-import { type DatabaseErrorFields, databaseErrorFields } from '../../core/index.js';
+import { type DatabaseErrorFields, databaseErrorFields, type QueryRows } from '../../core/index.js';
 import type { WorkerConnection } from '../../database/index.js';
 import type { Observation } from './classify.js';
 import type { CellPlan } from '../planner/plan.js';
@@ -32,7 +31,7 @@ export async function executeCell(connection: WorkerConnection, plan: CellPlan):
   const { client, cellCheck } = connection;
   let observation: Observation;
   try {
-    const results = (await client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; ${END_CELL}`)) as unknown as QueryResult[];
+    const results = (await client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}; ${END_CELL}`)) as unknown as QueryRows[];
     // The operation's result is the last before the rollback and release (the setup may be one statement or two).
     observation = observed(plan, results[results.length - 3]!);
   } catch (error) {
@@ -58,8 +57,8 @@ async function executePipelined(connection: WorkerConnection, plan: CellPlan): P
   const { client, cellCheck } = connection;
   // Asked again after every wait; nothing is awaited between the free turn and the two messages below.
   for (let wait = connection.turn?.(); wait; wait = connection.turn?.()) await wait;
-  const ran = client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}`) as unknown as Promise<QueryResult[]>;
-  const ended = client.query(cellCheck ? `${END_CELL}; ${cellCheck.sql}` : END_CELL) as unknown as Promise<QueryResult[]>;
+  const ran = client.query(`savepoint cell; set constraints all immediate; ${plan.setup}; ${plan.statement}`) as unknown as Promise<QueryRows[]>;
+  const ended = client.query(cellCheck ? `${END_CELL}; ${cellCheck.sql}` : END_CELL) as unknown as Promise<QueryRows[]>;
   const [cell, rollback] = await Promise.allSettled([ran, ended]);
   if (rollback.status === 'rejected') throw rollbackFailed(connection, plan, rollback.reason);
   if (cellCheck) cellCheck.verify(rollback.value.at(-1)!.rows[0], after(plan));
@@ -82,7 +81,7 @@ function after(plan: CellPlan): string {
   return `cell ${plan.cell.id}`;
 }
 
-function observed(plan: CellPlan, result: QueryResult): Observation {
+function observed(plan: CellPlan, result: QueryRows): Observation {
   const rows = plan.countFrom === 'select' ? Number((result.rows[0] as { rows: number }).rows) : (result.rowCount ?? 0);
   return { rows, targetRows: plan.anyRows ? Math.max(rows, 1) : plan.targetRows };
 }

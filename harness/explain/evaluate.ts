@@ -1,7 +1,6 @@
 import pg from 'pg';
-import type { ClientBase } from 'pg';
 import { quoteTable } from '../../fixtures/index.js';
-import { databaseErrorFields, type PolicyEvaluation, type PolicyInfo, type PolicyValue, type TableInfo } from '../../core/index.js';
+import { databaseErrorFields, type PolicyEvaluation, type PolicyInfo, type PolicyValue, type TableInfo, type Queryable } from '../../core/index.js';
 import type { CellPlan } from '../planner/plan.js';
 import { whereKeys } from '../planner/scopes.js';
 import { gateExpression, type PolicyGate, policiesFor } from './decide.js';
@@ -16,7 +15,7 @@ export interface RowImage {
  * Reads a row of the scope as the connecting role (row-level security does not apply to it), as JSON.
  * Undefined when the row is gone (a trigger or another fixture removed it).
  */
-export async function readRow(client: ClientBase, table: TableInfo, key: string[]): Promise<RowImage | undefined> {
+export async function readRow(client: Queryable, table: TableInfo, key: string[]): Promise<RowImage | undefined> {
   const { rows } = await client.query<{ row: string }>(`select to_jsonb(t)::text as row from ${quoteTable(table)} as t${whereKeys(table, [key])}`);
   if (!rows[0]) return undefined;
   const names = table.primaryKey.length ? table.primaryKey : ['ctid'];
@@ -24,7 +23,7 @@ export async function readRow(client: ClientBase, table: TableInfo, key: string[
 }
 
 /** The row an UPDATE (or an upsert's conflict path) leaves: the existing row with the cell's values over it. */
-export async function updatedRow(client: ClientBase, plan: CellPlan, existing: RowImage): Promise<RowImage> {
+export async function updatedRow(client: Queryable, plan: CellPlan, existing: RowImage): Promise<RowImage> {
   const pairs = plan.call.values.map(([column, literal]) => `${pg.escapeLiteral(column.name)}, ${literal}`);
   if (!pairs.length) return { label: `${existing.label} (updated)`, json: existing.json };
   const { rows } = await client.query<{ row: string }>(`select (${pg.escapeLiteral(existing.json)}::jsonb || jsonb_build_object(${pairs.join(', ')}))::text as row`);
@@ -37,7 +36,7 @@ export async function updatedRow(client: ClientBase, plan: CellPlan, existing: R
  * (so `auth.uid()` in a default is the persona) inside a savepoint that is rolled back, so nothing
  * stays. Undefined, with the reason, when it cannot be written that way (a constraint, a trigger).
  */
-export async function proposedRow(client: ClientBase, plan: CellPlan, table: TableInfo): Promise<RowImage | { failed: string }> {
+export async function proposedRow(client: Queryable, plan: CellPlan, table: TableInfo): Promise<RowImage | { failed: string }> {
   const columns = plan.call.values.map(([c]) => pg.escapeIdentifier(c.name));
   const values = plan.call.values.map(([, literal]) => literal);
   const insert = columns.length ? `(${columns.join(', ')}) values (${values.join(', ')})` : 'default values';
@@ -62,7 +61,7 @@ export async function proposedRow(client: ClientBase, plan: CellPlan, table: Tab
  * The caller holds a transaction (or savepoint) that is rolled back.
  */
 export async function evaluateGates(
-  client: ClientBase,
+  client: Queryable,
   plan: CellPlan,
   table: TableInfo,
   policies: readonly PolicyInfo[],
@@ -88,7 +87,7 @@ export async function evaluateGates(
   return evaluations;
 }
 
-async function evaluate(client: ClientBase, table: TableInfo, expression: string, json: string): Promise<PolicyValue> {
+async function evaluate(client: Queryable, table: TableInfo, expression: string, json: string): Promise<PolicyValue> {
   const sql = `select (${expression})::boolean as v from jsonb_populate_record(null::${quoteTable(table)}, ${pg.escapeLiteral(json)}::jsonb) as ${pg.escapeIdentifier(table.table)}`;
   try {
     const results = (await client.query(`savepoint explain_expr; ${sql}; release savepoint explain_expr`)) as unknown as { rows: { v: boolean | null }[] }[];

@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { ClientBase } from 'pg';
-import type { CellResult, TableInfo } from '../../core/index.js';
+import type { CellResult, TableInfo, Queryable } from '../../core/index.js';
 import type { CellPlan } from '../planner/plan.js';
 
 /** The table privileges each operation needs (UPDATE and DELETE read the key they filter on: SELECT too). */
@@ -20,7 +19,7 @@ const DENIED = /^permission denied for (table|view|sequence|function|schema|rela
  * catalogue says which table or column privilege the role lacks; on another object (a table a policy
  * reads, a sequence, a function, a schema) the error names it and the privilege follows from its kind.
  */
-export async function missingGrant(client: ClientBase, plan: CellPlan, table: TableInfo | undefined, error: NonNullable<CellResult['outcome']['error']>): Promise<string | undefined> {
+export async function missingGrant(client: Queryable, plan: CellPlan, table: TableInfo | undefined, error: NonNullable<CellResult['outcome']['error']>): Promise<string | undefined> {
   const match = DENIED.exec(error.message);
   if (!match) return undefined;
   const [, kind, name] = match as unknown as [string, string, string];

@@ -1,5 +1,4 @@
-import type { ClientBase } from 'pg';
-import type { PolicyCommand, PolicyInfo } from '../../core/index.js';
+import type { PolicyCommand, PolicyInfo, Queryable } from '../../core/index.js';
 
 /** What decides whether row-level security applies to a role on a table, read once per matrix. */
 export interface PolicyCatalog {
@@ -18,7 +17,7 @@ const COMMANDS: Readonly<Record<string, PolicyCommand>> = { r: 'SELECT', a: 'INS
  * stores them: expressions as pg_get_expr prints them (columns unqualified or qualified by the table's
  * own name), roles by name (`public` for every role).
  */
-export async function readPolicyCatalog(client: ClientBase, tables: readonly string[], roles: readonly string[]): Promise<PolicyCatalog> {
+export async function readPolicyCatalog(client: Queryable, tables: readonly string[], roles: readonly string[]): Promise<PolicyCatalog> {
   // Names printed under an empty search path come schema-qualified, so an expression means the same
   // when it is evaluated later under a request's search path.
   await client.query(`select set_config('search_path', 'pg_catalog', true)`);

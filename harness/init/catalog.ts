@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import type { Queryable } from '../../core/index.js';
 
 /** A table of the exposed schemas as init sees it. */
 export interface InitTable {
@@ -28,7 +28,7 @@ select n.nspname || '.' || c.relname as name, c.relrowsecurity as rls,
  order by 1`;
 
 /** The tables of `schemas`, and the storage buckets the migrations or seed created (none without the shim). */
-export async function readInitCatalog(client: ClientBase, schemas: readonly string[]): Promise<{ tables: InitTable[]; buckets: string[] }> {
+export async function readInitCatalog(client: Queryable, schemas: readonly string[]): Promise<{ tables: InitTable[]; buckets: string[] }> {
   await client.query('set local search_path = pg_catalog');
   const { rows: tables } = await client.query<InitTable>(TABLES_SQL, [schemas]);
   const { rows: storage } = await client.query<{ present: boolean }>(`select to_regclass('storage.buckets') is not null as present`);

@@ -1,9 +1,8 @@
 import type { Faker } from '@faker-js/faker';
 import pg from 'pg';
-import type { ClientBase } from 'pg';
 import { type CompletedRow, completeRow, interpretValue, quoteTable, type ReferenceCache, seededFaker, seedFromString, type ValueContext } from '../../fixtures/index.js';
 import type { LoadedMatrix } from '../../matrix/index.js';
-import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, type FunctionInfo, HarnessError, type RowSpec, type SchemaCatalog } from '../../core/index.js';
+import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, type FunctionInfo, HarnessError, type RowSpec, type SchemaCatalog, type Queryable } from '../../core/index.js';
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
 import { sqlLiteral } from './literals.js';
@@ -48,7 +47,7 @@ export interface CellPlan {
 }
 
 export interface PlanContext {
-  client: ClientBase;
+  client: Queryable;
   matrix: LoadedMatrix;
   catalog: SchemaCatalog;
   identities: Map<string, PersonaIdentity>;

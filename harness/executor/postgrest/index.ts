@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
-import type { ClientBase } from 'pg';
 import type { LoadedMatrix } from '../../../matrix/index.js';
-import { type ApiExchange, HarnessError, type SchemaCatalog } from '../../../core/index.js';
+import { type ApiExchange, HarnessError, type SchemaCatalog, type Queryable } from '../../../core/index.js';
 import type { PersonaIdentity } from '../../jwt.js';
 import type { Workspace } from '../../../database/index.js';
 import type { CellPlan } from '../../planner/plan.js';
@@ -16,13 +14,13 @@ import { jsonValues } from './values.js';
 /** Runs cells through the real PostgREST with supabase-js, one client per persona. */
 export interface ApiExecutor {
   /** Gives freshly planned cells the JSON bodies their calls send (on the planner's connection, inside its transaction). */
-  prepare(client: ClientBase, plans: readonly CellPlan[]): Promise<void>;
+  prepare(client: Queryable, plans: readonly CellPlan[]): Promise<void>;
   /** Why a cell runs as SQL even so (storage, unexposed schema, no primary key), or undefined. */
   sqlReason(plan: CellPlan): string | undefined;
   /** Issues the cell as its app's call; throws a HarnessError rather than send a write that could be committed. */
   run(plan: CellPlan, timeoutMs: number): Promise<ApiObservation>;
-  /** The persona's supabase-js client, as cells use it (for `asPersona`). */
-  clientOf(persona: string): Promise<SupabaseClient>;
+  /** The persona's supabase-js client, as cells use it (for `asPersona`): `unknown` so the declarations need no supabase-js (an optional peer); asPersona types it. */
+  clientOf(persona: string): Promise<unknown>;
   /** Stops the PostgREST we started (none for someone else's). */
   close(): Promise<void>;
 }
@@ -153,7 +151,7 @@ async function prepareAuthenticator(workspace: Workspace): Promise<string> {
  * would prove nothing. The setup must have written nothing (personas bound to existing users, no
  * fixtures, migrations already deployed).
  */
-async function assertSetupCommitted(client: ClientBase): Promise<void> {
+async function assertSetupCommitted(client: Queryable): Promise<void> {
   const { rows } = await client.query<{ wrote: boolean }>('select pg_current_xact_id_if_assigned() is not null as wrote');
   if (rows[0]!.wrote) {
     throw new HarnessError(

@@ -1,5 +1,4 @@
-import type { ClientBase, QueryResult } from 'pg';
-import { type DatabaseErrorFields, databaseErrorFields } from '../../../core/index.js';
+import { type DatabaseErrorFields, databaseErrorFields, type QueryRows, type Queryable } from '../../../core/index.js';
 import type { CellPlan } from '../../planner/plan.js';
 
 /** A cell's values as the JSON body its app call sends, or why they do not convert. */
@@ -13,7 +12,7 @@ export type JsonValues = { values: unknown[] } | { error: DatabaseErrorFields };
  * executor meets the same error when the cell runs). Runs in the caller's transaction, in a
  * savepoint it rolls back.
  */
-export async function jsonValues(client: ClientBase, plans: readonly CellPlan[]): Promise<Map<CellPlan, JsonValues>> {
+export async function jsonValues(client: Queryable, plans: readonly CellPlan[]): Promise<Map<CellPlan, JsonValues>> {
   const converted = new Map<CellPlan, JsonValues>();
   const pending = plans.filter((p) => p.call.values.length > 0);
   if (!pending.length) return converted;
@@ -21,7 +20,7 @@ export async function jsonValues(client: ClientBase, plans: readonly CellPlan[])
   try {
     const results = (await client.query(
       `savepoint rls_matrix_json; ${pending.map(statement).join('; ')}; rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json`,
-    )) as unknown as QueryResult[];
+    )) as unknown as QueryRows[];
     for (const [i, plan] of pending.entries()) converted.set(plan, { values: JSON.parse((results[i + 1]!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     return converted;
   } catch {
@@ -29,7 +28,7 @@ export async function jsonValues(client: ClientBase, plans: readonly CellPlan[])
   }
   for (const plan of pending) {
     try {
-      const [, result] = (await client.query(`savepoint rls_matrix_json; ${statement(plan)}; rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json`)) as unknown as QueryResult[];
+      const [, result] = (await client.query(`savepoint rls_matrix_json; ${statement(plan)}; rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json`)) as unknown as QueryRows[];
       converted.set(plan, { values: JSON.parse((result!.rows[0] as { json_build_array: string }).json_build_array) as unknown[] });
     } catch (error) {
       await client.query('rollback to savepoint rls_matrix_json; release savepoint rls_matrix_json');
