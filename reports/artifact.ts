@@ -1,3 +1,5 @@
+// Kept in the emitted .d.ts: a project whose tsconfig lists its `types` still loads @types/node for this file.
+/// <reference types="node" preserve="true" />
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CellResult, CellStatus, RunCounts, RunMeta, RunSummary } from '../core/index.js';
 import { ReportError } from './errors.js';

@@ -1,3 +1,5 @@
+// Kept in the emitted .d.ts: a project whose tsconfig lists its `types` still loads @types/node for this file.
+/// <reference types="node" preserve="true" />
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { calculateJwkThumbprint } from 'jose';

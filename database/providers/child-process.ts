@@ -1,3 +1,5 @@
+// Kept in the emitted .d.ts: a project whose tsconfig lists its `types` still loads @types/node for this file.
+/// <reference types="node" preserve="true" />
 import type { ChildProcessWithoutNullStreams, ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
