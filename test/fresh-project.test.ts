@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Installed, installPackage, npmEnv, type PackedPackage, packPackage } from './fresh-install.js';
 import { tempDir } from './helpers.js';
 
-// The issue's "done when", as a user meets it: a new project (a usual supabase/migrations folder, a
-// matrix in rls/, a vitest config) installs the packed package and vitest from npm's cache, then
-// `tsc --strict` (no skipLibCheck), `npx vitest run --reporter=junit` and `vitest watch` run there.
+// The issue's "done when", as a user meets it (README: "In a new project, step by step"): a new
+// project (a usual supabase/migrations folder, a vitest config, a test file) installs the packed
+// package and vitest from npm's cache, then `tsc --strict` (no skipLibCheck), `npx rls-matrix init`,
+// `npx vitest run --reporter=junit` and `vitest watch` run there.
 // Needs the build (`npm run build`, as `npm test` does first).
 
 const run = promisify(execFile);
@@ -82,7 +83,6 @@ export default defineMatrix({
 const FILES: Record<string, string> = {
   'package.json': `${JSON.stringify({ name: 'todo-app', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`,
   'supabase/migrations/20240101000000_todos.sql': MIGRATION,
-  'rls/rls-matrix.yaml': MATRIX,
   'tests/rls.test.ts': `import { describeMatrix } from 'rls-matrix/vitest';\n\ndescribeMatrix(new URL('../rls/', import.meta.url));\n`,
   'vitest.config.ts': `import { defineConfig } from 'vitest/config';
 
@@ -191,18 +191,32 @@ describe.skipIf(process.platform !== 'linux')('a fresh project that installs rls
     }
   }, 120_000);
 
-  it('npx vitest run --reporter=junit: one testcase per cell, named table › persona › operation', async () => {
+  it('npx rls-matrix init writes rls/rls-matrix.yaml, and npx vitest run runs it green: one test per recorded verdict', async () => {
+    await rm(join(dir, 'rls'), { recursive: true, force: true });
+    const init = await inProject(dir, 'npx', ['rls-matrix', 'init']);
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+    const recorded = Number(/(\d+) verdicts recorded/.exec(init.stdout)?.[1]);
+    // anon and service_role: 4 operations on the whole table; alice and bob: 4 operations × own/others.
+    expect(recorded).toBe(24);
     const vitest = await inProject(dir, 'npx', ['vitest', 'run', '--reporter=junit', '--outputFile=junit.xml']);
     expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
-    const junit = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(await readFile(join(dir, 'junit.xml'), 'utf8'));
-    expect(junit.testsuites['@_tests']).toBe(String(CELLS.length));
-    expect(junit.testsuites['@_failures']).toBe('0');
-    const cases = junit.testsuites.testsuite.flatMap((s: { testcase: { '@_name': string; '@_classname': string }[] }) => s.testcase);
-    expect(cases.map((c: { '@_name': string }) => c['@_name'])).toEqual(CELLS.map((name) => `rls > ${name}`));
-    expect(new Set(cases.map((c: { '@_classname': string }) => c['@_classname']))).toEqual(new Set(['tests/rls.test.ts']));
+    const { tests, failures, names } = await readJunit(join(dir, 'junit.xml'));
+    expect([tests, failures, new Set(names).size]).toEqual([recorded, 0, recorded]);
+    expect(names).toContain('rls > public.todos > alice > select > others → expected filtered');
+  }, 180_000);
+
+  it('npx vitest run --reporter=junit: one testcase per cell, named table › persona › operation', async () => {
+    await writeFile(join(dir, 'rls/rls-matrix.yaml'), MATRIX);
+    const vitest = await inProject(dir, 'npx', ['vitest', 'run', '--reporter=junit', '--outputFile=junit.xml']);
+    expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
+    const { tests, failures, names, classnames } = await readJunit(join(dir, 'junit.xml'));
+    expect([tests, failures]).toEqual([CELLS.length, 0]);
+    expect(names).toEqual(CELLS.map((name) => `rls > ${name}`));
+    expect(new Set(classnames)).toEqual(new Set(['tests/rls.test.ts']));
   }, 180_000);
 
   it('vitest watch re-runs the matrix when a policy in the migration changes, with the changed verdicts', async () => {
+    await writeFile(join(dir, 'rls/rls-matrix.yaml'), MATRIX);
     const child = spawn('npx', ['vitest', 'watch', '--reporter=verbose'], { cwd: dir, env: projectEnv(), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const watch = watchOutput(child);
     try {
@@ -227,6 +241,13 @@ describe.skipIf(process.platform !== 'linux')('a fresh project that installs rls
     }
   }, 180_000);
 });
+
+/** What vitest's JUnit file holds: the totals it states and each testcase's name and class. */
+async function readJunit(file: string): Promise<{ tests: number; failures: number; names: string[]; classnames: string[] }> {
+  const junit = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(await readFile(file, 'utf8'));
+  const cases = (junit.testsuites.testsuite as { testcase?: { '@_name': string; '@_classname': string }[] }[]).flatMap((suite) => suite.testcase ?? []);
+  return { tests: Number(junit.testsuites['@_tests']), failures: Number(junit.testsuites['@_failures']), names: cases.map((c) => c['@_name']), classnames: cases.map((c) => c['@_classname']) };
+}
 
 /**
  * Follows a `vitest watch` child's output: `run(n)` resolves with the output of its n-th run once vitest
