@@ -1,8 +1,7 @@
-import pg from 'pg';
-import { databaseErrorFields, type Mutant } from '../core/index.js';
+import { type Cell, databaseErrorFields, type Mutant, type SchemaCatalog } from '../core/index.js';
 import { cloneDatabase, type ConnectionInfo, connect, prepareWorkspace, type StartedDatabase } from '../database/index.js';
 import { personaUserId, seed } from '../fixtures/index.js';
-import { type CellPlan, lockWaitBesideOthers, personaClaims } from '../harness/index.js';
+import { type CellPlan, lockWaitBesideOthers, mintIdentities, personaClaims, planCells, randomJwtSecret } from '../harness/index.js';
 import type { LoadedMatrix, PersonaSpec } from '../matrix/index.js';
 import { type MutantTrial, statementFailed } from './in-database.js';
 import { replayBounded, type StackBound, useSmallStack } from './recursion.js';
@@ -10,16 +9,24 @@ import { replayBounded, type StackBound, useSmallStack } from './recursion.js';
 /**
  * Mutants applied before the fixtures are seeded (a dropped trigger: what it writes at insert time
  * is never written). They run in a copy of the database as the shim and the migrations left it:
- * the statement committed, the fixtures seeded again exactly as the baseline's were (same matrix,
- * same faker seed), then the cells planned on the baseline.
+ * the statement committed, the fixtures seeded again as the baseline's were (same matrix, same
+ * faker seed), then the cells planned again on that copy, with the personas as it binds them. The
+ * baseline's plans cannot be reused: fixtures.sql and column defaults draw random keys
+ * (gen_random_uuid()), so the same rows have other keys in every seeding, and a persona's token
+ * carries the auth.users metadata a trigger may have written. A scope is then what the matrix
+ * means by it in the data this mutant leaves, as a project shipped with the mutant would show it.
  */
 export interface BeforeFixtures {
   /** The database as the migrations left it (nobody connected): each such mutant copies it. */
   template: string;
   /** The matrix as loaded, before its personas were bound to users: what `seed` takes. */
   loaded: LoadedMatrix;
-  /** The personas as the baseline's seeding bound them, whose claims the plans carry. */
+  /** The personas as the baseline's seeding bound them: seeding again must bind each to the same user. */
   personas: Record<string, PersonaSpec>;
+  /** The tables and columns the planner reads (the migrations made them; a trigger mutant does not change them). */
+  catalog: SchemaCatalog;
+  /** What the run puts before cell ids (see PreparedMatrix.prefix). */
+  prefix: string;
   setupTimeoutMs: number;
 }
 
@@ -70,10 +77,17 @@ export async function runBeforeFixtures(
     }
     const moved = Object.keys(fresh.personas).find((p) => personaUserId({ personas }, p) !== personaUserId({ personas: fresh.personas }, p));
     if (moved) return { failed: `seeded again, persona ${moved} is bound to another user (${personaUserId({ personas }, moved)}, not ${personaUserId({ personas: fresh.personas }, moved)})` };
+    const replanned = await planAgain(
+      clone.connection,
+      plans.map((p) => p.cell),
+      { ...fresh.loaded, personas },
+      fresh,
+    );
+    if ('failed' in replanned) return replanned;
     const worker = await clone.connectWorker(cellTimeoutMs, lockWaitBesideOthers(cellTimeoutMs));
     try {
       await useSmallStack(worker, stack);
-      return { results: await replayBounded(withClaimsOf(plans, fresh.personas, personas), worker, cellTimeoutMs, stack) };
+      return { results: await replayBounded(replanned.plans, worker, cellTimeoutMs, stack) };
     } finally {
       await worker.release();
     }
@@ -82,43 +96,19 @@ export async function runBeforeFixtures(
   }
 }
 
-/**
- * The plans with each persona's claims as the fixtures seeded now bind them: a user's token carries
- * its auth.users metadata, so a trigger that no longer writes claims there changes the token too.
- * Only the claims that differ are replaced in the claims the plan sets (which also hold iat, exp).
- */
-function withClaimsOf(plans: readonly CellPlan[], before: Record<string, PersonaSpec>, after: Record<string, PersonaSpec>): readonly CellPlan[] {
-  const changed = new Map<string, { from: Record<string, unknown>; to: Record<string, unknown> }>();
-  for (const persona of Object.keys(before)) {
-    const from = personaClaims({ personas: before }, persona);
-    const to = personaClaims({ personas: after }, persona);
-    if (JSON.stringify(from) !== JSON.stringify(to)) changed.set(persona, { from, to });
-  }
-  if (!changed.size) return plans;
-  return plans.map((plan) => {
-    const change = changed.get(plan.cell.persona);
-    if (!change) return plan;
-    const setup = plan.setup.replace(/set_config\('request\.jwt\.claims', (\s*E?'(?:[^'\\]|\\.|'')*'), true\)/, (whole, literal: string) => {
-      const claims = parseLiteral(literal);
-      if (!claims) return whole;
-      for (const key of new Set([...Object.keys(change.from), ...Object.keys(change.to)])) {
-        if (JSON.stringify(change.from[key]) === JSON.stringify(change.to[key])) continue;
-        if (key in change.to) claims[key] = change.to[key];
-        else delete claims[key];
-      }
-      return `set_config('request.jwt.claims', ${pg.escapeLiteral(JSON.stringify(claims))}, true)`;
-    });
-    // The plan's statement is built on first read (a getter): keep it, with the new setup.
-    return Object.create(plan, { setup: { value: setup, enumerable: true } }) as CellPlan;
-  });
-}
-
-function parseLiteral(quoted: string): Record<string, unknown> | undefined {
-  const literal = quoted.trim();
-  const text = literal.startsWith('E') ? literal.slice(2, -1).replace(/''/g, "'").replace(/\\(.)/g, '$1') : literal.slice(1, -1).replace(/''/g, "'");
+/** Plans cells on a seeded copy, as planAll does on the prepared database (statements built, nothing kept). */
+async function planAgain(connection: ConnectionInfo, cells: Cell[], matrix: LoadedMatrix, fresh: BeforeFixtures): Promise<{ plans: CellPlan[] } | { failed: string }> {
+  const client = await connect(connection);
   try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
+    await client.query(`set statement_timeout = ${Math.round(fresh.setupTimeoutMs)}; begin`);
+    const identities = await mintIdentities(matrix, randomJwtSecret());
+    const plans = await planCells({ client, matrix, catalog: fresh.catalog, identities, idPrefix: fresh.prefix }, cells);
+    for (const plan of plans) void plan.statement;
+    return { plans };
+  } catch (error) {
+    return { failed: `planning the cells on the fixtures seeded again failed: ${(error as Error).message}` };
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 }

@@ -60,7 +60,10 @@ export interface MutableTrigger {
 /** What mutants are made from: the tested schemas' tables with their policies and grants, and every function a policy could call. */
 export interface MutationCatalog {
   tables: MutableTable[];
-  /** AFTER row triggers on the tested schemas' tables and on auth.users, enabled, not an extension's. */
+  /**
+   * AFTER row triggers on user tables of any schema (a cache may live in a private one) and on
+   * auth.users, enabled, not an extension's.
+   */
   triggers: MutableTrigger[];
   /** User functions of every schema but the system's and the Supabase shim's `auth` (extension-owned ones left out). */
   functions: MutableFunction[];
@@ -135,7 +138,8 @@ select n.nspname as schema, c.relname as table, t.tgname as name, pn.nspname || 
   join pg_catalog.pg_proc p on p.oid = t.tgfoid
   join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
  where not t.tgisinternal and t.tgenabled <> 'D' and t.tgtype & 1 = 1 and t.tgtype & 66 = 0
-   and (n.nspname = any($1::text[]) or (n.nspname, c.relname) = ('auth', 'users'))
+   and ((n.nspname not in ('pg_catalog', 'information_schema', 'auth', 'extensions', 'storage') and n.nspname !~ '^pg_')
+        or (n.nspname, c.relname) = ('auth', 'users'))
    and ${NOT_FROM_EXTENSION('pg_catalog.pg_trigger', 't.oid')} and ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
  order by 1, 2, 3`;
 
@@ -179,7 +183,7 @@ export async function readMutationCatalog(client: ClientBase, schemas: readonly 
   const apiRoles = (await client.query<{ roles: string[] }>(ROLES_SQL, [[...new Set(roleCandidates)]])).rows[0]?.roles ?? [];
   const tables = await client.query<TableRow>(TABLES_SQL, [[...schemas], apiRoles]);
   const functions = await client.query<FunctionRow>(FUNCTIONS_SQL);
-  const triggers = await client.query<TriggerRow>(TRIGGERS_SQL, [[...schemas]]);
+  const triggers = await client.query<TriggerRow>(TRIGGERS_SQL);
   return {
     apiRoles,
     triggers: triggers.rows.map((r) => ({ table: `${r.schema}.${r.table}`, schema: r.schema, tableName: r.table, name: r.name, function: r.function, events: r.events })),

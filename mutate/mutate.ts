@@ -90,7 +90,14 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
     const setupTimeoutMs = options.setupTimeoutMs ?? RUN_DEFAULTS.setupTimeoutMs;
     // Only when a mutant needs it: a second database, the shim and migrations applied, no fixtures.
     const beforeFixtures: BeforeFixtures | undefined = mutants.some((m) => m.beforeFixtures)
-      ? { template: await prepareBeforeFixtures(run.database, run.matrices[0]!, setupTimeoutMs), loaded: run.matrices[0]!, personas: matrix.personas, setupTimeoutMs }
+      ? {
+          template: await prepareBeforeFixtures(run.database, run.matrices[0]!, setupTimeoutMs),
+          loaded: run.matrices[0]!,
+          personas: matrix.personas,
+          catalog: prepared.catalog,
+          prefix: prepared.prefix,
+          setupTimeoutMs,
+        }
       : undefined;
     const ran = await runMutants(mutants, {
       server: run.database.connection,
