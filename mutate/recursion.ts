@@ -21,7 +21,7 @@ export interface StackBound {
   full: string;
 }
 
-export const SMALL_STACK = '256kB';
+const SMALL_STACK = '256kB';
 const STACK_EXCEEDED = '54001';
 
 /** Sets the small stack on a connection cells will run on. */
