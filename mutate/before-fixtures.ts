@@ -102,9 +102,11 @@ async function planAgain(connection: ConnectionInfo, cells: Cell[], matrix: Load
   try {
     await client.query(`set statement_timeout = ${Math.round(fresh.setupTimeoutMs)}; begin`);
     const identities = await mintIdentities(matrix, randomJwtSecret());
-    const plans = await planCells({ client, matrix, catalog: fresh.catalog, identities, idPrefix: fresh.prefix }, cells);
-    for (const plan of plans) void plan.statement;
-    return { plans };
+    const planned = await planCells({ client, matrix, catalog: fresh.catalog, identities, idPrefix: fresh.prefix }, cells);
+    for (const plan of planned) void plan.statement;
+    // In the order asked for: the mutant's own table first, as everywhere else.
+    const order = new Map(cells.map((cell, index) => [cell.id, index]));
+    return { plans: planned.sort((a, b) => (order.get(a.cell.id) ?? 0) - (order.get(b.cell.id) ?? 0)) };
   } catch (error) {
     return { failed: `planning the cells on the fixtures seeded again failed: ${(error as Error).message}` };
   } finally {
