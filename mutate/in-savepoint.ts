@@ -20,13 +20,27 @@ export interface SavepointSession {
 
 const UNDO = 'rollback to savepoint mutant; release savepoint mutant';
 
+/**
+ * Sequences are the one thing a cell changes that no rollback undoes: an insert cell's `nextval`
+ * stays taken. In a copy of its own each mutant starts from the sequences as the baseline left them;
+ * here they are set back after every mutant, so that an id a cell draws (and a key it may collide
+ * with) is the same whichever way the mutant ran. The statement setting every sequence back is made
+ * once, when the session opens.
+ */
+const SEQUENCES_RESET_SQL = `
+select coalesce(string_agg(format('select pg_catalog.setval(%L, %s, %s)', format('%I.%I', schemaname, sequencename),
+                                  coalesce(last_value, start_value), case when last_value is null then 'false' else 'true' end), '; '), '') as reset
+  from pg_catalog.pg_sequences`;
+
 export async function openSavepointSession(server: ConnectionInfo, template: string, label: string, cellTimeoutMs: number, stack: StackBound | undefined): Promise<SavepointSession> {
   const copy: DatabaseClone = await cloneDatabase(server, template, label);
   let worker: WorkerConnection;
+  let resetSequences: string;
   try {
     worker = await copy.connectWorker(cellTimeoutMs, lockWaitBesideOthers(cellTimeoutMs));
     // Outside any mutant's savepoint: it stays for the whole session.
     await useSmallStack(worker, stack);
+    resetSequences = (await worker.client.query<{ reset: string }>(SEQUENCES_RESET_SQL)).rows[0]!.reset;
   } catch (error) {
     await copy.drop();
     throw error;
@@ -38,13 +52,13 @@ export async function openSavepointSession(server: ConnectionInfo, template: str
       } catch (error) {
         // No SQLSTATE: the connection itself is gone, which is no verdict on the mutant.
         if (!databaseErrorFields(error).sqlstate) throw error;
-        await worker.client.query(UNDO);
+        await worker.client.query(resetSequences ? `${UNDO}; ${resetSequences}` : UNDO);
         return { failed: statementFailed(error) };
       }
       try {
         return { results: await replayBounded(plans, worker, cellTimeoutMs, stack) };
       } finally {
-        await worker.client.query(UNDO);
+        await worker.client.query(resetSequences ? `${UNDO}; ${resetSequences}` : UNDO);
       }
     },
     async close() {

@@ -27,7 +27,9 @@ describe('rls-matrix mutate: savepoints and --isolate-mutants agree', () => {
   it('on a membership cache kept by a trigger: every verdict the same, the dropped trigger killed in both', async () => {
     const { inSavepoints, isolated } = await bothWays('cache.yaml');
     expect(verdicts(inSavepoints.mutants)).toEqual(verdicts(isolated.mutants));
-    expect(inSavepoints.counts).toEqual({ total: 26, killed: 16, survived: 10, errored: 0, waived: 0 });
+    expect(inSavepoints.counts).toEqual({ total: 37, killed: 23, survived: 14, errored: 0, waived: 0 });
+    // public.comments draws ids from a sequence no rollback resets: set back after every mutant, no insert collides with the fixtures' ids.
+    expect(inSavepoints.mutants.filter((m) => m.object.startsWith('public.comments')).every((m) => m.status !== 'errored')).toBe(true);
     // Applied before the fixtures: the cache is never filled, alice no longer reads her team's documents.
     const trigger = inSavepoints.mutants.find((m) => m.kind === 'trigger-drop')!;
     expect(trigger).toMatchObject({
