@@ -30,7 +30,7 @@ describe('rls-matrix mutate: savepoints and --isolate-mutants agree', () => {
     expect(inSavepoints.counts).toEqual({ total: 37, killed: 23, survived: 14, errored: 0, waived: 0 });
     // public.comments draws ids from a sequence no rollback resets: set back after every mutant, no insert collides with the fixtures' ids.
     expect(inSavepoints.mutants.filter((m) => m.object.startsWith('public.comments')).every((m) => m.status !== 'errored')).toBe(true);
-    // Applied before the fixtures: the cache is never filled, alice no longer reads her team's documents.
+    // Applied before the fixtures: the cache is never filled, alice no longer reads her team's comments.
     const trigger = inSavepoints.mutants.find((m) => m.kind === 'trigger-drop')!;
     expect(trigger).toMatchObject({
       id: 'trigger-drop:public.memberships.sync_team_cache',
@@ -38,7 +38,7 @@ describe('rls-matrix mutate: savepoints and --isolate-mutants agree', () => {
       beforeFixtures: true,
       status: 'killed',
     });
-    expect(trigger.cells![0]).toBe('public.docs/alice/select/mine');
+    expect(trigger.cells![0]).toBe('public.comments/alice/select/mine');
     // A SECURITY INVOKER helper answering true shows archived documents; run as its owner, it reads nothing more (an equivalent mutant).
     const byId = new Map(inSavepoints.mutants.map((m) => [m.id, m]));
     expect(byId.get('function-permissive:public.is_open(_archived boolean)')).toMatchObject({ status: 'killed', cells: expect.arrayContaining(['public.docs/alice/select/archived']) });
