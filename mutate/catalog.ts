@@ -127,7 +127,8 @@ select n.nspname as schema, p.proname as name,
    and n.nspname !~ '^pg_' and ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
  order by 1, 2, 3`;
 
-// tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 64 instead of.
+// tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 64 instead of. A partition's copy of
+// its parent's trigger (tgparentid) cannot be dropped alone: the parent's is the mutant.
 const TRIGGERS_SQL = `
 select n.nspname as schema, c.relname as table, t.tgname as name, pn.nspname || '.' || p.proname as function,
        array_remove(array[case when t.tgtype & 4 <> 0 then 'insert' end, case when t.tgtype & 16 <> 0 then 'update' end,
@@ -137,7 +138,7 @@ select n.nspname as schema, c.relname as table, t.tgname as name, pn.nspname || 
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   join pg_catalog.pg_proc p on p.oid = t.tgfoid
   join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
- where not t.tgisinternal and t.tgenabled <> 'D' and t.tgtype & 1 = 1 and t.tgtype & 66 = 0
+ where not t.tgisinternal and t.tgparentid = 0 and t.tgenabled <> 'D' and t.tgtype & 1 = 1 and t.tgtype & 66 = 0
    and ((n.nspname not in ('pg_catalog', 'information_schema', 'auth', 'extensions', 'storage') and n.nspname !~ '^pg_')
         or (n.nspname, c.relname) = ('auth', 'users'))
    and ${NOT_FROM_EXTENSION('pg_catalog.pg_trigger', 't.oid')} and ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
