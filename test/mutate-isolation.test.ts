@@ -52,4 +52,14 @@ describe('rls-matrix mutate: savepoints and --isolate-mutants agree', () => {
     expect(verdicts(inSavepoints.mutants)).toEqual(verdicts(isolated.mutants));
     expect(inSavepoints.mutants.filter((m) => m.status === 'errored').map((m) => m.id)).toEqual(['function-invoker:public.in_team(_team integer)']);
   });
+
+  it('on a finite recursion deeper than the small stack: the full depth judges it, killed both ways', async () => {
+    const { inSavepoints, isolated } = await bothWays('deep.yaml');
+    expect(verdicts(inSavepoints.mutants)).toEqual(verdicts(isolated.mutants));
+    // With the 256kB stack its cells run out (54001); at the server's 2MB the helper returns and alice reads bob's items.
+    const widened = inSavepoints.mutants.find((m) => m.id === 'policy-roles-public:public.items.items_service')!;
+    expect(widened.status).toBe('killed');
+    expect(widened.cells![0]).toBe('public.items/alice/select/others');
+    expect(inSavepoints.counts).toEqual({ total: 13, killed: 5, survived: 8, errored: 0, waived: 0 });
+  });
 });
