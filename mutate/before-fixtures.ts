@@ -1,6 +1,6 @@
 import { type Cell, databaseErrorFields, type Mutant, type SchemaCatalog } from '../core/index.js';
 import { cloneDatabase, type ConnectionInfo, connect, prepareWorkspace, type StartedDatabase } from '../database/index.js';
-import { personaUserId, seed } from '../fixtures/index.js';
+import { seed } from '../fixtures/index.js';
 import { type CellPlan, lockWaitBesideOthers, mintIdentities, personaClaims, planCells, randomJwtSecret } from '../harness/index.js';
 import type { LoadedMatrix, PersonaSpec } from '../matrix/index.js';
 import { type MutantTrial, statementFailed } from './in-database.js';
@@ -10,7 +10,8 @@ import { replayBounded, type StackBound, useSmallStack } from './recursion.js';
  * Mutants applied before the fixtures are seeded (a dropped trigger: what it writes at insert time
  * is never written). They run in a copy of the database as the shim and the migrations left it:
  * the statement committed, the fixtures seeded again as the baseline's were (same matrix, same
- * faker seed), then the cells planned again on that copy, with the personas as it binds them. The
+ * faker seed), then the cells planned again on that copy, with the personas as it binds them (a
+ * user fixtures.sql creates with a random id gets another one each time). The
  * baseline's plans cannot be reused: fixtures.sql and column defaults draw random keys
  * (gen_random_uuid()), so the same rows have other keys in every seeding, and a persona's token
  * carries the auth.users metadata a trigger may have written. A scope is then what the matrix
@@ -21,8 +22,6 @@ export interface BeforeFixtures {
   template: string;
   /** The matrix as loaded, before its personas were bound to users: what `seed` takes. */
   loaded: LoadedMatrix;
-  /** The personas as the baseline's seeding bound them: seeding again must bind each to the same user. */
-  personas: Record<string, PersonaSpec>;
   /** The tables and columns the planner reads (the migrations made them; a trigger mutant does not change them). */
   catalog: SchemaCatalog;
   /** What the run puts before cell ids (see PreparedMatrix.prefix). */
@@ -75,8 +74,6 @@ export async function runBeforeFixtures(
     } finally {
       await client.end().catch(() => undefined);
     }
-    const moved = Object.keys(fresh.personas).find((p) => personaUserId({ personas }, p) !== personaUserId({ personas: fresh.personas }, p));
-    if (moved) return { failed: `seeded again, persona ${moved} is bound to another user (${personaUserId({ personas }, moved)}, not ${personaUserId({ personas: fresh.personas }, moved)})` };
     const replanned = await planAgain(
       clone.connection,
       plans.map((p) => p.cell),

@@ -93,7 +93,6 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
       ? {
           template: await prepareBeforeFixtures(run.database, run.matrices[0]!, setupTimeoutMs),
           loaded: run.matrices[0]!,
-          personas: matrix.personas,
           catalog: prepared.catalog,
           prefix: prepared.prefix,
           setupTimeoutMs,
