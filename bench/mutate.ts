@@ -1,6 +1,7 @@
 // `npx tsx bench/mutate.ts [workers]`: rls-matrix mutate on examples/lms, measured beside a full run
-// of the same matrix and the raw floor of its cells, on one embedded server in one process, with
-// the load average at start and end (the machine may be shared). Writes bench/results/mutate.json.
+// of the same matrix and the raw floor of its cells, then again with --isolate-mutants, on one
+// embedded server in one process, with the load average at start and end (the machine may be
+// shared). Writes bench/results/mutate.json.
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,9 @@ try {
   const mutateStarted = performance.now();
   const { summary } = await mutateMatrix({ matrices: [matrix], provider, workers });
   const mutateMs = performance.now() - mutateStarted;
+  const isolatedStarted = performance.now();
+  const isolated = (await mutateMatrix({ matrices: [matrix], provider, workers, isolateMutants: true })).summary.mutation;
+  const isolatedMs = performance.now() - isolatedStarted;
   const m = summary.mutation;
   const cellsRun = m.mutants.reduce((sum, r) => sum + r.cellsRun, 0);
   const result = {
@@ -45,6 +49,13 @@ try {
       mutantsPerSecond: Math.round(m.timings.mutantsPerSecond * 100) / 100,
       cellsRun,
       cellsRunPerSecond: Math.round((cellsRun / m.timings.mutantsMs) * 1000),
+    },
+    // The same mutants, each in a database copied for it alone (--isolate-mutants): same verdicts, the copies' cost.
+    isolated: {
+      wallMs: Math.round(isolatedMs),
+      mutantsMs: Math.round(isolated.timings.mutantsMs),
+      mutantsPerSecond: Math.round(isolated.timings.mutantsPerSecond * 100) / 100,
+      sameVerdicts: isolated.mutants.every((r, i) => r.id === m.mutants[i]?.id && r.status === m.mutants[i]?.status),
     },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

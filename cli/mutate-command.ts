@@ -15,6 +15,7 @@ interface MutateFlags extends ProviderFlags {
   timeout: number;
   setupTimeout: number;
   failUnder?: number;
+  isolateMutants: boolean;
   quiet: boolean;
 }
 
@@ -22,9 +23,15 @@ interface MutateFlags extends ProviderFlags {
 const MUTATE_FLAGS = {
   out: { flags: '--out <dir>', description: 'report directory (the baseline cells, and the Mutation section)', default: 'rls-mutation' },
   reporter: { flags: '--reporter <names>', description: `reports to write, comma-separated (${REPORTER_NAMES.join(', ')}, none)`, default: REPORTER_NAMES.join(',') },
-  workers: { flags: '--workers <n>', description: 'mutants run at once, each in its own copy of the database', parse: positiveInt, default: RUN_DEFAULTS.workers },
+  workers: {
+    flags: '--workers <n>',
+    description: 'mutants run at once (each worker runs its mutants in savepoints of its own copy of the database)',
+    parse: positiveInt,
+    default: RUN_DEFAULTS.workers,
+  },
   ...TIMEOUT_FLAGS,
   failUnder: { flags: '--fail-under <percent>', description: 'exit 1 when the mutation score (killed / (killed + survived)) is below this', parse: percent },
+  isolateMutants: { flags: '--isolate-mutants', description: 'run every mutant in a database copied for it alone instead of a savepoint (slower; same verdicts)', default: false },
   quiet: { flags: '--quiet', description: 'print only the surviving mutants and the score', default: false },
 } as const satisfies Record<Exclude<keyof MutateFlags, keyof ProviderFlags>, FlagSpec>;
 
@@ -53,6 +60,7 @@ async function mutateCommand(targetArg: string | undefined, flags: MutateFlags, 
     ...target,
     providerOptions: { ...target.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
     workers: flags.workers,
+    isolateMutants: flags.isolateMutants,
     cellTimeoutMs: flags.timeout,
     setupTimeoutMs: flags.setupTimeout,
     ...(flags.failUnder !== undefined ? { failUnder: flags.failUnder } : {}),

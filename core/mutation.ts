@@ -12,13 +12,16 @@ const MUTANT_KINDS = [
   'policy-drop',
   'policy-using-true',
   'policy-check-true',
+  'policy-check-drop',
   'policy-roles-public',
   'policy-flip',
   'rls-disable',
   'rls-no-force',
   'function-permissive',
   'function-invoker',
+  'function-definer',
   'grant-widen',
+  'trigger-drop',
 ] as const;
 export type MutantKind = (typeof MUTANT_KINDS)[number];
 
@@ -27,7 +30,7 @@ export interface Mutant {
   /** Stable id, `kind:object` (a waiver names it, or a pattern matching it). */
   id: string;
   kind: MutantKind;
-  /** The mutated object: `schema.table.policy`, `schema.table`, `schema.function(args)`, `role@schema.table`. */
+  /** The mutated object: `schema.table.policy`, `schema.table`, `schema.function(args)`, `role@schema.table`, `schema.table.trigger`. */
   object: string;
   /** What the change does, in a sentence. */
   description: string;
@@ -43,6 +46,12 @@ export interface Mutant {
   operations?: ('select' | 'insert' | 'update' | 'delete' | 'upsert')[];
   /** How the suggestion for a survivor is made: who, on which table, which commands, more or less access. */
   reach: MutantReach;
+  /**
+   * Applied before the fixtures are seeded (a dropped trigger acts at insert time: the rows it
+   * would have written are never there). Such a mutant runs in a copy of the database as the
+   * migrations left it, seeded again after the statement.
+   */
+  beforeFixtures?: true;
 }
 
 /** The access a mutant changes, as far as the catalogue tells. */

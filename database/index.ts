@@ -3,7 +3,8 @@
  * database of its own, or one rolled-back transaction on someone else's), the guards of that
  * transaction, child processes beside the server, and what a full disk looks like.
  */
-export { cloneDatabase } from './clone.js';
+export { cloneDatabase, type DatabaseClone } from './clone.js';
+export { connect } from './connect.js';
 export { diskFullError, throwIfDiskFull } from './disk-full.js';
 export { schemaFingerprint } from './fingerprint.js';
 export { prepareWorkspace, type StartedRun, type StartOptions, startProvider, usingDatabase } from './prepare.js';
@@ -15,4 +16,4 @@ export { markSidecar } from './providers/sidecar-marker.js';
 export type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './providers/types.js';
 export { redactingWriter, urlPassword } from './redact.js';
 export { escapeReason } from './url-guards.js';
-export { type PlannerConnection, type WorkerConnection, type Workspace } from './workspace.js';
+export type { PlannerConnection, WorkerConnection, Workspace } from './workspace.js';

@@ -7,9 +7,9 @@
 export { classifyOutcome, type Observation } from './executor/classify.js';
 export { judgeOutcome } from './executor/judge.js';
 export { lockWaitBesideOthers } from './executor/rerun.js';
-export { randomJwtSecret } from './jwt.js';
+export { mintIdentities, personaClaims, randomJwtSecret } from './jwt.js';
 export type { RunOptions, RunOutcome } from './options.js';
-export type { CellPlan } from './planner/plan.js';
+export { type CellPlan, planCells } from './planner/plan.js';
 export { prepareMatrix } from './prepare-matrix.js';
 export { planAll, replayPlans } from './replay.js';
 export { runMatrix } from './run.js';

@@ -10,9 +10,22 @@ export { expandCells, iterateCells, resolveTableName } from './expand.js';
 export { findMatrixFiles, loadMatrix } from './load.js';
 export { mergeClaims, personaEmail, personaHasUser, personaNeedsUserRow } from './personas.js';
 export { substitutePlaceholders } from './placeholders.js';
-export { type MatrixInput, type PersonaSpec } from './schema.js';
+export type { MatrixInput, PersonaSpec } from './schema.js';
 export { expressionTree, sqlFragments } from './sql-fragments.js';
-export { advanceCharacters, lineColumn, loadSqlParser, nameList, parseScript, scanTokens, type SqlStatement, SqlSyntaxError, stringConstant, type TreeNode, treeNodes } from './sql-parser.js';
+export {
+  advanceCharacters,
+  lineColumn,
+  loadSqlParser,
+  nameList,
+  parseScript,
+  parseStatements,
+  scanTokens,
+  type SqlStatement,
+  SqlSyntaxError,
+  stringConstant,
+  type TreeNode,
+  treeNodes,
+} from './sql-parser.js';
 export { nearestName } from './suggest.js';
 export type { LoadedMatrix } from './types.js';
 export { type RecordedVerdict, recordVerdicts } from './record.js';

@@ -41,9 +41,30 @@ export interface MutableFunction {
   securityDefiner: boolean;
 }
 
+/**
+ * A row-level AFTER trigger: the only kind that writes elsewhere than the row itself, so the one that
+ * keeps a cache up to date (claims in auth.users, a membership table a helper reads).
+ */
+export interface MutableTrigger {
+  /** `schema.table` the trigger is on. */
+  table: string;
+  schema: string;
+  tableName: string;
+  name: string;
+  /** `schema.function` it executes. */
+  function: string;
+  /** What fires it: `insert`, `update`, `delete`. */
+  events: string[];
+}
+
 /** What mutants are made from: the tested schemas' tables with their policies and grants, and every function a policy could call. */
 export interface MutationCatalog {
   tables: MutableTable[];
+  /**
+   * AFTER row triggers on user tables of any schema (a cache may live in a private one) and on
+   * auth.users, enabled, not an extension's.
+   */
+  triggers: MutableTrigger[];
   /** User functions of every schema but the system's and the Supabase shim's `auth` (extension-owned ones left out). */
   functions: MutableFunction[];
   /** The API roles considered (existing, neither superuser nor BYPASSRLS). */
@@ -106,6 +127,31 @@ select n.nspname as schema, p.proname as name,
    and n.nspname !~ '^pg_' and ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
  order by 1, 2, 3`;
 
+// tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 64 instead of. A partition's copy of
+// its parent's trigger (tgparentid) cannot be dropped alone: the parent's is the mutant.
+const TRIGGERS_SQL = `
+select n.nspname as schema, c.relname as table, t.tgname as name, pn.nspname || '.' || p.proname as function,
+       array_remove(array[case when t.tgtype & 4 <> 0 then 'insert' end, case when t.tgtype & 16 <> 0 then 'update' end,
+                          case when t.tgtype & 8 <> 0 then 'delete' end], null) as events
+  from pg_catalog.pg_trigger t
+  join pg_catalog.pg_class c on c.oid = t.tgrelid
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  join pg_catalog.pg_proc p on p.oid = t.tgfoid
+  join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
+ where not t.tgisinternal and t.tgparentid = 0 and t.tgenabled <> 'D' and t.tgtype & 1 = 1 and t.tgtype & 66 = 0
+   and ((n.nspname not in ('pg_catalog', 'information_schema', 'auth', 'extensions', 'storage') and n.nspname !~ '^pg_')
+        or (n.nspname, c.relname) = ('auth', 'users'))
+   and ${NOT_FROM_EXTENSION('pg_catalog.pg_trigger', 't.oid')} and ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
+ order by 1, 2, 3`;
+
+interface TriggerRow {
+  schema: string;
+  table: string;
+  name: string;
+  function: string;
+  events: string[];
+}
+
 interface TableRow {
   schema: string;
   table: string;
@@ -138,8 +184,10 @@ export async function readMutationCatalog(client: Queryable, schemas: readonly s
   const apiRoles = (await client.query<{ roles: string[] }>(ROLES_SQL, [[...new Set(roleCandidates)]])).rows[0]?.roles ?? [];
   const tables = await client.query<TableRow>(TABLES_SQL, [[...schemas], apiRoles]);
   const functions = await client.query<FunctionRow>(FUNCTIONS_SQL);
+  const triggers = await client.query<TriggerRow>(TRIGGERS_SQL);
   return {
     apiRoles,
+    triggers: triggers.rows.map((r) => ({ table: `${r.schema}.${r.table}`, schema: r.schema, tableName: r.table, name: r.name, function: r.function, events: r.events })),
     tables: tables.rows.map((r) => ({
       name: `${r.schema}.${r.table}`,
       schema: r.schema,

@@ -1,17 +1,20 @@
 import pg from 'pg';
 import type { Mutant, MutantKind, MutantReach } from '../core/index.js';
 import { policyCalls } from './calls.js';
-import type { MutableFunction, MutablePolicy, MutableTable, MutationCatalog } from './catalog.js';
+import type { MutableFunction, MutablePolicy, MutableTable, MutableTrigger, MutationCatalog } from './catalog.js';
 
 type Command = MutantReach['commands'][number];
 const ALL_COMMANDS: Command[] = ['select', 'insert', 'update', 'delete'];
 
 /**
- * Every mutant of a catalogue, in a stable order (table by table, then the functions): per policy
- * drop it, USING → true, WITH CHECK → true, roles → public, permissive ↔ restrictive; per table with
- * RLS disable it, and drop FORCE where it is set; per SECURITY DEFINER function a policy calls make
- * it answer true (boolean ones) or run as its caller; per API role missing a table privilege grant
- * it all four. Each carries the statement that makes it and the tables whose cells it can change.
+ * Every mutant of a catalogue, in a stable order (table by table, then the functions, then the
+ * triggers): per policy drop it, USING → true, WITH CHECK → true or dropped (an UPDATE policy then
+ * checks its USING), roles → public, permissive ↔ restrictive; per table with RLS disable it, and
+ * drop FORCE where it is set; per function a policy calls make it answer true (boolean ones: a
+ * helper returning ids or a role name has no one "most permissive" answer) and change its security
+ * (definer → invoker, invoker → definer); per API role missing a table privilege grant it all four;
+ * per AFTER row trigger (what keeps a claims or membership cache) drop it before the fixtures are
+ * seeded. Each carries the statement that makes it and the tables whose cells it can change.
  * Pure; needs the SQL parser loaded.
  */
 export function generateMutants(catalog: MutationCatalog): Mutant[] {
@@ -26,7 +29,34 @@ export function generateMutants(catalog: MutationCatalog): Mutant[] {
     mutants.push(...tableMutants(table, catalog).map((m) => ({ ...m, affects: reach })));
   }
   mutants.push(...functionMutants(catalog, affects));
+  mutants.push(...catalog.triggers.map((trigger) => triggerMutant(trigger, catalog)));
   return mutants;
+}
+
+/**
+ * Drops a trigger before the fixtures are seeded: what it writes at insert time (a membership row,
+ * claims in auth.users) is then never written, as when a migration forgets it. Whatever it writes
+ * may be read by any policy, so every cell re-runs.
+ */
+function triggerMutant(trigger: MutableTrigger, catalog: MutationCatalog): Mutant {
+  const object = `${trigger.table}.${trigger.name}`;
+  const events = trigger.events.join('/');
+  return {
+    id: `trigger-drop:${object}`,
+    kind: 'trigger-drop',
+    object,
+    description: `trigger "${trigger.name}" on ${trigger.table} dropped before the fixtures are seeded (${trigger.function}() never runs after ${events})`,
+    statement: `drop trigger ${pg.escapeIdentifier(trigger.name)} on ${qualified(trigger.schema, trigger.tableName)}`,
+    affects: [...new Set([...catalog.tables.map((t) => t.name), trigger.table])].sort(),
+    beforeFixtures: true,
+    reach: {
+      table: trigger.table,
+      roles: ['public'],
+      commands: ALL_COMMANDS,
+      direction: 'narrows',
+      rows: `rows whose access depends on what ${trigger.function}() writes after ${events} on ${trigger.table}`,
+    },
+  };
 }
 
 type Draft = Omit<Mutant, 'affects'>;
@@ -84,6 +114,20 @@ function policyMutants(table: MutableTable, policy: MutablePolicy, catalog: Muta
         direction: 'widens',
         rows: `rows written that ${label}'s WITH CHECK refuses`,
       }),
+    );
+  if ((policy.command === 'UPDATE' || policy.command === 'ALL') && policy.withCheck !== null && policy.using !== null && policy.withCheck !== policy.using)
+    drafts.push(
+      draft(
+        'policy-check-drop',
+        `${label} WITH CHECK (${policy.withCheck}) dropped (its USING checks written rows instead)`,
+        `drop policy ${target}; ${createPolicy(table, { ...policy, withCheck: null }, policy.permissive ? 'permissive' : 'restrictive')}`,
+        {
+          roles,
+          commands: ['update'],
+          direction: 'widens',
+          rows: `rows written that ${label}'s WITH CHECK refuses but its USING admits`,
+        },
+      ),
     );
   if (!roles.includes('public')) {
     const others = catalog.apiRoles.filter((r) => !roles.includes(r));
@@ -146,7 +190,7 @@ function tableMutants(table: MutableTable, catalog: MutationCatalog): Draft[] {
   return drafts;
 }
 
-/** Mutants of the SECURITY DEFINER functions policies call: they affect every table whose policies call them. */
+/** Mutants of the functions policies call: they affect every table whose policies call them. */
 function functionMutants(catalog: MutationCatalog, affects: (tables: string[]) => string[]): Mutant[] {
   const callers = new Map<MutableFunction, string[]>();
   // The commands of the policies calling each helper on the first table that calls it: what a survivor's suggestion names.
@@ -154,7 +198,6 @@ function functionMutants(catalog: MutationCatalog, affects: (tables: string[]) =
   for (const table of catalog.tables) {
     for (const policy of table.policies) {
       for (const fn of policyCalls(policy, catalog.functions)) {
-        if (!fn.securityDefiner) continue;
         callers.set(fn, [...new Set([...(callers.get(fn) ?? []), table.name])]);
         if (callers.get(fn)![0] === table.name) commands.set(fn, new Set([...(commands.get(fn) ?? []), ...commandsOf(policy)]));
       }
@@ -172,9 +215,21 @@ function functionMutants(catalog: MutationCatalog, affects: (tables: string[]) =
         id: `function-permissive:${object}`,
         kind: 'function-permissive',
         description: `${object} always answers true (called by policies of ${tables.join(', ')})`,
+        // CREATE OR REPLACE keeps the function's oid, owner and grants; `select true` needs no rights to read anything.
         statement: `create or replace function ${qualified(fn.schema, fn.name)}(${fn.args}) returns boolean language sql as 'select true'`,
         reach: { ...reach, direction: 'widens', rows: `rows for which ${fn.schema}.${fn.name}() answers false` },
       });
+    if (!fn.securityDefiner) {
+      mutants.push({
+        ...base,
+        id: `function-definer:${object}`,
+        kind: 'function-definer',
+        description: `${object} runs as its owner instead of its caller (called by policies of ${tables.join(', ')}): what it reads is no longer filtered by RLS`,
+        statement: `alter function ${signature} security definer`,
+        reach: { ...reach, direction: 'widens', rows: `rows ${fn.schema}.${fn.name}() admits when it reads as its owner` },
+      });
+      continue;
+    }
     mutants.push({
       ...base,
       id: `function-invoker:${object}`,

@@ -4,8 +4,10 @@ import { preloadFaker } from '../fixtures/index.js';
 import { describeRun, planAll, prepareMatrix, randomJwtSecret, replayPlans, RunClock, takeCensus } from '../harness/index.js';
 import { lintSchemas, personaRoles } from '../lint/index.js';
 import { loadSqlParser } from '../matrix/index.js';
+import { type BeforeFixtures, prepareBeforeFixtures } from './before-fixtures.js';
 import { type MutationCatalog, readMutationCatalog } from './catalog.js';
 import { generateMutants } from './generate.js';
+import { ranOutOfStack, type StackBound, stackBound, useSmallStack } from './recursion.js';
 import { runMutants } from './run-mutants.js';
 import { suggestKill } from './suggest.js';
 import { applyMutationWaivers } from './waivers.js';
@@ -16,6 +18,11 @@ export interface MutateOptions extends StartOptions {
   /** @default RUN_DEFAULTS.cellTimeoutMs */
   cellTimeoutMs?: number;
   setupTimeoutMs?: number;
+  /**
+   * Every mutant in a database copied for it alone (`CREATE DATABASE … TEMPLATE`) instead of inside a
+   * savepoint of its worker's copy: slower, for when a savepoint is suspected of hiding a difference. @default false
+   */
+  isolateMutants?: boolean;
   /** A score (percent) below which the outcome's exit code is 1. */
   failUnder?: number;
   /** Get the baseline's cells and, in `onRunEnd`, the summary with its `mutation` field. */
@@ -32,7 +39,8 @@ export interface MutateOutcome {
 /**
  * Measures a matrix's strength: prepares its database once (shim, migrations, fixtures), runs every
  * cell unmutated (which must pass), then, for every mutant of the live policies, RLS flags, policy
- * helpers and grants, copies that database, applies the mutant and re-runs the cells it can affect.
+ * helpers, grants and triggers, applies it and re-runs the cells it can affect (see runMutants for
+ * where each runs: a savepoint of a worker's copy, a copy of its own, or a copy seeded again).
  * Only on a server we start: someone else's database (`--provider url`) is refused before anything runs.
  */
 export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcome> {
@@ -54,10 +62,22 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
     let plans: Awaited<ReturnType<typeof planAll>>;
     let mutants: ReturnType<typeof generateMutants>;
     let catalog: MutationCatalog;
+    let stack: Promise<StackBound | undefined> | undefined;
     const baselineStart = performance.now();
     try {
       plans = await clock.time('planMs', () => planAll(prepared));
-      baseline = await clock.time('executionMs', () => replayPlans(plans, { connect: workspace.connectWorker, workers, cellTimeoutMs }));
+      // The baseline runs with the smaller stack mutants' cells get; if a cell needs more, nothing runs with it (see recursion.ts).
+      const bounded = async (timeoutMs: number, lockTimeoutMs?: number) => {
+        const worker = await workspace.connectWorker(timeoutMs, lockTimeoutMs);
+        stack ??= stackBound(worker);
+        await useSmallStack(worker, await stack);
+        return worker;
+      };
+      baseline = await clock.time('executionMs', () => replayPlans(plans, { connect: bounded, workers, cellTimeoutMs }));
+      if (ranOutOfStack(baseline)) {
+        stack = Promise.resolve(undefined);
+        baseline = await clock.time('executionMs', () => replayPlans(plans, { connect: workspace.connectWorker, workers, cellTimeoutMs }));
+      }
       assertGreen(baseline, matrix.file);
       catalog = await workspace.discard(() => readMutationCatalog(workspace.client, lintSchemas(matrix), ['anon', 'authenticated', ...personaRoles(matrix)]));
       mutants = generateMutants(catalog);
@@ -67,12 +87,26 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
     }
     const baselineMs = performance.now() - baselineStart;
     const mutantsStart = performance.now();
+    const setupTimeoutMs = options.setupTimeoutMs ?? RUN_DEFAULTS.setupTimeoutMs;
+    // Only when a mutant needs it: a second database, the shim and migrations applied, no fixtures.
+    const beforeFixtures: BeforeFixtures | undefined = mutants.some((m) => m.beforeFixtures)
+      ? {
+          template: await prepareBeforeFixtures(run.database, run.matrices[0]!, setupTimeoutMs),
+          loaded: run.matrices[0]!,
+          catalog: prepared.catalog,
+          prefix: prepared.prefix,
+          setupTimeoutMs,
+        }
+      : undefined;
     const ran = await runMutants(mutants, {
       server: run.database.connection,
       template: workspace.connection!.database,
+      ...(beforeFixtures ? { beforeFixtures } : {}),
       plans,
       workers,
       cellTimeoutMs,
+      stack: await stack,
+      isolate: options.isolateMutants ?? false,
       ...(options.onMutant ? { onMutant: options.onMutant } : {}),
     });
     const mutantsMs = performance.now() - mutantsStart;
@@ -83,7 +117,7 @@ export async function mutateMatrix(options: MutateOptions): Promise<MutateOutcom
       cells: plans.map((p) => p.cell),
       holds: (role: string, table: string, command: string) => privileges.get(table)?.[role]?.includes(command.toUpperCase()) ?? true,
     };
-    const suggested = ran.map((r) => (r.status === 'survived' ? { ...r, suggestion: suggestKill(r.reach, suggestContext) } : r));
+    const suggested = ran.map((r) => (r.status === 'survived' ? { ...r, suggestion: suggestKill(r, suggestContext) } : r));
     const { results, unused } = applyMutationWaivers(suggested, matrix.mutationWaivers ?? []);
     const mutation = summarizeMutants(results, { baselineMs, mutantsMs, workers, failUnder: options.failUnder, unusedWaivers: unused });
 

@@ -1,4 +1,4 @@
-import type { Cell, MutantReach } from '../core/index.js';
+import type { Cell, Mutant, MutantReach } from '../core/index.js';
 
 const DOING: Record<MutantReach['commands'][number], string> = { select: 'reading', insert: 'inserting', update: 'updating', delete: 'deleting' };
 
@@ -19,10 +19,12 @@ export interface SuggestContext {
  * on rows now kept out.
  *
  * @example
- * suggestKill({ table: 'public.tasks', roles: ['authenticated'], commands: ['update'], direction: 'widens', rows: `rows policy "own" does not admit` }, context)
+ * suggestKill({ kind: 'policy-using-true', object: 'public.tasks.own', reach: { table: 'public.tasks', roles: ['authenticated'], commands: ['update'], direction: 'widens', rows: `rows policy "own" does not admit` } }, context)
  * // 'no cell checks bob updating rows policy "own" does not admit of public.tasks (bob's update cells there: scope own): add a scope holding such rows with update: deny'
  */
-export function suggestKill(reach: MutantReach, context: SuggestContext): string {
+export function suggestKill(mutant: Pick<Mutant, 'kind' | 'object' | 'reach'>, context: SuggestContext): string {
+  const { reach } = mutant;
+  if (mutant.kind === 'trigger-drop') return triggerSuggestion(mutant.object, reach, context);
   const reached = context.personas.filter(([, role]) => (reach.roles.includes('public') ? context.apiRoles.includes(role) : reach.roles.includes(role)));
   // Less access can only show for a persona that had some: those with an allow cell on the table come first.
   const allowed = (persona: string) => context.cells.some((c) => c.table === reach.table && c.persona === persona && expects(c, 'allow'));
@@ -44,6 +46,19 @@ export function suggestKill(reach: MutantReach, context: SuggestContext): string
   if (!pick.cells.length) return `no cell checks ${doing} ${reach.table}: add ${pick.command}: ${verdict} on ${reach.rows}`;
   const scopes = [...new Set(pick.cells.map((c) => c.scope ?? 'the whole table'))].join(', ');
   return `no cell checks ${doing} ${reach.rows} of ${reach.table} (${pick.persona}'s ${pick.command} cells there: ${scopes}): add a scope holding such rows with ${pick.command}: ${verdict}`;
+}
+
+/**
+ * A dropped trigger changes data, not a policy: whichever cell's verdict rests on what it writes
+ * would notice. Without knowing which those are, the suggestion names what it writes and the
+ * allow cells that could rest on it, if any.
+ */
+function triggerSuggestion(object: string, reach: MutantReach, context: SuggestContext): string {
+  const allowed = context.cells.filter((c) => expects(c, 'allow'));
+  const trigger = object.slice(reach.table.length + 1);
+  const base = `no cell's verdict rests on ${reach.rows}: trigger "${trigger}" was dropped before the fixtures and every cell still passed`;
+  if (!allowed.length) return `${base}; the matrix has no allow cell, and only a persona granted access through what the trigger writes would lose it: add one`;
+  return `${base}; add an allow cell for a persona whose access comes only through what the trigger writes (a membership or claim seeded through ${reach.table})`;
 }
 
 function cellsOf(cells: readonly Cell[], table: string, persona: string, command: string): Cell[] {
