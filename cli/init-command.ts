@@ -35,6 +35,14 @@ async function initCommand(dir: string, flags: InitFlags, { io, signal, onStarte
   const { initProject } = await import('../harness/index.js');
   const { progress } = consoleStyle(io, false);
   const provider = resolveProviderFlags(flags, io.env);
+  // init starts the database several times (catalogue, each recording pass): a warning about the
+  // project (config.toml's major_version) is the same each time, and printed once.
+  const warned = new Set<string>();
+  const onWarning = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    io.stderr(`rls-matrix: warning: ${message}\n`);
+  };
   const outcome = await initProject({
     dir,
     ...(flags.migrations === undefined ? {} : { migrations: flags.migrations }),
@@ -48,7 +56,7 @@ async function initCommand(dir: string, flags: InitFlags, { io, signal, onStarte
         }),
     ...(flags.force ? { force: true } : {}),
     ...provider,
-    providerOptions: { ...provider.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...provider.providerOptions, signal, onWarning },
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
   });

@@ -7,6 +7,9 @@ export interface InitSummary extends RecordSummary {
   target: string;
   migrations: string;
   owned: readonly { table: string; column: string }[];
+  membered: readonly { table: string; call: string; members?: string }[];
+  census: readonly string[];
+  vacuous: readonly string[];
   unowned: readonly string[];
   buckets: readonly string[];
   refused: readonly { table: string; reason: string }[];
@@ -20,6 +23,16 @@ export interface InitSummary extends RecordSummary {
 export function initConsoleText(summary: InitSummary): string {
   let text = `${spellControls(summary.file)}: written from ${spellControls(summary.migrations)}\n`;
   for (const { table, column } of summary.owned) text += `  ${spellControls(table)}: owner column ${spellControls(column)} (compared with auth.uid()) → scopes own/others for alice and bob\n`;
+  for (const { table, call, members } of summary.membered) {
+    text += `  ${spellControls(table)}: membership helper ${spellControls(call)} → scopes member/nonmember for alice and bob${members ? ` (fixtures: alice a member of one group, bob of another, through ${spellControls(members)})` : ' (no table of members found: the scopes rely on seed.sql and triggers)'}\n`;
+  }
+  if (summary.census.length > 0) {
+    text += `Also covered (the project's own schemas whose tables have policies, not exposed by config.toml; written as the matrix's schemas:): ${summary.census.map((s) => spellControls(s)).join(', ')}\n`;
+  }
+  if (summary.vacuous.length > 0) {
+    text += `${summary.vacuous.length} scoped cell${summary.vacuous.length === 1 ? '' : 's'} left out: the scope has no row for that persona (a cell on no row proves nothing); add rows to cover them:\n`;
+    for (const id of summary.vacuous) text += `  - ${spellControls(id)}\n`;
+  }
   if (summary.unowned.length > 0) {
     text += `${summary.unowned.length} table${summary.unowned.length === 1 ? '' : 's'} with RLS but no column compared with auth.uid() found: whole-table cells only; if rows belong to someone (a team, a membership helper), write scopes for them:\n`;
     for (const table of summary.unowned) text += `  ! ${spellControls(table)}\n`;
