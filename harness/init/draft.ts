@@ -77,7 +77,7 @@ export function draftMatrix(input: DraftInput): string {
         rows: { default: { [owner]: '@user.alice' }, own: { [owner]: '= auth.uid()' }, others: { [owner]: '= (select id from auth.users where id is distinct from auth.uid() order by id limit 1)' } },
         expect: Object.fromEntries(USER_PERSONAS.map((p) => [p, placeholder])),
       };
-    } else if (membership) tables[table.name] = membershipCells(table.name, membership);
+    } else if (membership) tables[table.name] = membershipCells(table.name, membership, groups.find((g) => g.table === membership.group.table)?.members);
   }
   // The rows inserts write need the CHECK's columns too; not the fixture rows' values, which a unique key may hold.
   for (const { table, fills } of ordered) {
@@ -111,14 +111,22 @@ export function draftMatrix(input: DraftInput): string {
  * bob on each. An insert into a group table itself (the helper called on its own key) makes a new
  * group no one belongs to yet: it stays a whole-table cell.
  */
-function membershipCells(table: string, membership: Membership): object {
+function membershipCells(table: string, membership: Membership, members: MembershipTable | undefined): object {
   const selfGroup = membership.group.table === table && membership.column === membership.group.key;
   const operations = DEFAULT_OPERATIONS.filter((op) => !(selfGroup && op === 'insert'));
   const placeholder = Object.fromEntries(operations.map((op) => [op, { member: PLACEHOLDER, nonmember: PLACEHOLDER }]));
-  const chosen = (negate: boolean) =>
-    `= (select g.${quoteName(membership.group.key)} from ${qualifiedName(membership.group.table)} g where ${negate ? 'not ' : ''}coalesce(${membership.template.replaceAll('$KEY', `g.${quoteName(membership.group.key)}`)}, false) order by 1 limit 1)`;
+  const column = quoteName(membership.column);
+  const key = `g.${quoteName(membership.group.key)}`;
+  // With the table of members known, scopes read it, not the helper: a helper that lets everyone in
+  // then fails the nonmember cells instead of emptying their scope (an error, not a finding).
+  const mine = members && `select m.${quoteName(members.groupColumn)} from ${qualifiedName(members.table)} m where m.${quoteName(members.userColumn)} = auth.uid()`;
+  const scopes = mine
+    ? { member: `${column} in (${mine})`, nonmember: `${column} not in (${mine})` }
+    : { member: `coalesce(${membership.call}, false)`, nonmember: `not coalesce(${membership.call}, false)` };
+  const isMember = mine ? `${key} in (${mine})` : `coalesce(${membership.template.replaceAll('$KEY', key)}, false)`;
+  const chosen = (negate: boolean) => `= (select ${key} from ${qualifiedName(membership.group.table)} g where ${negate ? `not (${isMember})` : isMember} order by 1 limit 1)`;
   return {
-    scopes: { member: `coalesce(${membership.call}, false)`, nonmember: `not coalesce(${membership.call}, false)` },
+    scopes,
     ...(selfGroup ? {} : { rows: { member: { [membership.column]: chosen(false) }, nonmember: { [membership.column]: chosen(true) } } }),
     expect: Object.fromEntries(USER_PERSONAS.map((p) => [p, placeholder])),
   };

@@ -127,7 +127,7 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
       refused.push({ table: entry.table.name, reason: (error as Error).message.split('\n').slice(0, 2).join(' ') });
     }
   }
-  const scopes = scopedVerdicts(scoped);
+  const scopes = scopedVerdicts(scoped, new Set(drafted.filter((d) => d.rowless).map((d) => d.table.name)));
   const document = parseDocument(outcome.text);
   // The placeholders of scoped cells go; a whole-table verdict recorded beside them (an insert into a group table) stays.
   for (const { table, owner, membership } of drafted) {
@@ -229,13 +229,14 @@ function ownerOf(table: InitTable): { owner?: string } {
 }
 
 /** The scoped cells' observed verdicts, in the matrix's order; a cell no verdict describes is left to a human. */
-function scopedVerdicts(results: readonly CellResult[]): { recorded: RecordedVerdict[]; unrecorded: UnrecordedCell[]; vacuous: string[] } {
+function scopedVerdicts(results: readonly CellResult[], rowless: ReadonlySet<string>): { recorded: RecordedVerdict[]; unrecorded: UnrecordedCell[]; vacuous: string[] } {
   const recorded: RecordedVerdict[] = [];
   const unrecorded: UnrecordedCell[] = [];
   const vacuous: string[] = [];
   for (const { cell, outcome } of results) {
-    // A scope with no row for this persona (bob in no group of a table's rows) proves nothing: left out.
-    if (outcome.vacuous) {
+    // A scope with no row for this persona (bob in no group of a table's rows) proves nothing: left
+    // out. A table without fixture rows keeps its cells, as errors, until someone writes rows.
+    if (outcome.vacuous && !rowless.has(cell.table)) {
       vacuous.push(cell.id);
       continue;
     }
