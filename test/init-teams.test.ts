@@ -34,7 +34,10 @@ it('init scopes tables by the membership helper their policies call (member/nonm
 
   const green = await runAndCollect(outcome.file, { provider: shared.provider() });
   expect(green.summary.exitCode).toBe(0);
-  expect([...green.results.values()].filter((r) => r.status !== 'pass').map((r) => [r.cell.id, r.status])).toEqual([['app.team_members/service_role/insert/*', 'known']]);
+  // Every cell recorded: the whole-table insert into the table of members joins alice to bob's team (no duplicate).
+  expect(outcome.unrecorded).toEqual([]);
+  expect(text).toContain('      default: { user_id: "@user.alice", team_id: "@app_teams_b" }\n');
+  expect([...green.results.values()].filter((r) => r.status !== 'pass').map((r) => [r.cell.id, r.status])).toEqual([]);
 
   // A planted mutation: the helper lets everyone in. The recorded baseline, unchanged, turns red.
   await appendFile(join(dir, 'supabase/migrations/20250101000000_teams.sql'), '\ncreate or replace function app.is_member(team uuid) returns boolean language sql stable as $$ select true $$;\n');

@@ -79,6 +79,23 @@ export function draftMatrix(input: DraftInput): string {
       };
     } else if (membership) tables[table.name] = membershipCells(table.name, membership, groups.find((g) => g.table === membership.group.table)?.members);
   }
+  // A table of members is keyed by (group, user) in effect: an insert of a membership that exists
+  // is a duplicate. The whole-table insert (service_role's) makes alice a member of bob's group; an
+  // owner's insert joins a group the persona is not in.
+  for (const group of groups) {
+    const members = group.members;
+    if (!members) continue;
+    const entry = (tables[members.table] ??= {}) as { rows?: Record<string, Record<string, string>> };
+    const rowsOf = (entry.rows ??= {});
+    rowsOf.default = { ...rowsOf.default, [members.userColumn]: '@user.alice', [members.groupColumn]: groupRef(group.table, 1) };
+    if (rowsOf.own) {
+      const mine = `select m.${quoteName(members.groupColumn)} from ${qualifiedName(members.table)} m where m.${quoteName(members.userColumn)} = auth.uid()`;
+      rowsOf.own = {
+        ...rowsOf.own,
+        [members.groupColumn]: `= (select g.${quoteName(group.key)} from ${qualifiedName(group.table)} g where g.${quoteName(group.key)} not in (${mine}) order by 1 limit 1)`,
+      };
+    }
+  }
   // The rows inserts write need the CHECK's columns too; not the fixture rows' values, which a unique key may hold.
   for (const { table, fills } of ordered) {
     if (!fills) continue;
