@@ -14,6 +14,8 @@ export interface InitTable {
   primaryKey: string[];
   /** Single-column foreign keys, any schema (auth.users too): column → `schema.table` and its column. */
   foreignKeys: { column: string; table: string; refColumn: string }[];
+  /** Foreign keys of several columns, any schema: columns → `schema.table` and its columns, in order. */
+  compositeKeys: { columns: string[]; table: string; refColumns: string[] }[];
   /** CHECK constraints and the columns each reads, with their types. */
   checks: { name: string; columns: { name: string; type: string }[] }[];
 }
@@ -39,7 +41,12 @@ select n.nspname || '.' || c.relname as name, c.relrowsecurity as rls,
        coalesce((select json_agg(json_build_object('name', k.conname, 'columns',
                    (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)))
                       from pg_attribute a where a.attrelid = c.oid and a.attnum = any(k.conkey))))
-                   from pg_constraint k where k.conrelid = c.oid and k.contype = 'c'), '[]') as checks
+                   from pg_constraint k where k.conrelid = c.oid and k.contype = 'c'), '[]') as checks,
+       coalesce((select json_agg(json_build_object('table', fn.nspname || '.' || fc.relname,
+                   'columns', (select json_agg(a.attname order by o.i) from unnest(k.conkey) with ordinality o(n, i) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = o.n),
+                   'refColumns', (select json_agg(a.attname order by o.i) from unnest(k.confkey) with ordinality o(n, i) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = o.n)) order by k.conname)
+                   from pg_constraint k join pg_class fc on fc.oid = k.confrelid join pg_namespace fn on fn.oid = fc.relnamespace
+                  where k.conrelid = c.oid and k.contype = 'f' and cardinality(k.conkey) > 1), '[]') as "compositeKeys"
   from pg_class c
   join pg_namespace n on n.oid = c.relnamespace
  where c.relkind in ('r', 'p') and n.nspname = any($1)

@@ -77,7 +77,7 @@ export function draftMatrix(input: DraftInput): string {
         rows: { default: { [owner]: '@user.alice' }, own: { [owner]: '= auth.uid()' }, others: { [owner]: '= (select id from auth.users where id is distinct from auth.uid() order by id limit 1)' } },
         expect: Object.fromEntries(USER_PERSONAS.map((p) => [p, placeholder])),
       };
-    } else if (membership) tables[table.name] = membershipCells(table.name, membership, groups.find((g) => g.table === membership.group.table)?.members);
+    } else if (membership) tables[table.name] = membershipCells(table, membership, groups.find((g) => g.table === membership.group.table)?.members);
   }
   // A table of members is keyed by (group, user) in effect: an insert of a membership that exists
   // is a duplicate. The whole-table insert (service_role's) makes alice a member of bob's group; an
@@ -128,8 +128,8 @@ export function draftMatrix(input: DraftInput): string {
  * bob on each. An insert into a group table itself (the helper called on its own key) makes a new
  * group no one belongs to yet: it stays a whole-table cell.
  */
-function membershipCells(table: string, membership: Membership, members: MembershipTable | undefined): object {
-  const selfGroup = membership.group.table === table && membership.column === membership.group.key;
+function membershipCells(table: InitTable, membership: Membership, members: MembershipTable | undefined): object {
+  const selfGroup = membership.group.table === table.name && membership.column === membership.group.key;
   const operations = DEFAULT_OPERATIONS.filter((op) => !(selfGroup && op === 'insert'));
   const placeholder = Object.fromEntries(operations.map((op) => [op, { member: PLACEHOLDER, nonmember: PLACEHOLDER }]));
   const column = quoteName(membership.column);
@@ -142,9 +142,24 @@ function membershipCells(table: string, membership: Membership, members: Members
     : { member: `coalesce(${membership.call}, false)`, nonmember: `not coalesce(${membership.call}, false)` };
   const isMember = mine ? `${key} in (${mine})` : `coalesce(${membership.template.replaceAll('$KEY', key)}, false)`;
   const chosen = (negate: boolean) => `= (select ${key} from ${qualifiedName(membership.group.table)} g where ${negate ? `not (${isMember})` : isMember} order by 1 limit 1)`;
+  // A composite key through the group column to the table of members (notes of a membership) takes
+  // its other columns from a membership of the chosen group, so the pair exists.
+  const row = (negate: boolean) => {
+    const group = chosen(negate);
+    const values: Record<string, string> = { [membership.column]: group };
+    for (const key of table.compositeKeys) {
+      const at = key.columns.indexOf(membership.column);
+      if (at < 0 || key.table !== members?.table) continue;
+      key.columns.forEach((column, i) => {
+        if (i !== at)
+          values[column] = `= (select m.${quoteName(key.refColumns[i]!)} from ${qualifiedName(key.table)} m where m.${quoteName(key.refColumns[at]!)} = (${group.slice(2)}) order by 1 limit 1)`;
+      });
+    }
+    return values;
+  };
   return {
     scopes,
-    ...(selfGroup ? {} : { rows: { member: { [membership.column]: chosen(false) }, nonmember: { [membership.column]: chosen(true) } } }),
+    ...(selfGroup ? {} : { rows: { member: row(false), nonmember: row(true) } }),
     expect: Object.fromEntries(USER_PERSONAS.map((p) => [p, placeholder])),
   };
 }

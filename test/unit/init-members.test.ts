@@ -6,7 +6,7 @@ import { loadSqlParser } from '../../matrix/index.js';
 beforeAll(() => loadSqlParser());
 
 function table(name: string, fields: Partial<InitTable>): InitTable {
-  return { name, rls: true, columns: [], references: [], expressions: [], primaryKey: ['id'], foreignKeys: [], checks: [], ...fields };
+  return { name, rls: true, columns: [], references: [], expressions: [], primaryKey: ['id'], foreignKeys: [], compositeKeys: [], checks: [], ...fields };
 }
 
 const HELPERS = new Set(['rbac.is_member', 'rbac.has_permission', 'basejump.has_role_on_account']);
