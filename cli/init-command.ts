@@ -24,7 +24,7 @@ export function registerInitCommand(program: Command, context: CommandContext): 
   const command = program
     .command('init')
     .description(
-      "write rls/rls-matrix.yaml for a project (its supabase/ migrations, seed.sql and config.toml): personas, fixture rows, scopes from the policies' owner columns, and every verdict recorded from what the database does now, marked for review; exit 0, 2 bad input (or the file exists: --force), 3 infrastructure",
+      "write rls/rls-matrix.yaml for a project (its supabase/ migrations, seed.sql and config.toml): personas, fixture rows, scopes from the policies' owner columns and membership helpers, and every verdict recorded from what the database does now, marked for review; exit 0, 2 bad input (or the file exists: --force), 3 infrastructure",
     )
     .argument('[dir]', "the project's folder, holding supabase/ (default: the current directory)");
   addFlags(command, PROVIDER_FLAGS);
