@@ -12,6 +12,7 @@ export interface InitSummary extends RecordSummary {
   vacuous: readonly string[];
   unowned: readonly string[];
   buckets: readonly string[];
+  storage: { buckets: readonly string[]; recorded: number; scoped?: string };
   refused: readonly { table: string; reason: string }[];
 }
 
@@ -41,7 +42,10 @@ export function initConsoleText(summary: InitSummary): string {
     text += `${summary.refused.length} table${summary.refused.length === 1 ? '' : 's'} written without fixture rows (the schema refused the row init made): until you write rows that satisfy its rules in fixtures.rows, its cells on rows are errors (a cell on no row proves nothing); then rls-matrix record:\n`;
     for (const { table, reason } of summary.refused) text += `  ! ${spellControls(table)}: ${spellControls(reason)}\n`;
   }
-  if (summary.buckets.length > 0) text += `Storage buckets found, not covered by init (add storage: cells for them): ${summary.buckets.map((b) => spellControls(b)).join(', ')}\n`;
+  if (summary.storage.buckets.length > 0) {
+    text += `Storage buckets ${summary.storage.buckets.map((b) => spellControls(b)).join(', ')}: upload, download, overwrite and remove cells${summary.storage.scoped ? ` scoped own/others (${spellControls(summary.storage.scoped)})` : ' (no storage policy says whose an object is: whole-bucket cells)'}, an object of alice's and one of bob's in each; ${summary.storage.recorded} verdicts recorded, each marked "# recorded, not reviewed"\n`;
+  } else if (summary.buckets.length > 0)
+    text += `Storage buckets found, not covered by init (storage.objects has no policies; add storage: cells for them): ${summary.buckets.map((b) => spellControls(b)).join(', ')}\n`;
   text += recordConsoleText(summary);
   text += `Next: review ${spellControls(summary.target)}rls-matrix.yaml, then \`rls-matrix run ${spellControls(summary.target)}\` (green now; red when behaviour changes).\n`;
   return text;

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { censusHelpers, censusSchemas } from './census.js';
+import { readStoragePolicies } from './storage.js';
 
 /** A table of the exposed schemas as init sees it. */
 export interface InitTable {
@@ -62,6 +63,8 @@ export interface InitCatalog {
   helpers: Set<string>;
   /** Storage buckets the migrations or seed created (none without the shim). */
   buckets: string[];
+  /** The expressions of storage.objects' policies, and which of its owner columns (owner, owner_id) it has. */
+  storagePolicies: { expressions: string[]; ownerColumns: string[] };
 }
 
 /**
@@ -74,7 +77,7 @@ export async function readInitCatalog(client: ClientBase, exposed: readonly stri
   const { rows: tables } = await client.query<InitTable>(TABLES_SQL, [schemas]);
   const helpers = await censusHelpers(client);
   const { rows: storage } = await client.query<{ present: boolean }>(`select to_regclass('storage.buckets') is not null as present`);
-  if (!storage[0]?.present) return { schemas, tables, helpers, buckets: [] };
+  if (!storage[0]?.present) return { schemas, tables, helpers, buckets: [], storagePolicies: { expressions: [], ownerColumns: [] } };
   const { rows: buckets } = await client.query<{ id: string }>('select id from storage.buckets order by id');
-  return { schemas, tables, helpers, buckets: buckets.map((b) => b.id) };
+  return { schemas, tables, helpers, buckets: buckets.map((b) => b.id), storagePolicies: await readStoragePolicies(client) };
 }

@@ -2,6 +2,7 @@ import { Document, isMap, type YAMLMap } from 'yaml';
 import { DEFAULT_OPERATIONS } from '../../core/index.js';
 import type { InitTable } from './catalog.js';
 import type { Membership, MembershipTable } from './members.js';
+import { type StorageScopes, storageRows, storageSection } from './storage.js';
 
 /** The personas every generated matrix has: the API's three roles, two of them signed-up users. */
 const INIT_PERSONAS = {
@@ -53,6 +54,8 @@ export interface DraftInput {
   tables: readonly DraftTable[];
   /** Groups the membership scopes point at: each gets two rows, alice a member of one, bob of the other. */
   groups?: readonly DraftGroup[];
+  /** Buckets the project creates, when storage.objects has policies: storage cells, and an object of alice's and bob's in each. */
+  storage?: { buckets: readonly string[]; ownerColumns: readonly string[]; scopes?: StorageScopes };
 }
 
 /**
@@ -67,6 +70,7 @@ export function draftMatrix(input: DraftInput): string {
   const groups = input.groups ?? [];
   const rows: Record<string, object[]> = {};
   for (const draft of ordered) if (!draft.rowless) rows[draft.table.name] = fixtureRows(draft, groups);
+  if (input.storage) rows['storage.objects'] = storageRows(input.storage.buckets, input.storage.ownerColumns);
   const tables: Record<string, object> = {};
   for (const { table, owner, membership } of ordered) {
     if (owner) {
@@ -113,6 +117,7 @@ export function draftMatrix(input: DraftInput): string {
       personas: INIT_PERSONAS,
       defaults: 'deny',
       ...(Object.keys(tables).length > 0 ? { tables } : {}),
+      ...(input.storage ? { storage: storageSection(input.storage.buckets, input.storage.scopes) } : {}),
     },
     { aliasDuplicateObjects: false },
   );
@@ -120,6 +125,7 @@ export function draftMatrix(input: DraftInput): string {
   flowLeaves(document.getIn(['fixtures', 'rows']));
   flowLeaves(document.get('personas'));
   for (const name of Object.keys(tables)) if (document.hasIn(['tables', name, 'rows'])) flowLeaves(document.getIn(['tables', name, 'rows']));
+  for (const bucket of input.storage?.buckets ?? []) if (document.hasIn(['storage', bucket, 'rows'])) flowLeaves(document.getIn(['storage', bucket, 'rows']));
   return document.toString({ lineWidth: 0 });
 }
 

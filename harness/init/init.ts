@@ -10,6 +10,7 @@ import { type InitCatalog, type InitTable, readInitCatalog } from './catalog.js'
 import { type DraftGroup, type DraftInput, type DraftTable, draftMatrix, fixtureTableAt, USER_PERSONAS } from './draft.js';
 import { membershipOf, membershipTable } from './members.js';
 import { ownerColumns } from './owners.js';
+import { isStorageResult, recordStorage, storageScopes } from './storage.js';
 
 /** Options of `initProject`: the project, and where its database comes from (as for a run). */
 export interface InitOptions extends Omit<RecordOptions, 'matrix' | 'onResult'> {
@@ -39,8 +40,10 @@ export interface InitOutcome {
   unowned: string[];
   /** Tables whose fixture rows the schema refused: written without rows, their cells known gaps. */
   refused: RefusedRows[];
-  /** Storage buckets the migrations create: init writes no cells for them. */
+  /** Storage buckets the migrations create. */
   buckets: string[];
+  /** Buckets given storage cells (when storage.objects has policies), verdicts recorded, and the `own` scope used. */
+  storage: { buckets: readonly string[]; recorded: number; scoped?: string };
   recorded: RecordedVerdict[];
   unrecorded: UnrecordedCell[];
 }
@@ -93,17 +96,25 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
   });
   const groups = groupsOf(drafted, tables);
   input.groups = groups;
+  const { expressions: storagePolicies, ownerColumns: storageOwners } = catalog.storagePolicies;
+  if (buckets.length > 0 && storagePolicies.length > 0) {
+    const scopes = storageScopes(storagePolicies, storageOwners);
+    input.storage = { buckets, ownerColumns: storageOwners, ...(scopes ? { scopes } : {}) };
+  }
   const { dir: _dir, migrations: _migrations, schemas: _schemas, force: _force, ...runOptions } = options;
   const refused: RefusedRows[] = [];
   let scoped: CellResult[];
+  let storageResults: CellResult[] = [];
   let outcome: RecordOutcome;
   for (;;) {
     const text = draftMatrix({ ...input, tables: drafted });
     await writeFile(draft, text);
     const results: CellResult[] = [];
+    const storage: CellResult[] = [];
     scoped = results;
+    storageResults = storage;
     try {
-      outcome = await recordMatrix({ ...runOptions, matrix: draft, onResult: (r) => r.cell.scope !== undefined && results.push(r) });
+      outcome = await recordMatrix({ ...runOptions, matrix: draft, onResult: (r) => (isStorageResult(r) ? storage.push(r) : r.cell.scope !== undefined && results.push(r)) });
       break;
     } catch (error) {
       // A row the schema refuses (a CHECK between columns faker cannot know): the table goes without
@@ -142,7 +153,9 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
   }
   const written = recordVerdicts(document.toString({ lineWidth: 0 }), scopes.recorded);
   const unrecorded = [...outcome.unrecorded, ...scopes.unrecorded];
-  await writeFile(file, markUnrecorded(written.text, unrecorded));
+  const marked = parseDocument(markUnrecorded(written.text, unrecorded));
+  const storage = recordStorage(marked, storageResults);
+  await writeFile(file, marked.toString({ lineWidth: 0 }));
   await rm(draft, { force: true });
   return {
     file,
@@ -154,12 +167,13 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
       return [{ table: table.name, call: membership.call, ...(members ? { members } : {}) }];
     }),
     census,
-    vacuous: scopes.vacuous,
+    vacuous: [...scopes.vacuous, ...storage.vacuous],
+    storage: { buckets: input.storage?.buckets ?? [], recorded: storage.recorded, ...(input.storage?.scopes ? { scoped: input.storage.scopes.own } : {}) },
     unowned: drafted.filter(({ table, owner, membership }) => table.rls && !owner && !membership).map(({ table }) => table.name),
     buckets,
     refused,
     recorded: [...outcome.recorded, ...written.written],
-    unrecorded,
+    unrecorded: [...unrecorded, ...storage.unrecorded],
   };
 }
 
