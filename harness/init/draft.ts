@@ -183,6 +183,8 @@ function fixtureRows(draft: DraftTable, groups: readonly DraftGroup[]): object[]
     if (group.table === table.name && table.primaryKey.length === 1 && table.primaryKey[0] === group.key) pairs.push([group.key, (i) => groupRef(group.table, i)]);
     for (const fk of table.foreignKeys) if (fk.table === group.table && fk.refColumn === group.key) pairs.push([fk.column, (i) => groupRef(group.table, i)]);
   }
+  const { membership } = draft;
+  if (membership && !pairs.some(([column]) => column === membership.column)) pairs.push([membership.column, (i) => groupRef(membership.group.table, i)]);
   const grouped = pairs.length > 0;
   if (owner) pairs.push([owner, (i) => `@user.${USER_PERSONAS[i]}`]);
   if (grouped) for (const fk of table.foreignKeys) if (fk.table === 'auth.users' && fk.refColumn === 'id' && fk.column !== owner) pairs.push([fk.column, (i) => `@user.${USER_PERSONAS[i]}`]);

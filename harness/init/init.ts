@@ -94,6 +94,13 @@ export async function initProject(options: InitOptions): Promise<InitOutcome> {
     const membership = owner.owner ? undefined : membershipOf(table, catalog.helpers);
     return { table, ...owner, ...(membership ? { membership } : {}) };
   });
+  // Helpers whose group is known from a foreign key elsewhere scope the tables whose column has none.
+  const known = new Map(drafted.flatMap(({ membership }) => (membership ? [[membership.helper, membership.group] as const] : [])));
+  for (const entry of drafted) {
+    if (entry.owner || entry.membership) continue;
+    const membership = membershipOf(entry.table, catalog.helpers, known);
+    if (membership) entry.membership = membership;
+  }
   const groups = groupsOf(drafted, tables);
   input.groups = groups;
   const { expressions: storagePolicies, ownerColumns: storageOwners } = catalog.storagePolicies;

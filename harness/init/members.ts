@@ -32,9 +32,10 @@ export interface MembershipTable {
  * The membership helper a table's policies call on one of its columns, read by PostgreSQL's parser:
  * a call to one of the project's boolean functions (`helpers`) with a column of the table as an
  * argument; of several, the one with fewest arguments (`is_member(id)` says more about belonging
- * than `has_permission(id, 'group.update')`). Needs the parser loaded (`loadSqlParser`).
+ * than `has_permission(id, 'group.update')`). A column that points at no group takes the group `known`
+ * says the same helper is called on. Needs the parser loaded (`loadSqlParser`).
  */
-export function membershipOf(table: InitTable, helpers: ReadonlySet<string>): Membership | undefined {
+export function membershipOf(table: InitTable, helpers: ReadonlySet<string>, known: ReadonlyMap<string, Membership['group']> = new Map()): Membership | undefined {
   let best: (Membership & { arity: number }) | undefined;
   for (const expression of table.expressions) {
     if (expression === null) continue;
@@ -45,7 +46,9 @@ export function membershipOf(table: InitTable, helpers: ReadonlySet<string>): Me
       const args = (node.fields.args as unknown[] | undefined) ?? [];
       const columnArg = args.map((arg) => columnOf(arg)).find((c) => c !== undefined && table.columns.includes(c.name));
       if (!columnArg) continue;
-      const group = groupOf(table, columnArg.name);
+      // A column with no foreign key (rbac's sensitive_data.owned_by_group) takes the group the same
+      // helper is called on elsewhere.
+      const group = groupOf(table, columnArg.name) ?? known.get(helper);
       if (!group) continue;
       const start = (node.fields.location as number) - PREFIX;
       const end = callEnd(expression, start);

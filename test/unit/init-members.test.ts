@@ -48,6 +48,12 @@ it('ignores functions that are not the project boolean helpers, arguments that a
   expect(membershipOf(table('t', { columns: ['id', 'team_id'], primaryKey: [], expressions: ['rbac.is_member(team_id)'] }), HELPERS)).toBeUndefined();
 });
 
+it('a column with no foreign key takes the group the same helper is called on elsewhere (rbac: sensitive_data.owned_by_group)', () => {
+  const data = table('public.sensitive_data', { columns: ['id', 'owned_by_group'], expressions: ["rbac.has_permission(owned_by_group, 'data.read'::text)"] });
+  expect(membershipOf(data, HELPERS)).toBeUndefined();
+  expect(membershipOf(data, HELPERS, new Map([['rbac.has_permission', { table: 'rbac.groups', key: 'id' }]]))).toMatchObject({ column: 'owned_by_group', group: { table: 'rbac.groups', key: 'id' } });
+});
+
 it('chooses as the table of members the one other tables point at (members, not member_permissions)', () => {
   expect(membershipTable({ table: 'rbac.groups', key: 'id' }, [groups, permissions, members])).toEqual({ table: 'rbac.members', groupColumn: 'group_id', userColumn: 'user_id' });
   expect(membershipTable({ table: 'rbac.groups', key: 'id' }, [groups])).toBeUndefined();
