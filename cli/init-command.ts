@@ -24,7 +24,7 @@ export function registerInitCommand(program: Command, context: CommandContext): 
   const command = program
     .command('init')
     .description(
-      "write rls/rls-matrix.yaml for a project (its supabase/ migrations, seed.sql and config.toml): personas, fixture rows, scopes from the policies' owner columns, and every verdict recorded from what the database does now, marked for review; exit 0, 2 bad input (or the file exists: --force), 3 infrastructure",
+      "write rls/rls-matrix.yaml for a project (its supabase/ migrations, seed.sql and config.toml): personas, fixture rows, scopes from the policies' owner columns and membership helpers, and every verdict recorded from what the database does now, marked for review; exit 0, 2 bad input (or the file exists: --force), 3 infrastructure",
     )
     .argument('[dir]', "the project's folder, holding supabase/ (default: the current directory)");
   addFlags(command, PROVIDER_FLAGS);
@@ -35,6 +35,14 @@ async function initCommand(dir: string, flags: InitFlags, { io, signal, onStarte
   const { initProject } = await import('../harness/index.js');
   const { progress } = consoleStyle(io, false);
   const provider = resolveProviderFlags(flags, io.env);
+  // init starts the database several times (catalogue, each recording pass): a warning about the
+  // project (config.toml's major_version) is the same each time, and printed once.
+  const warned = new Set<string>();
+  const onWarning = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    io.stderr(`rls-matrix: warning: ${message}\n`);
+  };
   const outcome = await initProject({
     dir,
     ...(flags.migrations === undefined ? {} : { migrations: flags.migrations }),
@@ -48,7 +56,7 @@ async function initCommand(dir: string, flags: InitFlags, { io, signal, onStarte
         }),
     ...(flags.force ? { force: true } : {}),
     ...provider,
-    providerOptions: { ...provider.providerOptions, signal, onWarning: (message) => io.stderr(`rls-matrix: warning: ${message}\n`) },
+    providerOptions: { ...provider.providerOptions, signal, onWarning },
     onStarted,
     onStage: (stage) => progress && io.stderr(`${CLEAR_LINE}${stage}…`),
   });

@@ -30,6 +30,8 @@ export interface TableInfo {
   primaryKey: string[];
   rlsEnabled: boolean;
   rlsForced: boolean;
+  /** Foreign keys of several columns: a row's values for them must come from one referenced row. */
+  compositeKeys?: { columns: string[]; table: string; refColumns: string[] }[];
 }
 
 /** A function PostgREST can call as /rpc/name, as the catalogue describes it. */

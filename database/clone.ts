@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect } from './connect.js';
+import { type Connection, connect } from './connect.js';
 import type { ConnectionInfo } from './providers/types.js';
 import { connectWorker, type WorkerConnection } from './workspace.js';
 
@@ -51,7 +51,7 @@ export async function cloneDatabase(server: ConnectionInfo, template: string, la
  * through the session (set_config parses the value as a configuration file would, lists and
  * quoting included) and `SET … FROM CURRENT`, so no value is re-quoted by hand.
  */
-async function copySettings(admin: pg.Client, template: string, copy: string): Promise<void> {
+async function copySettings(admin: Connection, template: string, copy: string): Promise<void> {
   const { rows } = await admin.query<{ role: string | null; setting: string }>(
     `select case when s.setrole = 0 then null else pg_catalog.pg_get_userbyid(s.setrole)::text end as role, unnest(s.setconfig) as setting
        from pg_catalog.pg_db_role_setting s join pg_catalog.pg_database d on d.oid = s.setdatabase
