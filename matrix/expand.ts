@@ -239,6 +239,7 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
             persona,
             operation,
             caseName: storageOp,
+            bucket,
             scope: scope ? `${bucket}:${scope}` : bucket,
             scopePredicate: predicate,
             scopeSource: matrix.locate(scope ? ['storage', bucket, 'scopes', scope] : ['storage', bucket]),
@@ -293,11 +294,10 @@ export function resolveFunctionName(name: string, schemas: readonly string[], ca
   return schemas.map((s) => `${s}.${name}`).find((q) => catalog.functions.has(q));
 }
 
-/** A storage cell's bucket and verb (`upload`…), read from the cell `expandStorageCells` made; undefined for any other cell. */
-export function storageVerb(cell: Pick<Cell, 'table' | 'caseName' | 'scope'>): { bucket: string; verb: keyof typeof STORAGE_OPERATIONS } | undefined {
-  if (cell.table !== 'storage.objects' || cell.caseName === undefined || !Object.hasOwn(STORAGE_OPERATIONS, cell.caseName) || cell.scope === undefined) return undefined;
-  const colon = cell.scope.indexOf(':');
-  return { bucket: colon === -1 ? cell.scope : cell.scope.slice(0, colon), verb: cell.caseName as keyof typeof STORAGE_OPERATIONS };
+/** A storage cell's bucket and verb (`upload`…); undefined for any other cell (a `tables: storage.objects` case named upload included). */
+export function storageVerb(cell: Pick<Cell, 'bucket' | 'caseName'>): { bucket: string; verb: keyof typeof STORAGE_OPERATIONS } | undefined {
+  if (cell.bucket === undefined || cell.caseName === undefined || !Object.hasOwn(STORAGE_OPERATIONS, cell.caseName)) return undefined;
+  return { bucket: cell.bucket, verb: cell.caseName as keyof typeof STORAGE_OPERATIONS };
 }
 
 /** `schema.table` as written, or an unqualified name looked up in the exposed schemas in order. */
