@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { recordMatrix } from '../harness/index.js';
 import { untestedCombinations } from '../reports/findings.js';
@@ -43,6 +46,39 @@ functions:
       alice: allow
 `;
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** In Chromium (where installed): a bucket's and a function's coverage matrices are drawn with their own columns. */
+async function expectDrawnColumns(file: string): Promise<void> {
+  if (!existsSync(CHROMIUM)) return;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-rendered="true"]');
+    await page.locator('#coverage-tables > summary').click();
+    const columns = async (name: string) => {
+      const row = page.locator(`details.cov-table[data-table="${name}"]`);
+      await row.locator('summary').click();
+      await row.locator('table.cov-grid').waitFor();
+      return {
+        head: await row.locator('thead th').allTextContents(),
+        alice: await row
+          .locator('tbody tr', { has: page.locator('th', { hasText: 'alice' }) })
+          .locator('td')
+          .allTextContents(),
+      };
+    };
+    expect(await columns('docs')).toEqual({ head: ['persona', 'upload', 'download', 'overwrite', 'move', 'remove'], alice: ['–', 'S', '–', '–', '–'] });
+    expect(await columns('public.stats')).toEqual({ head: ['persona', 'call'], alice: ['S'] });
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('defaults and coverage of storage buckets and functions', () => {
   it('without defaults, the unstated verbs of a named bucket and calls of a named function are untested, listed, and fail --fail-on untested', async () => {
     const dir = await writeProject({ 'schema.sql': SCHEMA, 'rls-matrix.yaml': WITHOUT_DEFAULTS });
@@ -76,6 +112,7 @@ describe('defaults and coverage of storage buckets and functions', () => {
     const html = await readFile(join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('<span class="mono name">bucket docs</span><span><span class="tag">storage</span></span>');
     expect(html).toContain('<span class="mono name">public.stats()</span><span><span class="tag">rpc</span></span>');
+    await expectDrawnColumns(join(dir, 'out', 'report.html'));
     const markdown = await readFile(join(dir, 'out', 'summary.md'), 'utf8');
     expect(markdown).toContain('12 table, bucket or function × persona × operation combinations: 2 stated (17%), 0 defaulted (0%), 10 untested (83%)');
     expect(markdown).toContain('- storage bucket docs · alice: upload, overwrite, move, remove\n- function public.stats · anon: call\n');
