@@ -8,7 +8,8 @@ const shared = sharedDatabaseSuite();
 const SCHEMA = `
 create domain public.email_address as text check (value like '%@%');
 create table public.contacts (id serial primary key, email public.email_address not null, name text);
-create table public.places (id serial primary key, loc point not null, span int4range not null, label text not null);
+create table public.owners (id serial primary key);
+create table public.places (id serial primary key, loc point not null, span int4range not null, label text not null, owner_id int not null references public.owners (id));
 alter table public.contacts enable row level security;
 alter table public.places enable row level security;
 create function public.stats() returns int language sql as $$ select 1 $$;
@@ -59,9 +60,11 @@ describe('clear messages for common mistakes', () => {
     expect(error.message).toContain('SQLSTATE 23514');
   }, 60_000);
 
-  it('every NOT NULL column no value can be invented for is listed at once', async () => {
+  it('every NOT NULL column that cannot be filled (no value to invent, no row to reference) is listed at once', async () => {
     const error = await failure(matrix({ rows: '    public.places: [{ label: home }]' }));
-    expect(error.message).toMatch(/^cannot invent values for 2 NOT NULL columns of public\.places: loc \(point\), span \(int4range\): give them in the row at .*rls-matrix\.yaml:5:21$/);
+    expect(error.message).toMatch(
+      /^cannot fill 3 NOT NULL columns of public\.places: loc \(point\), span \(int4range\): no value can be invented for their types, give them in the row; owner_id references public\.owners\(id\), which has no rows yet: seed public\.owners first or give owner_id in the row at .*rls-matrix\.yaml:5:21$/,
+    );
     expect(error.exitCode).toBe(2);
   }, 60_000);
 });
