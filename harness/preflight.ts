@@ -24,8 +24,11 @@ export async function checkPersonaRoles(client: ClientBase, identities: Iterable
     [[...byRole.keys()]],
   );
   const problems: string[] = [];
-  // A missing role is most often a typo ('authenticted'): the nearest existing role, PostgreSQL's own aside.
-  const existing = rows.some((r) => !r.exists) ? (await client.query<{ rolname: string }>(`select rolname::text from pg_roles where rolname not like 'pg\\_%'`)).rows.map((r) => r.rolname) : [];
+  // A missing role is most often a typo ('authenticted'): the nearest existing role, PostgreSQL's own
+  // and superusers aside (a persona may not use one).
+  const existing = rows.some((r) => !r.exists)
+    ? (await client.query<{ rolname: string }>(`select rolname::text from pg_roles where rolname not like 'pg\\_%' and not rolsuper`)).rows.map((r) => r.rolname)
+    : [];
   for (const row of rows) {
     const named = byRole.get(row.role)!;
     // Where the role is named: the first persona's line (the others are listed by name).
