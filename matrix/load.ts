@@ -91,7 +91,7 @@ async function readYaml(path: string): Promise<{ document: unknown; locate: (p: 
       }),
     );
   }
-  const unsafe = checkYamlValues(path, doc, lineCounter);
+  const unsafe = checkYamlValues(path, text, doc, lineCounter);
   if (unsafe.length) throw new MatrixErrors(unsafe);
   const locate = yamlLocator(path, doc, lineCounter);
   // Big matrices share expectations through anchors (personas × tables aliases). yaml's own guard

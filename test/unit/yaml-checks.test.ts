@@ -29,6 +29,7 @@ describe('YAML integers beyond 2^53 − 1', () => {
       - { id: "9007199254740993" }
       - { ratio: 1e300 }
       - { id: 9007199254740992 }
+      - { id: 0x20000000000001 }
 `);
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MatrixErrors);
@@ -37,6 +38,7 @@ describe('YAML integers beyond 2^53 − 1', () => {
       "the integer -12345678901234567890 is beyond 2^53 − 1 (9007199254740991), the largest a matrix reads exactly (it would become -12345678901234567168): quote it ('-12345678901234567890') so PostgreSQL reads every digit at rls-matrix.yaml:10:15",
       // 2^53 survives the reading, but the rule is the range: its neighbours would not.
       "the integer 9007199254740992 is beyond 2^53 − 1 (9007199254740991), the largest a matrix reads exactly: quote it ('9007199254740992') so PostgreSQL reads every digit at rls-matrix.yaml:14:15",
+      "the integer 0x20000000000001 is beyond 2^53 − 1 (9007199254740991), the largest a matrix reads exactly (it would become 9007199254740992): quote it ('0x20000000000001') so PostgreSQL reads every digit at rls-matrix.yaml:15:15",
     ]);
     expect((error as MatrixErrors).exitCode).toBe(2);
   });
