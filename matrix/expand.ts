@@ -198,7 +198,8 @@ function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell
 
 /**
  * storage.objects cells per bucket: upload = insert, download = select, overwrite = upsert,
- * remove = delete, each confined to the bucket's objects (and a scope's, when named).
+ * move = update, remove = delete, each confined to the bucket's objects (and a scope's, when
+ * named). With `defaults`, every verb a persona does not state is a whole-bucket cell of its own.
  */
 function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
   const buckets = Object.entries(matrix.storage);
