@@ -126,7 +126,10 @@ ${FIXTURES}storage:
   docs:
     expect:
       alice: { download: allow, upload: allow }
-  empty: {}
+  empty:
+    scopes: { own: owner = auth.uid() }
+    expect:
+      alice: { overwrite: { own: allow } }
 functions:
   stats:
     expect:
@@ -138,7 +141,8 @@ functions:
     expect(cell('storage.objects/alice/remove/docs')).toMatchObject({ cell: { origin: 'default', expected: 'deny' }, status: 'pass', outcome: { class: 'filtered' } });
     expect(cell('storage.objects/alice/upload/docs')).toMatchObject({ cell: { origin: 'stated' }, status: 'pass', outcome: { class: 'allowed' } });
     // The empty bucket: its overwrite has nothing to overwrite, whatever the database would answer.
-    expect(cell('storage.objects/alice/overwrite/empty')).toMatchObject({
+    expect(cell('storage.objects/anon/overwrite/empty')).toMatchObject({
+      cell: { origin: 'default' },
       status: 'error',
       outcome: {
         class: 'error',
@@ -146,8 +150,13 @@ functions:
         reason: "vacuous cell: bucket 'empty' holds no object to overwrite, so the cell proves nothing; add one to storage.objects in the fixtures (bucket_id: empty) or state a scope that has one",
       },
     });
+    expect(cell('storage.objects/alice/overwrite/empty:own')).toMatchObject({
+      cell: { origin: 'stated' },
+      status: 'error',
+      outcome: { vacuous: true, reason: expect.stringMatching(/^vacuous cell: scope 'own' of bucket 'empty' holds no object to overwrite, so the cell proves nothing;/) },
+    });
     expect([...results.keys()].filter((id) => id.startsWith('storage.objects/')).length).toBe(2 * 2 * 5);
-    expect(meta.coverage!.counts).toEqual({ stated: 3, defaulted: 19, untested: 0, total: 22 });
+    expect(meta.coverage!.counts).toEqual({ stated: 4, defaulted: 18, untested: 0, total: 22 });
   }, 120_000);
 
   it('record writes the unstated storage verbs and function calls, marked for review', async () => {

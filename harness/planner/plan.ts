@@ -208,7 +208,7 @@ function vacuousOverwrite(cell: Cell, keys: Key[]): Pick<CellPlan, 'vacuous'> {
   const storage = storageVerb(cell);
   if (storage?.verb !== 'overwrite' || keys.length > 0) return {};
   return {
-    vacuous: `vacuous cell: bucket '${storage.bucket}'${cell.scope === storage.bucket ? '' : ` (scope ${cell.scope})`} holds no object to overwrite, so the cell proves nothing; add one to storage.objects in the fixtures (bucket_id: ${storage.bucket}) or state a scope that has one`,
+    vacuous: `vacuous cell: ${cell.scope === storage.bucket ? '' : `scope '${cell.scope!.slice(storage.bucket.length + 1)}' of `}bucket '${storage.bucket}' holds no object to overwrite, so the cell proves nothing; add one to storage.objects in the fixtures (bucket_id: ${storage.bucket}) or state a scope that has one`,
   };
 }
 
