@@ -60,7 +60,7 @@ export async function recordMatrix(options: RecordOptions): Promise<RecordOutcom
     if (cell.origin !== 'default') continue;
     const place = recordPlace(cell);
     if (!place) continue;
-    const verdict = observedVerdict(outcome);
+    const verdict = observedVerdict(outcome, cell);
     if ('reason' in verdict) unrecorded.push({ id: cell.id, reason: verdict.reason });
     else recorded.push({ ...place, persona: cell.persona, verdict: verdict.verdict });
   }
@@ -98,8 +98,12 @@ function withDefaults(text: string): string {
  * The verdict that describes an outcome exactly, or why none does. `filtered` rather than `deny`
  * when rows were hidden, so a change to an outright refusal shows too; an error's own SQLSTATE.
  */
-export function observedVerdict(outcome: Outcome): { verdict: PlainVerdict } | { reason: string } {
-  if (outcome.vacuous) return { reason: 'its table has no fixture row: add rows, then record again' };
+export function observedVerdict(outcome: Outcome, cell?: Pick<Cell, 'bucket' | 'scope'>): { verdict: PlainVerdict } | { reason: string } {
+  if (outcome.vacuous) {
+    if (cell?.bucket === undefined) return { reason: 'its table has no fixture row: add rows, then record again' };
+    const scope = cell.scope !== undefined && cell.scope !== cell.bucket ? `scope '${cell.scope.slice(cell.bucket.length + 1)}' of ` : '';
+    return { reason: `${scope}bucket '${cell.bucket}' holds no object: add one to storage.objects in the fixtures (bucket_id: ${cell.bucket}), then record again` };
+  }
   switch (outcome.class) {
     case 'allowed':
       return { verdict: 'allow' };

@@ -38,8 +38,12 @@ export function recordVerdicts(text: string, verdicts: readonly RecordedVerdict[
     const value = document.createNode(recorded.verdict) as Scalar | YAMLMap;
     if (isMap(value)) value.flow = true;
     value.comment = RECORDED_MARK;
-    // One verdict a line, so each carries its own mark: a flow map written on one line becomes a block.
-    if (isMap(parent)) parent.flow = false;
+    // One verdict a line, so each carries its own mark: a flow map written on one line becomes a
+    // block, and so do the flow maps around it (`empty: {}` for a bucket nothing is stated for yet).
+    for (let depth = 1; depth <= path.length; depth++) {
+      const enclosing = document.getIn(path.slice(0, depth));
+      if (isMap(enclosing)) enclosing.flow = false;
+    }
     document.setIn([...path, key], value);
     written.push(recorded);
   }

@@ -159,8 +159,10 @@ functions:
     expect(meta.coverage!.counts).toEqual({ stated: 4, defaulted: 18, untested: 0, total: 22 });
   }, 120_000);
 
-  it('record writes the unstated storage verbs and function calls, marked for review', async () => {
-    const dir = await writeProject({ 'schema.sql': SCHEMA, 'rls-matrix.yaml': WITHOUT_DEFAULTS });
+  it('record writes the unstated storage verbs and function calls, marked for review, and leaves an overwrite with nothing to overwrite to a human', async () => {
+    // The empty bucket: nothing to overwrite, so no verdict describes its overwrite cells.
+    const written = WITHOUT_DEFAULTS.replace('functions:', '  empty: {}\nfunctions:');
+    const dir = await writeProject({ 'schema.sql': SCHEMA, 'rls-matrix.yaml': written });
     const file = join(dir, 'rls-matrix.yaml');
     const outcome = await recordMatrix({ matrix: file, provider: shared.provider() });
     expect(outcome.text).toContain(`storage:
@@ -186,7 +188,17 @@ functions:
       anon: deny # recorded, not reviewed
 `);
     expect(outcome.recorded).toContainEqual({ section: 'functions', table: 'public.stats', persona: 'anon', operation: 'rpc', verdict: 'deny' });
+    // Every verb but upload needs an object of the bucket: none of them is recorded, each says why.
+    expect(outcome.unrecorded).toEqual(
+      ['alice', 'anon'].flatMap((persona) =>
+        ['download', 'move', 'overwrite', 'remove'].map((verb) => ({
+          id: `storage.objects/${persona}/${verb}/empty`,
+          reason: "bucket 'empty' holds no object: add one to storage.objects in the fixtures (bucket_id: empty), then record again",
+        })),
+      ),
+    );
+    expect(outcome.text).toContain('  empty:\n    expect:\n      anon:\n        upload: deny # recorded, not reviewed\n');
     // The file itself is the caller's to write; the recording does not touch it.
-    expect(await readFile(file, 'utf8')).toBe(WITHOUT_DEFAULTS);
+    expect(await readFile(file, 'utf8')).toBe(written);
   }, 120_000);
 });
