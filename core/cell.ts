@@ -22,6 +22,8 @@ export interface Cell {
   operation: CellOperation;
   /** Named case when the cell comes from `cases:`; otherwise the operation's name. */
   caseName?: string;
+  /** A storage cell's bucket id (its `caseName` is the verb: upload, download…); undefined for any other cell. */
+  bucket?: string;
   /** Scope name; undefined for a whole-table cell. */
   scope?: string;
   /** The scope's SQL predicate, and where it is written. */

@@ -1,8 +1,13 @@
-import { DEFAULT_OPERATIONS } from './operations.js';
+import { DEFAULT_OPERATIONS, STORAGE_OPERATIONS } from './operations.js';
 
 /** The operations coverage is measured on: those bare verdicts and `defaults` cover. */
 export const COVERAGE_OPERATIONS = DEFAULT_OPERATIONS;
 export type CoverageOperation = (typeof COVERAGE_OPERATIONS)[number];
+
+/** What coverage measures on a storage bucket the matrix names: every storage verb, as `defaults` covers them. */
+export const BUCKET_OPERATIONS = Object.keys(STORAGE_OPERATIONS) as (keyof typeof STORAGE_OPERATIONS)[];
+/** What coverage measures on a function the matrix names: calling it. */
+export const FUNCTION_OPERATIONS = ['call'] as const;
 
 /**
  * How a persona × table × operation is tested: `stated` by a line written for that table (a
@@ -29,6 +34,17 @@ export interface TableCoverage {
   counts: CoverageCounts;
 }
 
+/** A storage bucket or a function the matrix names, and how each persona × verb of it is tested. */
+export interface ObjectCoverage {
+  /** The bucket id, or the function's schema-qualified name. */
+  name: string;
+  /** The verbs measured: {@link BUCKET_OPERATIONS} or {@link FUNCTION_OPERATIONS}. */
+  operations: readonly string[];
+  /** persona → verb → status. */
+  personas: Record<string, Record<string, CoverageStatus>>;
+  counts: CoverageCounts;
+}
+
 /** What a run's matrices test, and what they leave to defaults or to nobody. */
 export interface Coverage {
   operations: readonly CoverageOperation[];
@@ -36,6 +52,11 @@ export interface Coverage {
   personas: string[];
   /** Tables the cells touch plus every table of the exposed schemas, sorted by name. */
   tables: TableCoverage[];
+  /** Storage buckets the matrices name under `storage:`, sorted: persona × upload, download, overwrite, move, remove. */
+  buckets: ObjectCoverage[];
+  /** Functions the matrices name under `functions:`, sorted: persona × call. */
+  functions: ObjectCoverage[];
+  /** Every combination: the tables', the buckets' and the functions'. */
   counts: CoverageCounts;
   /** Tables of the exposed schemas no matrix names explicitly. */
   unmentionedTables: string[];

@@ -6,7 +6,17 @@
 export type { CellAttribution, PolicyCommand, PolicyEvaluation, PolicyInfo, PolicyValue, RowAttribution } from './attribution.js';
 export type { ColumnInfo, FunctionInfo, SchemaCatalog, TableInfo } from './catalog.js';
 export { type Cell, RowSchema, type RowSpec, RowValueSchema } from './cell.js';
-export { type Coverage, COVERAGE_OPERATIONS, type CoverageCounts, type CoverageOperation, type CoverageStatus, type TableCoverage } from './coverage.js';
+export {
+  BUCKET_OPERATIONS,
+  type Coverage,
+  COVERAGE_OPERATIONS,
+  type CoverageCounts,
+  type CoverageOperation,
+  type CoverageStatus,
+  FUNCTION_OPERATIONS,
+  type ObjectCoverage,
+  type TableCoverage,
+} from './coverage.js';
 export {
   ACCESS_ORDER,
   type CellChange,

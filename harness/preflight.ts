@@ -24,13 +24,24 @@ export async function checkPersonaRoles(client: Queryable, identities: Iterable<
     [[...byRole.keys()]],
   );
   const problems: string[] = [];
+  // A missing role is most often a typo ('authenticted'): the nearest existing role, PostgreSQL's own
+  // and superusers aside (a persona may not use one).
+  const existing = rows.some((r) => !r.exists)
+    ? (await client.query<{ rolname: string }>(`select rolname::text from pg_roles where rolname not like 'pg\\_%' and not rolsuper`)).rows.map((r) => r.rolname)
+    : [];
   for (const row of rows) {
     const named = byRole.get(row.role)!;
     // Where the role is named: the first persona's line (the others are listed by name).
     const at = locate ? ` at ${formatLocation(locate(named[0]!))}` : '';
     const personas = `${named.join(', ')}${at}`;
-    if (!row.exists) problems.push(`role '${row.role}' (persona ${personas}) does not exist: create it in a migration, or enable database.supabase for anon/authenticated/service_role`);
-    else if (row.is_me) problems.push(`persona ${personas} would run as the connecting role '${row.role}', which bypasses RLS as owner; give it an API role`);
+    if (!row.exists) {
+      const near = nearestName(row.role, existing);
+      problems.push(
+        near
+          ? `role '${row.role}' (persona ${personas}) does not exist — did you mean '${near}'? (or create it in a migration)`
+          : `role '${row.role}' (persona ${personas}) does not exist: create it in a migration, or enable database.supabase for anon/authenticated/service_role`,
+      );
+    } else if (row.is_me) problems.push(`persona ${personas} would run as the connecting role '${row.role}', which bypasses RLS as owner; give it an API role`);
     else if (row.superuser) problems.push(`persona ${personas} uses superuser role '${row.role}', which bypasses every policy`);
     else if (!row.can_switch) {
       problems.push(

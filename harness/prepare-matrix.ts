@@ -56,7 +56,8 @@ export async function prepareMatrix(loaded: LoadedMatrix, index: number, context
     await checkRlsFreeReads(workspace.client, loaded);
     options.onStage?.('seeding fixtures');
     const { matrix, identities } = await clock.time('fixturesMs', async () => {
-      const seeded = await workspace.keep(() => seed(workspace.client, loaded, personaClaims));
+      const onRows = (written: number, total: number) => options.onStage?.(`seeding fixtures: ${formatRows(written)} of ${formatRows(total)} rows`);
+      const seeded = await workspace.keep(() => seed(workspace.client, loaded, personaClaims, { onRows }));
       const matrix = { ...loaded, personas: seeded.personas };
       return { matrix, identities: await mintIdentities(matrix, context.jwtSecret, options.api?.anonKey) };
     });
@@ -102,4 +103,9 @@ function* runningCells(cells: Iterable<Cell>, filter: readonly string[] | undefi
     if (filter?.length && !filter.some((f) => cell.id.includes(f))) continue;
     yield prefix ? { ...cell, id: `${prefix}${cell.id}` } : cell;
   }
+}
+
+/** `12,000`: thousands apart, as the console counts cells. */
+function formatRows(n: number): string {
+  return n.toLocaleString('en-US');
 }

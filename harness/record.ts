@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type CellResult, type Outcome, operationRank, type PlainVerdict, type Reporter } from '../core/index.js';
-import { loadMatrix, type RecordedVerdict, recordVerdicts } from '../matrix/index.js';
+import { type Cell, type CellResult, type Outcome, operationRank, type PlainVerdict, type Reporter, STORAGE_OPERATIONS } from '../core/index.js';
+import { loadMatrix, type RecordedVerdict, recordVerdicts, storageVerb } from '../matrix/index.js';
 import type { RunOptions } from './options.js';
 import { runMatrix } from './run.js';
 
@@ -57,22 +57,35 @@ export async function recordMatrix(options: RecordOptions): Promise<RecordOutcom
   const recorded: RecordedVerdict[] = [];
   const unrecorded: UnrecordedCell[] = [];
   for (const { cell, outcome } of results) {
-    if (cell.origin !== 'default' || cell.scope !== undefined) continue;
-    const verdict = observedVerdict(outcome);
+    if (cell.origin !== 'default') continue;
+    const place = recordPlace(cell);
+    if (!place) continue;
+    const verdict = observedVerdict(outcome, cell);
     if ('reason' in verdict) unrecorded.push({ id: cell.id, reason: verdict.reason });
-    else recorded.push({ table: cell.table, persona: cell.persona, operation: cell.operation, verdict: verdict.verdict });
+    else recorded.push({ ...place, persona: cell.persona, verdict: verdict.verdict });
   }
   const personas = Object.keys(matrix.personas);
-  const order = (r: RecordedVerdict) => [r.table, personas.indexOf(r.persona), operationRank(r.operation)] as const;
+  const sections = ['tables', 'storage', 'functions'];
+  const verbs = Object.keys(STORAGE_OPERATIONS);
+  const order = (r: RecordedVerdict) =>
+    [sections.indexOf(r.section ?? 'tables'), r.table, personas.indexOf(r.persona), r.section === 'storage' ? verbs.indexOf(r.operation) : operationRank(r.operation)] as const;
   // Results arrive as cells finish: write them in the matrix's order of personas and the usual order of operations.
   recorded.sort((a, b) => {
-    const [ta, pa, oa] = order(a);
-    const [tb, pb, ob] = order(b);
-    return ta.localeCompare(tb) || pa - pb || oa - ob;
+    const [sa, ta, pa, oa] = order(a);
+    const [sb, tb, pb, ob] = order(b);
+    return sa - sb || ta.localeCompare(tb) || pa - pb || oa - ob;
   });
   unrecorded.sort((a, b) => a.id.localeCompare(b.id));
   const written = recordVerdicts(text, recorded);
   return { text: written.text, recorded: written.written, unrecorded };
+}
+
+/** Where a defaulted cell's verdict is written: a table's operation, a bucket's verb, a function's call; none for a scoped table cell. */
+function recordPlace(cell: Cell): Pick<RecordedVerdict, 'section' | 'table' | 'operation'> | undefined {
+  const storage = storageVerb(cell);
+  if (storage) return { section: 'storage', table: storage.bucket, operation: storage.verb };
+  if (cell.operation === 'rpc') return { section: 'functions', table: cell.table, operation: 'rpc' };
+  return cell.scope === undefined ? { table: cell.table, operation: cell.operation } : undefined;
 }
 
 function withDefaults(text: string): string {
@@ -85,8 +98,12 @@ function withDefaults(text: string): string {
  * The verdict that describes an outcome exactly, or why none does. `filtered` rather than `deny`
  * when rows were hidden, so a change to an outright refusal shows too; an error's own SQLSTATE.
  */
-export function observedVerdict(outcome: Outcome): { verdict: PlainVerdict } | { reason: string } {
-  if (outcome.vacuous) return { reason: 'its table has no fixture row: add rows, then record again' };
+export function observedVerdict(outcome: Outcome, cell?: Pick<Cell, 'bucket' | 'scope'>): { verdict: PlainVerdict } | { reason: string } {
+  if (outcome.vacuous) {
+    if (cell?.bucket === undefined) return { reason: 'its table has no fixture row: add rows, then record again' };
+    const scope = cell.scope !== undefined && cell.scope !== cell.bucket ? `scope '${cell.scope.slice(cell.bucket.length + 1)}' of ` : '';
+    return { reason: `${scope}bucket '${cell.bucket}' holds no object: add one to storage.objects in the fixtures (bucket_id: ${cell.bucket}), then record again` };
+  }
   switch (outcome.class) {
     case 'allowed':
       return { verdict: 'allow' };

@@ -153,12 +153,15 @@ function uniqueProblems(problems: MatrixError[]): MatrixError[] {
   return problems.filter((p) => !seen.has(p.message) && seen.add(p.message));
 }
 
-/** rpc cells: one per function × persona that states a verdict (functions are never defaulted). */
+/**
+ * rpc cells: one per function × persona that states a verdict, and with `defaults`, one per function
+ * the matrix names × every other persona (with the function's `args:`).
+ */
 function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
   const problems: MatrixError[] = [];
   const cells: Cell[] = [];
   for (const [written, spec] of Object.entries(matrix.functions)) {
-    const name = catalog.functions.has(written) ? written : written.includes('.') ? undefined : matrix.schemas.map((s) => `${s}.${written}`).find((q) => catalog.functions.has(q));
+    const name = resolveFunctionName(written, matrix.schemas, catalog);
     if (!name) {
       problems.push(
         new MatrixError(
@@ -170,16 +173,19 @@ function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell
       );
       continue;
     }
-    for (const [persona, verdict] of Object.entries(spec.expect)) {
-      const expectedRows = spec.rows?.[persona];
+    for (const persona of Object.keys(matrix.personas)) {
+      const stated = spec.expect[persona];
+      if (stated === undefined && matrix.defaults === undefined) continue;
+      const verdict = stated ?? matrix.defaults!;
+      const expectedRows = stated === undefined ? undefined : spec.rows?.[persona];
       cells.push({
         id: `${name}()/${persona}/rpc/*`,
         table: name,
         persona,
         operation: 'rpc',
         expected: verdict,
-        origin: 'stated',
-        source: matrix.locate(['functions', written, 'expect', persona]),
+        origin: stated === undefined ? 'default' : 'stated',
+        source: matrix.locate(stated === undefined ? ['defaults'] : ['functions', written, 'expect', persona]),
         returning: false,
         ...(spec.args ? { args: spec.args, rowSource: matrix.locate(['functions', written, 'args']) } : {}),
         ...(expectedRows !== undefined ? { expectedRows } : {}),
@@ -192,7 +198,8 @@ function expandFunctionCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell
 
 /**
  * storage.objects cells per bucket: upload = insert, download = select, overwrite = upsert,
- * remove = delete, each confined to the bucket's objects (and a scope's, when named).
+ * move = update, remove = delete, each confined to the bucket's objects (and a scope's, when
+ * named). With `defaults`, every verb a persona does not state is a whole-bucket cell of its own.
  */
 function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[] {
   const buckets = Object.entries(matrix.storage);
@@ -204,12 +211,16 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
   const cells: Cell[] = [];
   for (const [bucket, spec] of buckets) {
     const inBucket = `bucket_id = ${quoteLiteral(bucket)}`;
-    for (const [persona, expectation] of Object.entries(spec.expect ?? {})) {
+    for (const persona of Object.keys(matrix.personas)) {
+      const expectation = spec.expect?.[persona];
       const path: DocumentPath = ['storage', bucket, 'expect', persona];
       for (const [storageOp, operation] of Object.entries(STORAGE_OPERATIONS)) {
-        const stated = isVerdict(expectation) ? expectation : (expectation as Record<string, unknown>)[storageOp];
+        const written = expectation === undefined ? undefined : isVerdict(expectation) ? expectation : (expectation as Record<string, unknown>)[storageOp];
+        // `defaults` covers every verb of a bucket the matrix names, as it covers a table's operations.
+        const defaulted = written === undefined && matrix.defaults !== undefined;
+        const stated = written ?? matrix.defaults;
         if (stated === undefined) continue;
-        const opPath = isVerdict(expectation) ? path : [...path, storageOp];
+        const opPath: DocumentPath = defaulted ? ['defaults'] : isVerdict(expectation) ? path : [...path, storageOp];
         const scoped = isVerdict(stated) ? [[undefined, stated] as const] : Object.entries(stated as Record<string, Verdict>);
         for (const [scope, verdict] of scoped) {
           const predicate = scope ? `${inBucket} and (${spec.scopes?.[scope] ?? 'false'})` : inBucket;
@@ -229,11 +240,12 @@ function expandStorageCells(matrix: LoadedMatrix, catalog: SchemaCatalog): Cell[
             persona,
             operation,
             caseName: storageOp,
+            bucket,
             scope: scope ? `${bucket}:${scope}` : bucket,
             scopePredicate: predicate,
             scopeSource: matrix.locate(scope ? ['storage', bucket, 'scopes', scope] : ['storage', bucket]),
             expected: verdict,
-            origin: 'stated',
+            origin: defaulted ? 'default' : 'stated',
             source: matrix.locate(scope ? [...opPath, scope] : opPath),
             returning: false,
             ...(operation === 'upsert' ? { conflict: ['bucket_id', 'name'] } : {}),
@@ -274,6 +286,19 @@ function lookup(source: unknown, name: string, path: DocumentPath, origin: Cell[
   const entry = (source as Record<string, unknown>)[name];
   if (entry === undefined) return undefined;
   return { verdict: entry as Verdict, path: [...path, name], origin };
+}
+
+/** `schema.function` as written, or an unqualified name looked up in the exposed schemas in order. */
+export function resolveFunctionName(name: string, schemas: readonly string[], catalog: SchemaCatalog): string | undefined {
+  if (catalog.functions.has(name)) return name;
+  if (name.includes('.')) return undefined;
+  return schemas.map((s) => `${s}.${name}`).find((q) => catalog.functions.has(q));
+}
+
+/** A storage cell's bucket and verb (`upload`…); undefined for any other cell (a `tables: storage.objects` case named upload included). */
+export function storageVerb(cell: Pick<Cell, 'bucket' | 'caseName'>): { bucket: string; verb: keyof typeof STORAGE_OPERATIONS } | undefined {
+  if (cell.bucket === undefined || cell.caseName === undefined || !Object.hasOwn(STORAGE_OPERATIONS, cell.caseName)) return undefined;
+  return { bucket: cell.bucket, verb: cell.caseName as keyof typeof STORAGE_OPERATIONS };
 }
 
 /** `schema.table` as written, or an unqualified name looked up in the exposed schemas in order. */

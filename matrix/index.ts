@@ -6,7 +6,7 @@ export { computeCoverage, type CoverageInput } from './coverage.js';
 export { defineMatrix } from './define.js';
 export { diffMatrices } from './diff.js';
 export { MatrixError, MatrixErrors } from './errors.js';
-export { expandCells, iterateCells, resolveTableName } from './expand.js';
+export { expandCells, iterateCells, resolveTableName, storageVerb } from './expand.js';
 export { findMatrixFiles, loadMatrix } from './load.js';
 export { mergeClaims, personaEmail, personaHasUser, personaNeedsUserRow } from './personas.js';
 export { substitutePlaceholders } from './placeholders.js';

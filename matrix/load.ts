@@ -10,6 +10,7 @@ import { typeScriptLocator, yamlLocator } from './source-map.js';
 import { findSupabaseConfig } from './supabase-config.js';
 import type { DocumentPath, LoadedMatrix } from './types.js';
 import { validateMatrix } from './validate.js';
+import { checkYamlValues } from './yaml-checks.js';
 import { zodIssuesToErrors } from './zod-errors.js';
 import type { SourceLocation } from '../core/index.js';
 
@@ -90,6 +91,8 @@ async function readYaml(path: string): Promise<{ document: unknown; locate: (p: 
       }),
     );
   }
+  const unsafe = checkYamlValues(path, text, doc, lineCounter);
+  if (unsafe.length) throw new MatrixErrors(unsafe);
   const locate = yamlLocator(path, doc, lineCounter);
   // Big matrices share expectations through anchors (personas × tables aliases). yaml's own guard
   // against exponential "billion laughs" documents walks the whole document once per nested alias

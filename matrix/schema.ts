@@ -81,7 +81,7 @@ export type FunctionSpec = z.output<typeof FunctionSchema>;
 const StorageBucketSchema = z.strictObject({
   scopes: z.record(z.string(), z.string().min(1)).optional().describe('named object sets within the bucket: SQL predicates over storage.objects'),
   rows: z.record(z.string(), RowSchema).optional().describe('the object an upload/overwrite writes, per scope (name, owner, metadata…)'),
-  expect: z.record(z.string(), PersonaExpectSchema).optional().describe('per persona: upload, download, overwrite, remove'),
+  expect: z.record(z.string(), PersonaExpectSchema).optional().describe('per persona: upload, download, overwrite, move, remove (defaults covers the ones not stated)'),
 });
 export type StorageBucketSpec = z.output<typeof StorageBucketSchema>;
 
@@ -161,7 +161,9 @@ export const MatrixSchema = z
       })
       .optional(),
     personas: z.record(z.string(), PersonaSchema).refine((p) => Object.keys(p).length > 0, 'declare at least one persona'),
-    defaults: VerdictSchema.optional(),
+    defaults: VerdictSchema.optional().describe(
+      'the verdict of every persona × operation not stated: of every table of the exposed schemas, every storage verb of the buckets under storage:, every call of the functions under functions:',
+    ),
     tables: z.record(z.string(), TableSchema).optional(),
     functions: z.record(z.string(), FunctionSchema).optional().describe('rpc cells: schema-qualified function name → arguments and verdicts'),
     storage: z.record(z.string(), StorageBucketSchema).optional().describe('storage.objects cells per bucket id'),

@@ -5,7 +5,8 @@ import type { SourceLocation } from '../core/index.js';
 /**
  * Maps a document path back to file:line:column in a parsed YAML document. Points at the key of the
  * last segment when it is a map key (that is the name a user mistyped), at the item for a sequence.
- * Follows aliases, so an error inside a shared `x-` anchor points at the anchor's definition.
+ * A path through an alias keeps the line of use: `admin_a: *own_folder` is where admin_a's cells
+ * are written, and pointing into owner_a's block (the anchor) would name the wrong persona's line.
  */
 export function yamlLocator(file: string, doc: Document, lineCounter: LineCounter): (path: DocumentPath) => SourceLocation {
   // Every cell carries up to three locations, and a 100,000-cell matrix points at far fewer places:
@@ -48,17 +49,20 @@ export function yamlLocator(file: string, doc: Document, lineCounter: LineCounte
   return (path) => {
     let node: unknown = doc.contents;
     let offset = rangeStart(node);
+    // Set once the path enters an alias: what follows is inside the anchor, written elsewhere.
+    let aliased = false;
     for (const segment of path) {
+      aliased ||= isAlias(node);
       node = resolve(node);
       if (isMap(node)) {
         const pair = pairOf(node, String(segment));
         if (!pair) break;
-        offset = rangeStart(pair.key) ?? offset;
+        if (!aliased) offset = rangeStart(pair.key) ?? offset;
         node = pair.value;
       } else if (isSeq(node) && typeof segment === 'number') {
         const item = node.items[segment];
         if (item === undefined) break;
-        offset = rangeStart(item) ?? offset;
+        if (!aliased) offset = rangeStart(item) ?? offset;
         node = item;
       } else {
         break;

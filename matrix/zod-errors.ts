@@ -20,6 +20,8 @@ function toErrors(issue: z.core.$ZodIssue, base: PropertyKey[], document: unknow
 
   switch (issue.code) {
     case 'invalid_union': {
+      const rpc = rpcShapeError(path, value, where);
+      if (rpc) return [rpc];
       if (typeof value === 'string') {
         return [new MatrixError('ERR_MATRIX_INVALID', `'${value}' is not a verdict for ${name} (${VERDICT_HELP})`, where, nearestName(value, VERDICT_NAMES))];
       }
@@ -50,6 +52,23 @@ function toErrors(issue: z.core.$ZodIssue, base: PropertyKey[], document: unknow
     default:
       return [new MatrixError('ERR_MATRIX_INVALID', `${issue.message} (${name})`, where)];
   }
+}
+
+/**
+ * A function's verdict written the way a table's is (`alice: { call: allow }`, `{ select: allow }`,
+ * scopes): one error that says what an rpc cell takes, rather than the three a verdict's union gives.
+ */
+function rpcShapeError(path: DocumentPath, value: unknown, where: SourceLocation): MatrixError | undefined {
+  const [head, fn, third, persona] = path;
+  if (head !== 'functions' || third !== 'expect' || path.length !== 4 || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.some((k) => k === 'refused' || k === 'known' || k === 'verdict')) return undefined;
+  const inner = Object.values(value).find((v) => typeof v === 'string' && VERDICT_NAMES.includes(v)) as string | undefined;
+  return new MatrixError(
+    'ERR_MATRIX_INVALID',
+    `functions.${String(fn)}.expect.${String(persona)} states ${keys.map((k) => `'${k}'`).join(', ')}, but an rpc cell has no operations or scopes: a function takes one verdict per persona (${String(persona)}: ${inner ?? 'allow'}; rows: for an exact row count)`,
+    where,
+  );
 }
 
 const KNOWN_KEYS: Record<string, string[]> = {

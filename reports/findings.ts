@@ -39,10 +39,16 @@ function cappedList(items: readonly string[], cap: number): string {
 }
 
 /** `288 table × persona × operation combinations: 158 stated (55%), 130 defaulted (45%), 0 untested (0%)`. */
-function coverageCountsLine(coverage: Pick<Coverage, 'counts'>): string {
+function coverageCountsLine(coverage: Pick<Coverage, 'counts' | 'buckets' | 'functions'>): string {
   const { stated, defaulted, untested, total } = coverage.counts;
   const share = (n: number, label: string) => `${n} ${label} (${percent(n, total)})`;
-  return `${total} table × persona × operation combinations: ${share(stated, 'stated')}, ${share(defaulted, 'defaulted')}, ${share(untested, 'untested')}`;
+  return `${total} ${combinationsOf(coverage)}: ${share(stated, 'stated')}, ${share(defaulted, 'defaulted')}, ${share(untested, 'untested')}`;
+}
+
+/** What the combinations are made of: tables only, or tables, buckets and functions. */
+function combinationsOf(coverage: Pick<Coverage, 'buckets' | 'functions'>): string {
+  const kinds = ['table', ...(coverage.buckets.length ? ['bucket'] : []), ...(coverage.functions.length ? ['function'] : [])];
+  return kinds.length === 1 ? 'table × persona × operation combinations' : `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)} × persona × operation combinations`;
 }
 
 /** The counts line, then the tables no matrix names and the personas that never act (each capped), or undefined without coverage. */
@@ -72,7 +78,10 @@ export const WAIVED_MARK = '◌ waived';
 /** One letter per coverage status, as the per-table matrices show it. */
 export const COVERAGE_MARK = { stated: 'S', defaulted: 'D', untested: '–' } as const satisfies Record<CoverageStatus, string>;
 
-/** Every untested table × persona as `public.notes · anon: insert, update`, in coverage order. */
+/**
+ * Every untested table × persona as `public.notes · anon: insert, update`, in coverage order, then
+ * the buckets' and functions': `storage bucket avatars · anon: move`, `function public.stats · bob: call`.
+ */
 export function untestedCombinations(meta: Pick<RunMeta, 'coverage'>): string[] {
   const c = meta.coverage;
   if (!c) return [];
@@ -81,6 +90,17 @@ export function untestedCombinations(meta: Pick<RunMeta, 'coverage'>): string[] 
     for (const [persona, operations] of Object.entries(table.personas)) {
       const untested = c.operations.filter((o) => operations[o] === 'untested');
       if (untested.length) lines.push(`${table.table} · ${persona}: ${untested.join(', ')}`);
+    }
+  }
+  for (const [label, objects] of [
+    ['storage bucket', c.buckets],
+    ['function', c.functions],
+  ] as const) {
+    for (const object of objects) {
+      for (const [persona, operations] of Object.entries(object.personas)) {
+        const untested = object.operations.filter((o) => operations[o] === 'untested');
+        if (untested.length) lines.push(`${label} ${object.name} · ${persona}: ${untested.join(', ')}`);
+      }
     }
   }
   return lines;

@@ -296,11 +296,11 @@ else document.getElementById('problems').classList.add('hidden');
 var cov = data.coverage;
 var COV_WORD = { S: 'stated', D: 'defaulted', U: 'untested' };
 var COV_MARK = { S: 'S', D: 'D', U: '\u2013' };
-function coverageMatrix(row) {
+function coverageMatrix(row, columns) {
   var table = h('table', 'cov-grid');
   var thr = h('tr');
   thr.appendChild(h('th', null, 'persona'));
-  cov.o.forEach(function (o) { thr.appendChild(h('th', null, o)); });
+  columns.forEach(function (o) { thr.appendChild(h('th', null, o)); });
   table.appendChild(h('thead')).appendChild(thr);
   var tbody = h('tbody');
   cov.p.forEach(function (p, j) {
@@ -308,7 +308,7 @@ function coverageMatrix(row) {
     var th = h('th', null, p);
     if (cov.idle.indexOf(p) >= 0) th.appendChild(h('span', 'idle', 'never acts'));
     tr.appendChild(th);
-    cov.o.forEach(function (o, k) {
+    columns.forEach(function (o, k) {
       var s = String(row[j] || '').charAt(k);
       if (!COV_WORD[s]) s = 'U';
       var td = h('td');
@@ -328,8 +328,10 @@ if (cov && covTables) covTables.addEventListener('toggle', function (ev) {
   var d = ev.target;
   if (!d.classList || !d.classList.contains('cov-table') || !d.open) return;
   var box = d.querySelector('.cov-m');
-  var row = cov.m[Number(d.getAttribute('data-cov'))];
-  if (box && row && !box.firstChild) box.appendChild(coverageMatrix(row));
+  var index = Number(d.getAttribute('data-cov'));
+  var row = cov.m[index];
+  // Buckets and functions have their own columns (storage verbs, call).
+  if (box && row && !box.firstChild) box.appendChild(coverageMatrix(row, (cov.ro && cov.ro[index]) || cov.o));
 }, true);
 
 // The per-policy view: each policy, how many cells it applied to, and the failing cells whose rows it decided.

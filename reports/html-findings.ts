@@ -72,17 +72,28 @@ function renderCoverage(coverage: Coverage): string {
     coverage.unmentionedTables.length ? `<dt>Tables no matrix names (${coverage.unmentionedTables.length})</dt><dd>${tags(coverage.unmentionedTables, 'mono')}</dd>` : '',
     coverage.idlePersonas.length ? `<dt>Personas that never act (${coverage.idlePersonas.length})</dt><dd>${tags(coverage.idlePersonas, '')}</dd>` : '',
   ].join('');
-  const withUntested = coverage.tables.filter((t) => t.counts.untested > 0).length;
-  const rows = coverage.tables
+  // Tables, then storage buckets and functions the matrices name: one list, indexed as coverageData's rows.
+  const entries = [
+    ...coverage.tables.map((t) => ({ name: t.table, label: t.table, tag: t.mentioned ? '' : '<span class="tag nn">not named</span>', counts: t.counts })),
+    ...coverage.buckets.map((b) => ({ name: b.name, label: `bucket ${b.name}`, tag: '<span class="tag">storage</span>', counts: b.counts })),
+    ...coverage.functions.map((f) => ({ name: f.name, label: `${f.name}()`, tag: '<span class="tag">rpc</span>', counts: f.counts })),
+  ];
+  const withUntested = entries.filter((t) => t.counts.untested > 0).length;
+  const rows = entries
     .map(
       (t, i) =>
-        `<details class="cov-table" data-cov="${i}" data-table="${e(t.table)}"><summary><span class="mono name">${e(t.table)}</span><span>${t.mentioned ? '' : '<span class="tag nn">not named</span>'}</span>${bar(t.counts, 'mini')}<span class="cnt mono"><span class="n-stated">S ${t.counts.stated}</span><span class="n-defaulted">D ${t.counts.defaulted}</span><span class="n-untested">– ${t.counts.untested}</span></span></summary><div class="cov-m"></div></details>`,
+        `<details class="cov-table" data-cov="${i}" data-table="${e(t.name)}"><summary><span class="mono name">${e(t.label)}</span><span>${t.tag}</span>${bar(t.counts, 'mini')}<span class="cnt mono"><span class="n-stated">S ${t.counts.stated}</span><span class="n-defaulted">D ${t.counts.defaulted}</span><span class="n-untested">– ${t.counts.untested}</span></span></summary><div class="cov-m"></div></details>`,
     )
     .join('\n');
-  const overview = `${formatCount(coverage.tables.length)} table${coverage.tables.length === 1 ? '' : 's'} × ${coverage.personas.length} persona${coverage.personas.length === 1 ? '' : 's'} × ${coverage.operations.length} operations`;
+  const count = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+  const overview = [
+    `${count(coverage.tables.length, 'table')} × ${count(coverage.personas.length, 'persona')} × ${coverage.operations.length} operations`,
+    ...(coverage.buckets.length ? [`${count(coverage.buckets.length, 'bucket')} × 5 storage verbs`] : []),
+    ...(coverage.functions.length ? [`${count(coverage.functions.length, 'function')} × call`] : []),
+  ].join(' + ');
   return `<section class="panel" id="coverage"><div class="sec-head"><h3>Coverage</h3><span class="muted">${e(`${formatCount(counts.total)} combinations: ${overview}`)}</span></div>
 ${bar(counts, 'big')}<div class="cov-legend">${legend('stated', counts.stated, 'written for the table')}${legend('defaulted', counts.defaulted, 'only through "*" or defaults')}${legend('untested', counts.untested, 'no cell')}</div>
-${lists ? `<dl class="kv cov-kv">${lists}</dl>` : ''}<details class="cov-tables" id="coverage-tables"><summary>Per table: ${e(overview)}${withUntested ? ` · ${withUntested} with untested combinations` : ''}</summary><div class="cov-list">
+${lists ? `<dl class="kv cov-kv">${lists}</dl>` : ''}<details class="cov-tables" id="coverage-tables"><summary>Per ${coverage.buckets.length || coverage.functions.length ? 'table, bucket and function' : 'table'}: ${e(overview)}${withUntested ? ` · ${withUntested} with untested combinations` : ''}</summary><div class="cov-list">
 ${rows}
 </div></details></section>\n`;
 }
@@ -111,16 +122,22 @@ export interface HtmlCoverage {
   /** operations, in column order */ o: string[];
   /** personas, in row order */ p: string[];
   /** personas that never act */ idle: string[];
-  /** per table (index = `data-cov`), per persona: `SSDU` */ m: string[][];
+  /** per table, then bucket, then function (index = `data-cov`), per persona: `SSDU` */ m: string[][];
+  /** a row's own columns where they are not `o` (a bucket's storage verbs, a function's call), by row index */ ro: Record<number, string[]>;
 }
 
 const LETTER: Record<CoverageStatus, string> = { stated: 'S', defaulted: 'D', untested: 'U' };
 
 export function coverageData(coverage: Coverage): HtmlCoverage {
+  const objects = [...coverage.buckets, ...coverage.functions];
   return {
     o: [...coverage.operations],
     p: coverage.personas,
     idle: coverage.idlePersonas,
-    m: coverage.tables.map((t) => coverage.personas.map((p) => coverage.operations.map((o) => LETTER[t.personas[p]?.[o] ?? 'untested']).join(''))),
+    m: [
+      ...coverage.tables.map((t) => coverage.personas.map((p) => coverage.operations.map((o) => LETTER[t.personas[p]?.[o] ?? 'untested']).join(''))),
+      ...objects.map((t) => coverage.personas.map((p) => t.operations.map((o) => LETTER[t.personas[p]?.[o] ?? 'untested']).join(''))),
+    ],
+    ro: Object.fromEntries(objects.map((t, i) => [coverage.tables.length + i, [...t.operations]])),
   };
 }

@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider, StartedDatabase } from '../database/providers/types.js';
-import type { CellResult, RunSummary } from '../core/results.js';
+import type { CellResult, RunMeta, RunSummary } from '../core/results.js';
 import { runAndCollect, startSharedDatabase } from './helpers.js';
 
 // examples/workspace: the second complete example app (issue 7) — organisations, owner/admin/member
@@ -14,12 +14,13 @@ const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'workspace');
 let database: StartedDatabase;
 let provider: Provider;
 let summary: RunSummary;
+let meta: RunMeta;
 let results: Map<string, CellResult>;
 const temporary: string[] = [];
 
 beforeAll(async () => {
   ({ database, provider } = await startSharedDatabase());
-  ({ summary, results } = await runAndCollect(join(EXAMPLE, 'rls-matrix.yaml'), { provider }));
+  ({ summary, results, meta } = await runAndCollect(join(EXAMPLE, 'rls-matrix.yaml'), { provider }));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -49,6 +50,18 @@ describe('examples/workspace', () => {
     expect(summary.counts.pass).toBe(summary.counts.total);
     expect(summary.counts.total).toBeGreaterThan(400);
     expect(summary.exitCode).toBe(0);
+  });
+
+  it('leaves nothing untested: every table, storage verb of avatars and call of a named function is stated or defaulted', () => {
+    expect(meta.coverage!.counts.untested).toBe(0);
+    expect(meta.coverage!.buckets.map((b) => b.name)).toEqual(['avatars']);
+    expect(meta.coverage!.functions.map((f) => [f.name, f.counts.stated])).toEqual([
+      ['public.has_org_role', 6],
+      ['public.invite_member', 6],
+      ['public.is_org_member', 6],
+      ['public.org_stats', 6],
+    ]);
+    expect(cell('storage.objects/owner_a/move/avatars:own')).toMatchObject({ status: 'pass', outcome: { class: 'allowed' } });
   });
 
   it('every operation of issue 7 is present: upsert, returning, column updates, rpc, storage, a view', () => {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { HarnessError } from '../../core/index.js';
 import { redact, urlPassword } from '../redact.js';
+import { connectionHint } from '../connection-hint.js';
 import type { ConnectionInfo, Provider, ProviderOptions, StartedDatabase } from './types.js';
 
 /**
@@ -24,7 +25,12 @@ export const urlProvider: Provider = {
     try {
       await client.connect();
     } catch (cause) {
-      throw new HarnessError('ERR_CONNECTION', `cannot connect to ${describeTarget(connection)}: ${redact((cause as Error).message, [connection.password])}`, { cause });
+      const hint = connectionHint(cause, connection);
+      throw new HarnessError(
+        'ERR_CONNECTION',
+        `cannot connect to ${describeTarget(connection)}: ${redact(errorText(cause), [connection.password])}${hint ? `\n  hint: ${redact(hint, [connection.password])}` : ''}`,
+        { cause },
+      );
     }
     try {
       const { rows } = await client.query<{ role: string; standby: boolean; lc_messages: string }>(
@@ -79,6 +85,14 @@ export function parseDatabaseUrl(url: string): ConnectionInfo {
 }
 
 /** `postgres://user@host:port/database`, never with the password: for messages. */
+/** The error's message; node's AggregateError (every address of a host refused) has none of its own. */
+function errorText(error: unknown): string {
+  const e = error as { message?: unknown; code?: unknown; errors?: { message?: unknown }[] };
+  if (typeof e?.message === 'string' && e.message) return e.message;
+  const inner = e?.errors?.map((x) => x.message).filter((m): m is string => typeof m === 'string') ?? [];
+  return inner.length ? inner.join('; ') : String(e?.code ?? error);
+}
+
 function describeTarget(connection: ConnectionInfo): string {
   const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
   return `postgres://${encodeURIComponent(connection.user)}@${host}:${connection.port}/${encodeURIComponent(connection.database)}`;

@@ -24,10 +24,11 @@ export function cellExecutor(api: ApiExecutor | undefined, crossCheck: boolean, 
 
 /** A cell's outcome and status, and under the cross-check the disagreement, if any (which fails the cell). */
 export function judgeCell(plan: CellPlan, observation: Observation): { outcome: Outcome; status: CellStatus; via?: ExecutedVia; fidelity?: FidelityMismatch } {
-  const outcome = classifyOutcome(observation);
+  // A cell the planner knows proves nothing is an error whatever it observed (see CellPlan.vacuous).
+  const outcome: Outcome = plan.vacuous ? { rows: 0, targetRows: 0, class: 'error', vacuous: true, reason: plan.vacuous } : classifyOutcome(observation);
   const status = judgeOutcome(plan.cell.expected, outcome);
   const via = observation.via ? { via: observation.via } : {};
-  if (!observation.twin) return { outcome, status, ...via };
+  if (!observation.twin || plan.vacuous) return { outcome, status, ...via };
   const api = classifyOutcome(observation.twin);
   if (sameOutcome(outcome, api)) return { outcome, status, ...via };
   const exchange = observation.twin.via?.executor === 'postgrest' ? observation.twin.via.exchange : undefined;

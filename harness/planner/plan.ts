@@ -1,7 +1,7 @@
 import type { Faker } from '@faker-js/faker';
 import pg from 'pg';
 import { type CompletedRow, completeRow, interpretValue, quoteTable, type ReferenceCache, seededFaker, seedFromString, type ValueContext } from '../../fixtures/index.js';
-import type { LoadedMatrix } from '../../matrix/index.js';
+import { type LoadedMatrix, storageVerb } from '../../matrix/index.js';
 import { type Cell, type ColumnInfo, databaseErrorFields, formatLocation, type FunctionInfo, HarnessError, type RowSpec, type SchemaCatalog, type Queryable } from '../../core/index.js';
 import type { PersonaIdentity } from '../jwt.js';
 import { selectWithClaims } from './claims-batch.js';
@@ -30,6 +30,11 @@ export interface CellPlan {
   targetRows: number;
   /** rpc without an expected row count: any number of rows means the call was allowed. */
   anyRows?: boolean;
+  /**
+   * Why the cell cannot prove anything whatever it observes (a storage overwrite with no object to
+   * overwrite): it is an error with this reason, never a pass.
+   */
+  vacuous?: string;
   /** The HTTP request an app's supabase-js call makes for the cell. */
   request: RequestShape;
   /**
@@ -188,9 +193,22 @@ function buildPlan(context: PlanContext, cell: Cell, keysOf: (cell: Cell) => Key
     case 'upsert': {
       const conflict = (cell.conflict ?? table.primaryKey).map((c) => pg.escapeIdentifier(c)).join(', ');
       const updates = row.map(([column]) => `${pg.escapeIdentifier(column.name)} = excluded.${pg.escapeIdentifier(column.name)}`);
-      return { ...base, countFrom: 'command', targetRows: 1, statement: `${insertInto(target, row)} on conflict (${conflict}) do update set ${updates.join(', ')}${returning}` };
+      const statement = `${insertInto(target, row)} on conflict (${conflict}) do update set ${updates.join(', ')}${returning}`;
+      return { ...base, countFrom: 'command', targetRows: 1, statement, ...vacuousOverwrite(cell, keys) };
     }
   }
+}
+
+/**
+ * A storage overwrite re-uploads an existing object of its scope: with none, the upload has no name,
+ * and whatever the database answers (a refusal, a NOT NULL error) says nothing about overwriting.
+ */
+function vacuousOverwrite(cell: Cell, keys: Key[]): Pick<CellPlan, 'vacuous'> {
+  const storage = storageVerb(cell);
+  if (storage?.verb !== 'overwrite' || keys.length > 0) return {};
+  return {
+    vacuous: `vacuous cell: ${cell.scope === storage.bucket ? '' : `scope '${cell.scope!.slice(storage.bucket.length + 1)}' of `}bucket '${storage.bucket}' holds no object to overwrite, so the cell proves nothing; add one to storage.objects in the fixtures (bucket_id: ${storage.bucket}) or state a scope that has one`,
+  };
 }
 
 /** A plan whose statement is built when first read (the executor), then kept for the result. */

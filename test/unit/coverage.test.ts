@@ -69,7 +69,17 @@ describe('computeCoverage', () => {
     expect(posts.personas.anon).toEqual({ select: 'defaulted', insert: 'defaulted', update: 'defaulted', delete: 'defaulted' });
     expect(posts.personas.carol).toEqual({ select: 'untested', insert: 'untested', update: 'untested', delete: 'untested' });
     expect(posts.counts).toEqual({ stated: 2, defaulted: 4, untested: 10, total: 16 });
-    expect(coverage.counts).toEqual({ stated: 2, defaulted: 8, untested: 22, total: 32 });
+    // public.stats, named under functions:, adds persona × call: ghost states it, the others leave it untested.
+    expect(coverage.functions).toEqual([
+      {
+        name: 'public.stats',
+        operations: ['call'],
+        personas: { anon: { call: 'untested' }, alice: { call: 'untested' }, carol: { call: 'untested' }, ghost: { call: 'stated' } },
+        counts: { stated: 1, defaulted: 0, untested: 3, total: 4 },
+      },
+    ]);
+    expect(coverage.buckets).toEqual([]);
+    expect(coverage.counts).toEqual({ stated: 3, defaulted: 8, untested: 25, total: 36 });
   });
 
   it('lists tables no matrix names and personas no cell acts as (an rpc cell counts as acting)', async () => {
@@ -97,12 +107,22 @@ tables:
     expect(coverage.tables.find((t) => t.table === 'public.posts')!.personas.alice).toEqual({ select: 'stated', insert: 'defaulted', update: 'stated', delete: 'defaulted' });
     expect(coverage.unmentionedTables).toEqual([]);
     expect(coverage.idlePersonas).toEqual([]);
+    // B's defaults reach the function A names only through A's cells: B does not name it.
+    expect(coverage.functions[0]!.personas.carol).toEqual({ call: 'untested' });
+  });
+
+  it('a named view is not in the grid: it takes select cells only', async () => {
+    const viewCatalog: SchemaCatalog = { ...catalog, tables: new Map([...catalog.tables, table('public.post_view', 'view')]) };
+    const dir = await writeProject({ 'rls-matrix.yaml': 'version: 1\npersonas: { alice: { role: authenticated } }\ntables:\n  post_view: { expect: { alice: { select: allow } } }\n' });
+    const matrix = await loadMatrix(join(dir, 'rls-matrix.yaml'));
+    const coverage = computeCoverage([{ matrix, cells: expandCells(matrix, viewCatalog), catalog: viewCatalog }]);
+    expect(coverage.tables.map((t) => t.table)).toEqual(['public.comments', 'public.posts']);
   });
 
   it('counts only the cells that run: a filtered run covers less', async () => {
     const { matrix, cells } = await load(A);
     const coverage = computeCoverage([{ matrix, cells: cells.filter((c) => c.persona !== 'anon'), catalog }]);
-    expect(coverage.counts).toMatchObject({ stated: 2, defaulted: 0, untested: 30 });
+    expect(coverage.counts).toMatchObject({ stated: 3, defaulted: 0, untested: 33 });
     expect(coverage.idlePersonas).toEqual(['anon', 'carol']);
   });
 });
