@@ -9,7 +9,8 @@ import { serverOsUser, type OsUser } from './os-user.js';
 import { isPortClash, type Postmaster, PostmasterStartError, startPostmaster } from './postmaster.js';
 import { reapOrphans } from './reap.js';
 import { DISPOSABLE_SERVER_SETTINGS } from './settings.js';
-import { copyDataDir, findTemplate, saveTemplate } from './template-cache.js';
+import { copyDataDir } from './copy-tree.js';
+import { findTemplate, saveTemplate } from './template-cache.js';
 import type { ProviderOptions, StartedDatabase } from './types.js';
 
 /** What differs between the providers that run PostgreSQL on this machine (embedded, system). */
@@ -99,7 +100,10 @@ async function prepareDataDir(cluster: Cluster): Promise<{ dataDir: string; pass
   const dataDir = join(root, 'data');
   const init = (dir: string, onLog?: (line: string) => void) => initCluster({ initdb: spec.initdb, root, dataDir: dir, password, user, flags: spec.initdbFlags ?? [], onLog, signal });
   if (template) await copyDataDir(template.dataDir, dataDir, signal);
-  else await init(dataDir, (line) => log(cluster, line));
+  else {
+    options.onLaunched?.();
+    await init(dataDir, (line) => log(cluster, line));
+  }
   if (template || !spec.templateKey) return { dataDir, password };
   return { dataDir, password, caching: keepTemplate(spec.templateKey, join(root, 'template'), password, init, signal) };
 }
@@ -117,6 +121,7 @@ function startServer(cluster: Cluster, dataDir: string): Promise<{ pm: Postmaste
         cwd: root,
         ...(user ? { user } : {}),
         onLog: (line) => log(cluster, line),
+        ...(options.onLaunched ? { onSpawned: options.onLaunched } : {}),
         signal: options.signal,
       }).then((pm) => ({ pm, port })),
     { ...(options.port !== undefined ? { port: options.port } : {}), isClash: isPortClash },

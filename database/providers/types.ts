@@ -67,6 +67,12 @@ export interface ProviderOptions {
    * ERR_INTERRUPTED. Nothing is left behind.
    */
   signal?: AbortSignal;
+  /**
+   * `embedded`, `system`: called when the start has handed its work to a program it now waits for
+   * (initdb, or the server coming up), so the caller can use the main thread meanwhile without
+   * delaying the start (see `Provider.reportsLaunch`). May be called more than once.
+   */
+  onLaunched?: () => void;
 }
 
 /**
@@ -78,5 +84,7 @@ export interface ProviderOptions {
  */
 export interface Provider {
   readonly name: string;
+  /** True when `start` calls `options.onLaunched`; a caller then keeps its own main-thread work until that call. */
+  readonly reportsLaunch?: boolean;
   start(options?: ProviderOptions): Promise<StartedDatabase>;
 }
