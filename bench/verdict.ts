@@ -6,7 +6,7 @@
 // `--baseline DIR` also times another checkout's CLI (DIR/bin/rls-matrix.js, built) in each round,
 // so a change is compared with what it replaces under the same load.
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -171,7 +171,8 @@ async function physicalFloor(template: { dataDir: string; password: string }, co
 async function initdb(program: string, dir: string, password: string, user: { uid: number; gid: number } | undefined): Promise<void> {
   const pwfile = join(dir, 'pw');
   await writeFile(pwfile, password);
-  if (user) await chown(pwfile, user.uid, user.gid);
+  await mkdir(join(dir, 'data'), { mode: 0o700 });
+  if (user) await Promise.all([chown(pwfile, user.uid, user.gid), chown(join(dir, 'data'), user.uid, user.gid)]);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(program, ['-D', join(dir, 'data'), '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--locale=C', '--encoding=UTF8', '--no-sync', '--wal-segsize=1'], {
       cwd: dir,
