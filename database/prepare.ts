@@ -88,7 +88,7 @@ export async function startProvider(options: StartOptions, onProviderStarted?: (
       },
     };
     if (options.firstWorkspaceLabel !== undefined && started.isolation !== 'transaction') {
-      firstWorkspace = openWorkspace(database, options.firstWorkspaceLabel, { setupTimeoutMs: options.setupTimeoutMs });
+      firstWorkspace = openWorkspace(database, options.firstWorkspaceLabel, { setupTimeoutMs: options.setupTimeoutMs, inServerDatabase: started.freshServer === true });
       // Its error, if any, is the taker's; a workspace never taken fails nobody.
       firstWorkspace.catch(() => undefined);
     }

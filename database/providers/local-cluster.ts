@@ -58,6 +58,7 @@ export async function startLocalCluster(spec: LocalClusterSpec, options: Provide
     return {
       connection: { host: '127.0.0.1', port: started.port, user: 'postgres', password: data.password, database: 'postgres' },
       location: parent,
+      freshServer: true,
       serverLog: () => [...cluster.lines],
       stop: () => (stopping ??= cleanUp()),
     };

@@ -27,6 +27,11 @@ export interface StartedDatabase {
   isolation?: 'database' | 'transaction';
   /** A server on this machine (embedded, system): the folder its files are in, named when that disk fills up. */
   location?: string;
+  /**
+   * A server started for this run alone (embedded, system): `connection.database` is as initdb
+   * made it and nobody else's, so the run's first matrix may use it instead of creating a database.
+   */
+  freshServer?: boolean;
   /** A server on this machine: its last log lines (what it said before it failed or crashed). */
   serverLog?: () => readonly string[];
   /** Stops the server and removes everything it left on disk. Safe to call twice. */
