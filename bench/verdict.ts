@@ -6,6 +6,7 @@
 // `--baseline DIR` also times another checkout's CLI (DIR/bin/rls-matrix.js, built) in each round,
 // so a change is compared with what it replaces under the same load.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,16 +23,23 @@ import { generateProject } from './generate.js';
 const root = new URL('..', import.meta.url).pathname;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** One repetition: the floor, a warm run and a cold run (and the baseline's), in ms of wall time. */
+/** One repetition: the floor, a warm run and a cold run (and the baseline's), in ms of wall time; the runs' CPU time. */
 interface Round {
   floorMs: number;
   coldFloorMs: number;
   warmMs: number;
   coldMs: number;
+  warmCpuMs?: number;
+  coldCpuMs?: number;
   baselineWarmMs?: number;
   baselineColdMs?: number;
+  baselineWarmCpuMs?: number;
+  baselineColdCpuMs?: number;
   loadAverage: number;
 }
+
+/** GNU time, for the CPU time of a run and its children. */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 export async function timeToVerdict(work: string, reps: number, baseline?: string) {
   const matrix = await generateProject(join(work, 'verdict'), { tables: 1, personas: 5 });
@@ -48,12 +56,15 @@ export async function timeToVerdict(work: string, reps: number, baseline?: strin
       const loadAverage = Number(loadavg()[0]!.toFixed(2));
       const floorMs = await physicalFloor(template);
       const coldFloorMs = await physicalFloor(template, true);
-      const warmMs = await timedRun(matrix, warmCache);
-      const coldMs = await coldRun(matrix);
-      const round: Round = { floorMs: Math.round(floorMs), coldFloorMs: Math.round(coldFloorMs), warmMs: Math.round(warmMs), coldMs: Math.round(coldMs), loadAverage };
+      const warm = await timedRun(matrix, warmCache);
+      const cold = await coldRun(matrix);
+      const round: Round = { floorMs: Math.round(floorMs), coldFloorMs: Math.round(coldFloorMs), warmMs: Math.round(warm.wallMs), coldMs: Math.round(cold.wallMs), loadAverage };
+      if (warm.cpuMs !== undefined && cold.cpuMs !== undefined) Object.assign(round, { warmCpuMs: Math.round(warm.cpuMs), coldCpuMs: Math.round(cold.cpuMs) });
       if (baseline) {
-        round.baselineWarmMs = Math.round(await timedRun(matrix, warmCache, baseline));
-        round.baselineColdMs = Math.round(await coldRun(matrix, baseline));
+        const baseWarm = await timedRun(matrix, warmCache, baseline);
+        const baseCold = await coldRun(matrix, baseline);
+        Object.assign(round, { baselineWarmMs: Math.round(baseWarm.wallMs), baselineColdMs: Math.round(baseCold.wallMs) });
+        if (baseWarm.cpuMs !== undefined && baseCold.cpuMs !== undefined) Object.assign(round, { baselineWarmCpuMs: Math.round(baseWarm.cpuMs), baselineColdCpuMs: Math.round(baseCold.cpuMs) });
       }
       log(`verdict round ${i + 1}/${reps}: ${JSON.stringify(round)}`);
       rounds.push(round);
@@ -70,7 +81,9 @@ export async function timeToVerdict(work: string, reps: number, baseline?: strin
       coldFloorMs: coldFloor,
       warmMs: warm,
       coldMs: cold,
+      ...(TIME ? { warmCpuMs: stat((r) => r.warmCpuMs!), coldCpuMs: stat((r) => r.coldCpuMs!) } : {}),
       ...(baseline ? { baseline, baselineWarmMs: stat((r) => r.baselineWarmMs!), baselineColdMs: stat((r) => r.baselineColdMs!) } : {}),
+      ...(baseline && TIME ? { baselineWarmCpuMs: stat((r) => r.baselineWarmCpuMs!), baselineColdCpuMs: stat((r) => r.baselineColdCpuMs!) } : {}),
       // The targets: warm within 1.0 s of the floor, cold within twice the floor (medians; the cold
       // run against both the warm floor and the cold one, which runs initdb instead of copying).
       warmAboveFloorMs: warm.median - floor.median,
@@ -84,7 +97,7 @@ export async function timeToVerdict(work: string, reps: number, baseline?: strin
 }
 
 /** A run with an empty template cache (initdb runs, and a template is kept for next time). */
-async function coldRun(matrix: string, checkout?: string): Promise<number> {
+async function coldRun(matrix: string, checkout?: string): Promise<{ wallMs: number; cpuMs?: number }> {
   const cache = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-verdict-cold-'));
   try {
     return await timedRun(matrix, cache, checkout);
@@ -93,20 +106,27 @@ async function coldRun(matrix: string, checkout?: string): Promise<number> {
   }
 }
 
-/** The CLI's wall time for one run of `matrix` with every report, the template cache at `cache`. */
-async function timedRun(matrix: string, cache: string, checkout = root): Promise<number> {
+/**
+ * The CLI's wall time for one run of `matrix` with every report, the template cache at `cache`, and
+ * the CPU time it and its children (PostgreSQL, initdb) used, through /usr/bin/time where there is
+ * one: on a shared machine the wall time follows the load, the CPU time much less.
+ */
+async function timedRun(matrix: string, cache: string, checkout = root): Promise<{ wallMs: number; cpuMs?: number }> {
   const out = await mkdtemp(join(tmpdir(), 'rls-matrix-bench-verdict-out-'));
+  const command = [process.execPath, join(checkout, 'bin/rls-matrix.js'), 'run', matrix, '--out', out];
+  const timed = TIME ? [TIME, '-f', 'cpu %U %S', ...command] : command;
   const started = performance.now();
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(checkout, 'bin/rls-matrix.js'), 'run', matrix, '--out', out], {
-        stdio: 'ignore',
-        env: { ...process.env, RLS_MATRIX_CACHE: cache },
-      });
+    const stderr = await new Promise<string>((resolve, reject) => {
+      const child = spawn(timed[0]!, timed.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RLS_MATRIX_CACHE: cache } });
+      let text = '';
+      child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rls-matrix exited ${code}`))));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`rls-matrix exited ${code}: ${text}`))));
     });
-    return performance.now() - started;
+    const wallMs = performance.now() - started;
+    const cpu = /^cpu ([\d.]+) ([\d.]+)$/m.exec(stderr);
+    return { wallMs, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
