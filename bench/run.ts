@@ -4,6 +4,9 @@
 // measures only the executors (SQL, the real PostgREST, both) against the raw floor, into
 // bench/results/executors.json. `--url` measures only --provider url (10k cells in one rolled-back
 // transaction on one connection) against the raw floor, three times, into bench/results/url.json.
+// `--verdict` measures only the time to a verdict (a 40-cell matrix by the CLI, warm and cold,
+// against the physical floor, `--reps N` rounds, default 5; `--baseline DIR` also times another
+// built checkout's CLI in the same rounds), into bench/results/verdict.json.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -20,11 +23,14 @@ import { expandCells } from '../matrix/expand.js';
 import { loadMatrix } from '../matrix/load.js';
 import { cellCount, generateProject, type BenchShape } from './generate.js';
 import { rawFloor } from './raw-floor.js';
+import { timeToVerdict } from './verdict.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const executorsOnly = process.argv.includes('--executors');
 const urlOnly = process.argv.includes('--url');
+const verdictOnly = process.argv.includes('--verdict');
+const repsArg = Number(process.argv[process.argv.indexOf('--reps') + 1]) || undefined;
 const work = join(root, 'bench/.work');
 
 const SHAPES = {
@@ -48,6 +54,16 @@ class EndOfRun extends Error {}
 
 await rm(work, { recursive: true, force: true });
 await mkdir(work, { recursive: true });
+if (verdictOnly) {
+  // Its own servers only: the shared one would be one more process on the cores being measured.
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const baseline = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
+  const verdict = { machine, ...(await timeToVerdict(work, repsArg ?? 5, baseline)) };
+  await mkdir(join(root, 'bench/results'), { recursive: true });
+  await writeFile(join(root, 'bench/results/verdict.json'), `${JSON.stringify(verdict, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+  process.exit(0);
+}
 const server = await embeddedProvider.start();
 const results: Record<string, unknown> = {};
 try {
@@ -62,8 +78,7 @@ try {
   results.machine = machine;
   log(`machine: ${JSON.stringify(machine)}`);
   if (urlOnly) {
-    const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 3;
-    results.url = await urlAgainstFloor(await generateProject(join(work, '10k'), SHAPES['10k']), reps);
+    results.url = await urlAgainstFloor(await generateProject(join(work, '10k'), SHAPES['10k']), repsArg ?? 3);
     throw new EndOfRun();
   }
 

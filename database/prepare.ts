@@ -29,6 +29,14 @@ export interface StartOptions {
   onStage?: (stage: string) => void;
   /** Called with the started database so a caller can stop it on a signal. */
   onStarted?: (database: StartedDatabase) => void;
+  /**
+   * On a server of our own (database isolation): open the first matrix's workspace under this label
+   * as soon as the server is up, while the matrices load (a connection, a database, a connection to
+   * it: ~0.1 s of a short run); `StartedRun.takeFirstWorkspace()` hands it over.
+   */
+  firstWorkspaceLabel?: string;
+  /** Longest one setup statement may run (the first workspace's bound). */
+  setupTimeoutMs?: number;
 }
 
 /** A started database, the matrices loaded, and servers started beside it (PostgREST) stopping with it. */
@@ -38,6 +46,8 @@ export interface StartedRun {
   matrices: LoadedMatrix[];
   /** Registers a server started beside the database: `database.stop()` stops it too, on a signal as well. */
   addSidecar(stop: () => Promise<void>): void;
+  /** The workspace opened early (`firstWorkspaceLabel`), once; undefined when there is none or it was taken. */
+  takeFirstWorkspace(): Promise<Workspace> | undefined;
 }
 
 /**
@@ -50,14 +60,52 @@ export async function startProvider(options: StartOptions, onProviderStarted?: (
   const provider = typeof options.provider === 'object' ? options.provider : await resolveProvider(options.provider ?? 'embedded');
   options.onStage?.(`starting PostgreSQL (${provider.name})`);
   const sidecars: (() => Promise<void>)[] = [];
-  const starting = provider.start(options.providerOptions).then((started): StartedDatabase => {
-    const database = { ...started, stop: async () => void (await Promise.allSettled([...sidecars.splice(0).map((stop) => stop()), started.stop()])) };
+  // A local provider's start is a chain of small steps up to launching initdb or the server; the
+  // matrices (YAML, SQL parsing: tens of milliseconds at a time on the main thread) load once it has
+  // launched, so they fill the wait instead of delaying each step. Other providers load them at once.
+  let launched!: () => void;
+  const launch = new Promise<void>((resolve) => (launched = resolve));
+  if (!provider.reportsLaunch) launched();
+  const onLaunched = options.providerOptions?.onLaunched;
+  const providerOptions: ProviderOptions = {
+    ...options.providerOptions,
+    onLaunched: () => {
+      launched();
+      onLaunched?.();
+    },
+  };
+  let firstWorkspace: Promise<Workspace> | undefined;
+  const starting = provider.start(providerOptions).then((started): StartedDatabase => {
+    const stopAll = async () => void (await Promise.allSettled([...sidecars.splice(0).map((stop) => stop()), started.stop()]));
+    const database: StartedDatabase = {
+      ...started,
+      // A first workspace nobody took is closed before its server goes.
+      stop: async () => {
+        const untaken = firstWorkspace;
+        firstWorkspace = undefined;
+        await untaken?.then((workspace) => workspace.close()).catch(() => undefined);
+        await stopAll();
+      },
+    };
+    if (options.firstWorkspaceLabel !== undefined && started.isolation !== 'transaction') {
+      firstWorkspace = openWorkspace(database, options.firstWorkspaceLabel, { setupTimeoutMs: options.setupTimeoutMs, inServerDatabase: started.freshServer === true });
+      // Its error, if any, is the taker's; a workspace never taken fails nobody.
+      firstWorkspace.catch(() => undefined);
+    }
     options.onStarted?.(database);
     onProviderStarted?.();
     return database;
   });
   const matrices: LoadedMatrix[] = [];
   const loading = (async () => {
+    // A start that fails before launching rejects `starting`, which ends the wait as well.
+    await Promise.race([
+      launch,
+      starting.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     for (const file of options.matrices) matrices.push(await loadMatrix(file));
   })();
   let database: StartedDatabase;
@@ -77,7 +125,17 @@ export async function startProvider(options: StartOptions, onProviderStarted?: (
     await database.stop();
     throw error;
   }
-  return { provider, database, matrices, addSidecar: (stop) => void sidecars.push(stop) };
+  return {
+    provider,
+    database,
+    matrices,
+    addSidecar: (stop) => void sidecars.push(stop),
+    takeFirstWorkspace: () => {
+      const taken = firstWorkspace;
+      firstWorkspace = undefined;
+      return taken;
+    },
+  };
 }
 
 /** Runs `work`, then stops the database whatever happens; a full disk anywhere becomes the error that says which disk (exit 3). */
@@ -101,6 +159,8 @@ export interface PrepareOptions {
   onStage?: (stage: string) => void;
   /** How long the shim and the migrations took, for the run's timings. */
   onTimed?: (step: 'shim' | 'migrations', ms: number) => void;
+  /** A workspace already being opened for this matrix (`StartedRun.takeFirstWorkspace()`), used instead of a new one. */
+  opened?: Promise<Workspace> | undefined;
 }
 
 /**
@@ -109,7 +169,7 @@ export interface PrepareOptions {
  * applied. Closes the workspace when a step fails.
  */
 export async function prepareWorkspace(database: StartedDatabase, matrix: LoadedMatrix, label: string, options: PrepareOptions): Promise<{ workspace: Workspace; postgresVersion: string }> {
-  const workspace = await openWorkspace(database, label, { setupTimeoutMs: options.setupTimeoutMs });
+  const workspace = await (options.opened ?? openWorkspace(database, label, { setupTimeoutMs: options.setupTimeoutMs }));
   const timed = async (step: 'shim' | 'migrations', work: () => Promise<unknown>) => {
     const started = performance.now();
     await work();

@@ -95,22 +95,31 @@ export interface Workspace {
 export interface WorkspaceOptions {
   /** Longest one setup statement may run. @default RUN_DEFAULTS.setupTimeoutMs */
   setupTimeoutMs?: number;
+  /**
+   * Work in the server's own database (`connection.database`) instead of creating one: only for a
+   * server this run started, whose database is as initdb made it and nobody else's.
+   */
+  inServerDatabase?: boolean;
 }
 
 export async function openWorkspace(database: StartedDatabase, label: string, options: WorkspaceOptions = {}): Promise<Workspace> {
   const transactional = database.isolation === 'transaction';
   const timeouts = setupTimeouts(options.setupTimeoutMs ?? RUN_DEFAULTS.setupTimeoutMs, transactional);
-  return transactional ? openTransactionWorkspace(database.connection, timeouts) : openDatabaseWorkspace(database.connection, label, timeouts);
+  return transactional ? openTransactionWorkspace(database.connection, timeouts) : openDatabaseWorkspace(database.connection, label, timeouts, options.inServerDatabase === true);
 }
 
-async function openDatabaseWorkspace(server: ConnectionInfo, label: string, timeouts: ReturnType<typeof setupTimeouts>): Promise<Workspace> {
+async function openDatabaseWorkspace(server: ConnectionInfo, label: string, timeouts: ReturnType<typeof setupTimeouts>, inServerDatabase: boolean): Promise<Workspace> {
   // A fresh database per matrix; the random suffix lets runs share one server (tests, --pg-version).
-  const connection = { ...server, database: `rls_matrix_${label}_${randomBytes(4).toString('hex')}` };
-  const admin = await connect(server);
-  try {
-    await admin.query(`create database ${pg.escapeIdentifier(connection.database)}`);
-  } finally {
-    await admin.end();
+  // A server started for this run already has one, as fresh: its own (one connection and one
+  // CREATE DATABASE fewer on the way to the first cell).
+  const connection = inServerDatabase ? server : { ...server, database: `rls_matrix_${label}_${randomBytes(4).toString('hex')}` };
+  if (!inServerDatabase) {
+    const admin = await connect(server);
+    try {
+      await admin.query(`create database ${pg.escapeIdentifier(connection.database)}`);
+    } finally {
+      await admin.end();
+    }
   }
   const restoreSettings = `select ${setupSettings(timeouts, false)}`;
   const client = await connect(connection);

@@ -6,7 +6,7 @@ import { Explainer } from './explain/explainer.js';
 import { lockWaitBesideOthers, runWithReruns } from './executor/rerun.js';
 import type { RunOptions } from './options.js';
 import { type CellPlan, planCells } from './planner/plan.js';
-import { planInChunks } from './planner/plan-stream.js';
+import { PLAN_CHUNK_SIZE, planInChunks } from './planner/plan-stream.js';
 import type { PreparedMatrix } from './prepare-matrix.js';
 import type { RunClock } from './timings.js';
 
@@ -45,9 +45,12 @@ export async function executeMatrix(prepared: PreparedMatrix, context: ExecuteCo
   const { options, clock } = context;
   // Scope evaluation runs the schema's own policy helpers for every row and persona: one planner
   // connection cannot keep up with several running cells, two can on two cores.
-  const planners = await Promise.all(Array.from({ length: Math.min(PLANNERS, workspace.maxPlanners) }, () => workspace.connectPlanner()));
+  // A run of one chunk or less (every short run) has nothing for a second planner to do ahead: its
+  // connection would only add a backend to start.
+  const chunks = Math.ceil(context.cellCount / (options.planChunkSize ?? PLAN_CHUNK_SIZE));
+  const planners = await Promise.all(Array.from({ length: Math.max(1, Math.min(PLANNERS, chunks, workspace.maxPlanners)) }, () => workspace.connectPlanner()));
   const plans = planInChunks(prepared.cells(), {
-    ...(options.planChunkSize !== undefined ? { chunkSize: options.planChunkSize } : {}),
+    chunkSize: options.planChunkSize ?? PLAN_CHUNK_SIZE,
     plan: chunkPlanner(prepared, planners, clock),
     // Planners with connections of their own work ahead; one sharing the cells' connection waits its turn.
     ahead: workspace.transactional ? 0 : planners.length,

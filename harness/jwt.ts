@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
+import { jwtVerify } from 'jose/jwt/verify';
 import { personaUserId, stableUuid } from '../fixtures/index.js';
 import { type LoadedMatrix, mergeClaims, personaEmail, personaHasUser } from '../matrix/index.js';
 import { HarnessError } from '../core/index.js';

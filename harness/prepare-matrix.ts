@@ -51,6 +51,7 @@ export async function prepareMatrix(loaded: LoadedMatrix, index: number, context
   const { workspace, postgresVersion } = await prepareWorkspace(run.database, loaded, String(index + 1), {
     ...options,
     onTimed: (step, ms) => clock.add(step === 'shim' ? 'shimMs' : 'migrationsMs', ms),
+    opened: index === 0 ? run.takeFirstWorkspace() : undefined,
   });
   try {
     await checkRlsFreeReads(workspace.client, loaded);

@@ -24,7 +24,7 @@ export async function runMatrix(options: RunOptions): Promise<RunOutcome> {
   const clock = new RunClock();
   preloadFaker();
   const providerStart = performance.now();
-  const run = await startProvider(options, () => clock.since('providerMs', providerStart));
+  const run = await startProvider({ ...options, firstWorkspaceLabel: '1' }, () => clock.since('providerMs', providerStart));
   const prepared: PreparedMatrix[] = [];
   return usingDatabase(run.database, async () => {
     try {

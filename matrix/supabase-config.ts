@@ -1,6 +1,5 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { MatrixError } from './errors.js';
 
@@ -45,6 +44,8 @@ export async function findSupabaseConfig(dir: string): Promise<SupabaseConfig | 
 /** Reads the settings rls-matrix uses from a config.toml; a syntax error names its line and column. */
 async function readSupabaseConfig(file: string): Promise<SupabaseConfig> {
   let document: unknown;
+  // Loaded only for a project that has a config.toml.
+  const { parse, TomlError } = await import('smol-toml');
   try {
     document = parse(await readFile(file, 'utf8'));
   } catch (cause) {

@@ -2,7 +2,7 @@
 /// <reference types="node" preserve="true" />
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import { ReportError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CompactSign } from 'jose';
+import { CompactSign } from 'jose/jws/compact/sign';
 import type { RunCounts, RunMeta, RunSummary } from '../core/index.js';
 import { ReportError } from './errors.js';
 import { jsonWithoutControls } from './format.js';

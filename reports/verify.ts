@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { compactVerify } from 'jose/jws/compact/verify';
 import { ReportError } from './errors.js';
 import { hashBytes, hashFile, listEntries, NotRegularFileError, readRegularFile } from './hash.js';
 import { loadVerifyKey } from './keys.js';

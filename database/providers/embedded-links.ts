@@ -20,9 +20,18 @@ export async function ensureLibraryLinks(native: string): Promise<number> {
   const root = dirname(native);
   const links = await readLinks(join(native, 'pg-symlinks.json'));
   let created = 0;
-  for (const { source, target } of links) {
+  // Checked all at once: one after the other, each of the ~40 checks waited its turn on a busy start.
+  const present = await Promise.all(
+    links.map(({ target }) =>
+      lstat(join(root, target)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  for (const [i, { source, target }] of links.entries()) {
     const path = join(root, target);
-    if (await lstat(path).catch(() => undefined)) continue;
+    if (present[i]) continue;
     try {
       await symlink(basename(source), path);
       created++;

@@ -19,6 +19,7 @@ import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
  */
 export const embeddedProvider: Provider = {
   name: 'embedded',
+  reportsLaunch: true,
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
     // A major other than the project's own comes from the cache (installed there on first use), without a template.
     const major = options.pgVersion ? await embeddedMajorDir(options.pgVersion, options) : undefined;

@@ -7,7 +7,7 @@ import { keepLastLines, stopChild } from './child-process.js';
 /** A `postgres` server process we started and are the parent of. */
 export interface Postmaster {
   pid: number;
-  /** Fast shutdown (SIGINT), SIGKILL after `graceMs`; resolves once the process is gone. */
+  /** Immediate shutdown (SIGQUIT), SIGKILL after `graceMs`; resolves once the process and its children are gone. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -22,6 +22,8 @@ export interface PostmasterOptions {
   /** A directory the server user may enter, to start in. */
   cwd: string;
   onLog?: (line: string) => void;
+  /** Called once the process is spawned, before it accepts connections. */
+  onSpawned?: () => void;
   /** @default 30000 */
   timeoutMs?: number;
   /** Aborting before the server is ready stops it and rejects with the signal's reason, once it has exited. */
@@ -51,6 +53,7 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
     env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
     ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
+  options.onSpawned?.();
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   const lines = keepLastLines(child, (line) => {
@@ -73,7 +76,10 @@ export async function startPostmaster(options: PostmasterOptions): Promise<Postm
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PostmasterStartError(`PostgreSQL did not accept connections within ${timeoutMs / 1000} s`, lines)), timeoutMs);
   });
-  const stop = (graceMs = 10_000) => stopChild(child, exited, 'SIGINT', graceMs);
+  // Immediate shutdown: the cluster is thrown away with its directory, so the shutdown checkpoint a
+  // fast shutdown (SIGINT) writes is work for nothing. The postmaster still waits for its children
+  // before it exits, so nothing is left running once `exited` resolves.
+  const stop = (graceMs = 10_000) => stopChild(child, exited, 'SIGQUIT', graceMs);
   try {
     await Promise.race([
       readyPromise,

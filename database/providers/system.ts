@@ -15,6 +15,7 @@ import type { Provider, ProviderOptions, StartedDatabase } from './types.js';
  */
 export const systemProvider: Provider = {
   name: 'system',
+  reportsLaunch: true,
   async start(options: ProviderOptions = {}): Promise<StartedDatabase> {
     const bins = await findPgBinaries(options.pgBin);
     return startLocalCluster(

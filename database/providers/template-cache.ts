@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runProgram } from './program.js';
+import { copyDataDir } from './copy-tree.js';
 
 /** An initdb'd data directory kept between runs, and the superuser password it was made with. */
 export interface ClusterTemplate {
@@ -55,9 +55,4 @@ export async function saveTemplate(key: string, dataDir: string, password: strin
   } catch {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/** Copies a data directory keeping owner and modes (the server refuses a data dir others can read); aborting stops the copy. */
-export async function copyDataDir(from: string, to: string, signal?: AbortSignal): Promise<void> {
-  await runProgram('cp', ['-a', from, to], { signal });
 }

@@ -27,6 +27,11 @@ export interface StartedDatabase {
   isolation?: 'database' | 'transaction';
   /** A server on this machine (embedded, system): the folder its files are in, named when that disk fills up. */
   location?: string;
+  /**
+   * A server started for this run alone (embedded, system): `connection.database` is as initdb
+   * made it and nobody else's, so the run's first matrix may use it instead of creating a database.
+   */
+  freshServer?: boolean;
   /** A server on this machine: its last log lines (what it said before it failed or crashed). */
   serverLog?: () => readonly string[];
   /** Stops the server and removes everything it left on disk. Safe to call twice. */
@@ -67,6 +72,12 @@ export interface ProviderOptions {
    * ERR_INTERRUPTED. Nothing is left behind.
    */
   signal?: AbortSignal;
+  /**
+   * `embedded`, `system`: called when the start has handed its work to a program it now waits for
+   * (initdb, or the server coming up), so the caller can use the main thread meanwhile without
+   * delaying the start (see `Provider.reportsLaunch`). May be called more than once.
+   */
+  onLaunched?: () => void;
 }
 
 /**
@@ -78,5 +89,7 @@ export interface ProviderOptions {
  */
 export interface Provider {
   readonly name: string;
+  /** True when `start` calls `options.onLaunched`; a caller then keeps its own main-thread work until that call. */
+  readonly reportsLaunch?: boolean;
   start(options?: ProviderOptions): Promise<StartedDatabase>;
 }

@@ -1,6 +1,9 @@
 import type { CellPlan } from './plan.js';
 import type { Cell } from '../../core/index.js';
 
+/** Cells planned at once, by default. */
+export const PLAN_CHUNK_SIZE = 2000;
+
 export interface PlanStreamOptions {
   /** Plans one chunk of cells (see `planCells`), in a transaction that keeps nothing. */
   plan: (cells: Cell[]) => Promise<CellPlan[]>;
@@ -25,7 +28,7 @@ export interface PlanStreamOptions {
  * error ends the stream with that error.
  */
 export async function* planInChunks(cells: Iterable<Cell>, options: PlanStreamOptions): AsyncGenerator<CellPlan, void, undefined> {
-  const chunks = chunked(cells, options.chunkSize ?? 2000);
+  const chunks = chunked(cells, options.chunkSize ?? PLAN_CHUNK_SIZE);
   const planNext = (): Promise<CellPlan[]> | undefined => {
     const next = chunks.next();
     if (next.done) return undefined;
