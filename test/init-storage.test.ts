@@ -15,12 +15,12 @@ create policy "update own avatars" on storage.objects for update to authenticate
 create policy "remove own avatars" on storage.objects for delete to authenticated using (bucket_id = 'avatars' and (storage.foldername(name))[1] = auth.uid()::text);
 `;
 
-it('init writes storage cells for the buckets a project creates (own/others by the folder the policies read), an object of alice and bob in each; green, and red when a storage policy widens', async () => {
+it('init writes storage cells (every verb, move included, so defaults leave none unstated) for the buckets a project creates (own/others by the folder the policies read), an object of alice and bob in each; green, and red when a storage policy widens', async () => {
   const dir = await tempDir('rls-matrix-init-storage-');
   await mkdir(join(dir, 'supabase/migrations'), { recursive: true });
   await writeFile(join(dir, 'supabase/migrations/20250101000000_avatars.sql'), AVATARS);
   const outcome = await initProject({ dir, provider: shared.provider() });
-  expect(outcome.storage).toEqual({ buckets: ['avatars'], recorded: 24, scoped: '(storage.foldername(name))[1] = auth.uid()::text' });
+  expect(outcome.storage).toEqual({ buckets: ['avatars'], recorded: 30, scoped: '(storage.foldername(name))[1] = auth.uid()::text' });
   expect(outcome.unrecorded).toEqual([]);
   const text = await readFile(outcome.file, 'utf8');
   expect(text).toContain(
@@ -32,7 +32,7 @@ it('init writes storage cells for the buckets a project creates (own/others by t
   expect(text).toContain('      anon:\n        upload: deny # recorded, not reviewed\n        download: filtered # recorded, not reviewed\n');
   const green = await runAndCollect(outcome.file, { provider: shared.provider() });
   expect(green.summary.exitCode).toBe(0);
-  expect(green.results.size).toBe(24);
+  expect(green.results.size).toBe(30);
 
   await appendFile(join(dir, 'supabase/migrations/20250101000000_avatars.sql'), `\ncreate policy "read all avatars" on storage.objects for select to authenticated using (bucket_id = 'avatars');\n`);
   const red = await runAndCollect(outcome.file, { provider: shared.provider() });

@@ -5,7 +5,7 @@ import { observedVerdict, type UnrecordedCell } from '../record.js';
 import { ownerColumns } from './owners.js';
 
 /** Supabase Storage's operations on a bucket, as a matrix's storage: section names them. */
-const STORAGE_OPERATIONS = ['upload', 'download', 'overwrite', 'remove'] as const;
+const STORAGE_OPERATIONS = ['upload', 'download', 'overwrite', 'move', 'remove'] as const;
 const PLACEHOLDER = 'deny';
 const USERS = ['alice', 'bob'] as const;
 
