@@ -35,12 +35,13 @@ select coalesce(string_agg(format('select pg_catalog.setval(%L, %s, %s)', format
 export async function openSavepointSession(server: ConnectionInfo, template: string, label: string, cellTimeoutMs: number, stack: StackBound | undefined): Promise<SavepointSession> {
   const copy: DatabaseClone = await cloneDatabase(server, template, label);
   let worker: WorkerConnection;
-  let resetSequences: string;
+  let undo: string;
   try {
     worker = await copy.connectWorker(cellTimeoutMs, lockWaitBesideOthers(cellTimeoutMs));
     // Outside any mutant's savepoint: it stays for the whole session.
     await useSmallStack(worker, stack);
-    resetSequences = (await worker.client.query<{ reset: string }>(SEQUENCES_RESET_SQL)).rows[0]!.reset;
+    const resetSequences = (await worker.client.query<{ reset: string }>(SEQUENCES_RESET_SQL)).rows[0]!.reset;
+    undo = resetSequences ? `${UNDO}; ${resetSequences}` : UNDO;
   } catch (error) {
     await copy.drop();
     throw error;
@@ -52,13 +53,13 @@ export async function openSavepointSession(server: ConnectionInfo, template: str
       } catch (error) {
         // No SQLSTATE: the connection itself is gone, which is no verdict on the mutant.
         if (!databaseErrorFields(error).sqlstate) throw error;
-        await worker.client.query(resetSequences ? `${UNDO}; ${resetSequences}` : UNDO);
+        await worker.client.query(undo);
         return { failed: statementFailed(error) };
       }
       try {
         return { results: await replayBounded(plans, worker, cellTimeoutMs, stack) };
       } finally {
-        await worker.client.query(resetSequences ? `${UNDO}; ${resetSequences}` : UNDO);
+        await worker.client.query(undo);
       }
     },
     async close() {

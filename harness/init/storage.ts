@@ -1,11 +1,8 @@
-import type { Queryable } from '../../core/index.js';
 import { isMap, type Document } from 'yaml';
-import type { CellResult } from '../../core/index.js';
+import { BUCKET_OPERATIONS, type CellResult, type Queryable } from '../../core/index.js';
 import { observedVerdict, type UnrecordedCell } from '../record.js';
 import { ownerColumns } from './owners.js';
 
-/** Supabase Storage's operations on a bucket, as a matrix's storage: section names them. */
-const STORAGE_OPERATIONS = ['upload', 'download', 'overwrite', 'move', 'remove'] as const;
 const PLACEHOLDER = 'deny';
 const USERS = ['alice', 'bob'] as const;
 
@@ -69,8 +66,8 @@ export function storageRows(buckets: readonly string[], ownerColumns: readonly s
 
 /** The storage: section: per bucket, placeholder verdicts (replaced by what the run observes), scoped for alice and bob when the policies say whose an object is. */
 export function storageSection(buckets: readonly string[], scopes: StorageScopes | undefined): Record<string, object> {
-  const whole = Object.fromEntries(STORAGE_OPERATIONS.map((op) => [op, PLACEHOLDER]));
-  const scoped = Object.fromEntries(STORAGE_OPERATIONS.map((op) => [op, { own: PLACEHOLDER, others: PLACEHOLDER }]));
+  const whole = Object.fromEntries(BUCKET_OPERATIONS.map((op) => [op, PLACEHOLDER]));
+  const scoped = Object.fromEntries(BUCKET_OPERATIONS.map((op) => [op, { own: PLACEHOLDER, others: PLACEHOLDER }]));
   return Object.fromEntries(
     buckets.map((bucket) => [
       bucket,
@@ -82,9 +79,9 @@ export function storageSection(buckets: readonly string[], scopes: StorageScopes
   );
 }
 
-/** A result of a storage cell (its case is a storage operation, its scope the bucket). */
+/** A result of a storage cell (one of a bucket's verbs, from the matrix's storage: section). */
 export function isStorageResult(result: CellResult): boolean {
-  return result.cell.table === 'storage.objects' && STORAGE_OPERATIONS.includes(result.cell.caseName as (typeof STORAGE_OPERATIONS)[number]);
+  return result.cell.bucket !== undefined;
 }
 
 /**
